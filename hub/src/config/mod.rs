@@ -1,0 +1,393 @@
+//! The hub's one configuration: every setting declared once, in [`Config::from_sources`], with its
+//! environment variable, its `hub.toml` key, its default and a line of documentation.
+//!
+//! Precedence is environment, then `hub.toml`, then the default; defaults are chosen so that a bare
+//! `cargo run` works. `hub check-config` prints [`Config::explain`], which is why every setting
+//! records where its value came from. Secrets are never printed (they show as `***`).
+
+mod master_key;
+
+use std::collections::HashMap;
+use std::fmt::Display;
+use std::net::SocketAddr;
+use std::path::{Path, PathBuf};
+use std::str::FromStr;
+use std::time::Duration;
+
+pub use master_key::MasterKey;
+
+/// Where a setting's value came from, for `hub check-config`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Origin {
+    Environment,
+    File,
+    Default,
+}
+
+/// One line of `hub check-config`.
+#[derive(Debug, Clone)]
+pub struct Setting {
+    pub env: &'static str,
+    pub value: String,
+    pub origin: Origin,
+    pub doc: &'static str,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum LogFormat {
+    Text,
+    Json,
+}
+
+impl FromStr for LogFormat {
+    type Err = String;
+    fn from_str(s: &str) -> Result<Self, String> {
+        match s {
+            "text" => Ok(Self::Text),
+            "json" => Ok(Self::Json),
+            _ => Err("expected `text` or `json`".into()),
+        }
+    }
+}
+
+impl Display for LogFormat {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(match self {
+            Self::Text => "text",
+            Self::Json => "json",
+        })
+    }
+}
+
+/// A setting that could not be read; names the variable so the operator knows what to fix.
+#[derive(Debug, thiserror::Error)]
+#[error("{setting}: {message}")]
+pub struct ConfigError {
+    pub setting: String,
+    pub message: String,
+}
+
+#[derive(Clone)]
+pub struct Config {
+    pub bind: SocketAddr,
+    pub base_url: url::Url,
+    pub data_dir: PathBuf,
+    pub database_url: String,
+    pub db_pool_size: u32,
+    pub mail_url: String,
+    pub master_key: Option<MasterKey>,
+    pub log: String,
+    pub log_format: LogFormat,
+    pub demo_data: bool,
+    pub workers: usize,
+    pub max_body_bytes: usize,
+    pub request_timeout: Duration,
+    pub shutdown_timeout: Duration,
+    pub outbox_poll: Duration,
+    pub outbox_max_attempts: i32,
+    explained: Vec<Setting>,
+}
+
+/// Reads one setting after another, remembering each value's origin.
+struct Reader<'a> {
+    env: &'a HashMap<String, String>,
+    file: &'a toml::Table,
+    explained: Vec<Setting>,
+}
+
+impl Reader<'_> {
+    /// `key` is the `hub.toml` name: the variable without `HUB_`, in lower case.
+    fn read<T>(
+        &mut self,
+        env: &'static str,
+        default: impl Display,
+        doc: &'static str,
+    ) -> Result<T, ConfigError>
+    where
+        T: FromStr,
+        T::Err: Display,
+    {
+        self.read_raw(env, Some(default.to_string()), doc, false)
+            .map(|v| v.expect("a default was given"))
+    }
+
+    fn read_raw<T>(
+        &mut self,
+        env: &'static str,
+        default: Option<String>,
+        doc: &'static str,
+        secret: bool,
+    ) -> Result<Option<T>, ConfigError>
+    where
+        T: FromStr,
+        T::Err: Display,
+    {
+        let key = env.trim_start_matches("HUB_").to_ascii_lowercase();
+        let (raw, origin) = if let Some(v) = self.env.get(env) {
+            (Some(v.clone()), Origin::Environment)
+        } else if let Some(v) = self.file.get(&key) {
+            let text = match v {
+                toml::Value::String(s) => s.clone(),
+                other => other.to_string(),
+            };
+            (Some(text), Origin::File)
+        } else {
+            (default, Origin::Default)
+        };
+        let value = match &raw {
+            Some(text) => Some(text.parse::<T>().map_err(|e| ConfigError {
+                setting: env.to_string(),
+                message: format!("cannot use {:?}: {e}", if secret { "***" } else { text }),
+            })?),
+            None => None,
+        };
+        let shown = match (&raw, secret) {
+            (None, _) => "(not set)".to_string(),
+            (Some(_), true) => "***".to_string(),
+            (Some(text), false) => redact_password(text),
+        };
+        self.explained.push(Setting { env, value: shown, origin, doc });
+        Ok(value)
+    }
+}
+
+impl Config {
+    /// Reads the process environment and `hub.toml` (or the file `HUB_CONFIG` names).
+    pub fn load() -> Result<Self, ConfigError> {
+        let env: HashMap<String, String> = std::env::vars().collect();
+        let explicit = env.get("HUB_CONFIG").map(PathBuf::from);
+        let path = explicit.clone().unwrap_or_else(|| PathBuf::from("hub.toml"));
+        let file = match std::fs::read_to_string(&path) {
+            Ok(text) => text.parse::<toml::Table>().map_err(|e| ConfigError {
+                setting: path.display().to_string(),
+                message: e.to_string(),
+            })?,
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound && explicit.is_none() => {
+                toml::Table::new()
+            }
+            Err(e) => {
+                return Err(ConfigError { setting: "HUB_CONFIG".into(), message: e.to_string() })
+            }
+        };
+        Self::from_sources(&env, &file)
+    }
+
+    /// Every setting of the hub, in the order `hub check-config` shows them.
+    pub fn from_sources(
+        env: &HashMap<String, String>,
+        file: &toml::Table,
+    ) -> Result<Self, ConfigError> {
+        let mut r = Reader { env, file, explained: Vec::new() };
+        let bind: SocketAddr =
+            r.read("HUB_BIND", "127.0.0.1:8080", "address and port the HTTP server listens on")?;
+        let base_url: url::Url = r.read(
+            "HUB_BASE_URL",
+            format!("http://{bind}/"),
+            "public URL of the hub, used in links, e-mails, issuer and RDF identifiers",
+        )?;
+        let data_dir: PathBuf =
+            r.read("HUB_DATA_DIR", "./data", "directory for the SQLite file, mail and keys")?;
+        let database_url: String = r.read(
+            "DATABASE_URL",
+            format!("sqlite://{}", data_dir.join("hub.db").display()),
+            "sqlite://PATH (embedded) or postgres://USER@HOST/DB",
+        )?;
+        let db_pool_size: u32 =
+            r.read("HUB_DB_POOL_SIZE", 10, "database connections kept open at most")?;
+        let mail_url: String = r.read(
+            "HUB_MAIL_URL",
+            format!("file://{}", data_dir.join("mail").display()),
+            "smtp://[user:password@]host:port[?tls=starttls] or file:///dir (one .eml per message)",
+        )?;
+        let master_key: Option<MasterKey> = r.read_raw(
+            "HUB_MASTER_KEY",
+            None,
+            "base64 of 32 bytes that encrypt secrets at rest; generated into HUB_DATA_DIR/master.key when unset",
+            true,
+        )?;
+        let log: String = r.read("HUB_LOG", "info", "log filter (tracing EnvFilter syntax)")?;
+        let log_format: LogFormat = r.read("HUB_LOG_FORMAT", "text", "`text` or `json`")?;
+        let demo_data: bool = r.read(
+            "HUB_DEMO_DATA",
+            true,
+            "create demo organisations, users and offers when the database is empty",
+        )?;
+        let workers: usize = r.read(
+            "HUB_WORKERS",
+            std::thread::available_parallelism().map_or(2, |n| n.get()),
+            "HTTP worker threads",
+        )?;
+        let max_body_bytes: usize =
+            r.read("HUB_MAX_BODY_BYTES", 1_048_576, "largest request body accepted, in bytes")?;
+        let request_timeout: u64 = r.read(
+            "HUB_REQUEST_TIMEOUT_SECS",
+            30,
+            "seconds a request may take before it gets 503",
+        )?;
+        let shutdown_timeout: u64 = r.read(
+            "HUB_SHUTDOWN_TIMEOUT_SECS",
+            30,
+            "seconds in-flight requests get to finish after SIGTERM",
+        )?;
+        let outbox_poll: u64 = r.read(
+            "HUB_OUTBOX_POLL_MS",
+            500,
+            "milliseconds the outbox worker waits when it found nothing to deliver",
+        )?;
+        let outbox_max_attempts: i32 = r.read(
+            "HUB_OUTBOX_MAX_ATTEMPTS",
+            12,
+            "delivery attempts before an event is set aside as dead for an operator",
+        )?;
+
+        let positive = |name: &str, v: u64| {
+            if v == 0 {
+                Err(ConfigError { setting: name.into(), message: "must be greater than 0".into() })
+            } else {
+                Ok(v)
+            }
+        };
+        positive("HUB_DB_POOL_SIZE", db_pool_size.into())?;
+        positive("HUB_WORKERS", workers as u64)?;
+        positive("HUB_REQUEST_TIMEOUT_SECS", request_timeout)?;
+        positive("HUB_OUTBOX_POLL_MS", outbox_poll)?;
+        positive("HUB_OUTBOX_MAX_ATTEMPTS", outbox_max_attempts.max(0) as u64)?;
+        if !matches!(base_url.scheme(), "http" | "https") {
+            return Err(ConfigError {
+                setting: "HUB_BASE_URL".into(),
+                message: "must be an http or https URL".into(),
+            });
+        }
+        adapters::mail::Transport::from_url(&mail_url)
+            .map_err(|e| ConfigError { setting: "HUB_MAIL_URL".into(), message: e.to_string() })?;
+        crate::db::Backend::from_url(&database_url)
+            .map_err(|e| ConfigError { setting: "DATABASE_URL".into(), message: e.to_string() })?;
+
+        Ok(Self {
+            bind,
+            base_url,
+            data_dir,
+            database_url,
+            db_pool_size,
+            mail_url,
+            master_key,
+            log,
+            log_format,
+            demo_data,
+            workers,
+            max_body_bytes,
+            request_timeout: Duration::from_secs(request_timeout),
+            shutdown_timeout: Duration::from_secs(shutdown_timeout),
+            outbox_poll: Duration::from_millis(outbox_poll),
+            outbox_max_attempts,
+            explained: r.explained,
+        })
+    }
+
+    /// Each setting with its value (secrets masked), where it came from, and what it does.
+    pub fn explain(&self) -> &[Setting] {
+        &self.explained
+    }
+
+    /// HSTS is only meaningful, and only safe to send, when the hub is served over TLS.
+    pub fn is_https(&self) -> bool {
+        self.base_url.scheme() == "https"
+    }
+
+    /// The base URL without its trailing slash, for building absolute links.
+    pub fn origin(&self) -> &str {
+        self.base_url.as_str().trim_end_matches('/')
+    }
+
+    /// The configured master key, or the one kept in the data directory (created on first use).
+    pub fn resolve_master_key(&self) -> std::io::Result<MasterKey> {
+        match &self.master_key {
+            Some(key) => Ok(key.clone()),
+            None => MasterKey::load_or_create(&self.data_dir.join("master.key")),
+        }
+    }
+
+    pub fn data_path(&self, name: impl AsRef<Path>) -> PathBuf {
+        self.data_dir.join(name)
+    }
+}
+
+/// Shown instead of the configuration so that a stray `{:?}` can never log a secret.
+impl std::fmt::Debug for Config {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let mut map = f.debug_map();
+        for s in &self.explained {
+            map.entry(&s.env, &s.value);
+        }
+        map.finish()
+    }
+}
+
+/// `postgres://hub:s3cret@db/hub` is shown as `postgres://hub:***@db/hub`.
+fn redact_password(text: &str) -> String {
+    match url::Url::parse(text) {
+        Ok(mut u) if u.password().is_some() => {
+            let _ = u.set_password(Some("***"));
+            u.to_string()
+        }
+        _ => text.to_string(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn env(pairs: &[(&str, &str)]) -> HashMap<String, String> {
+        pairs.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect()
+    }
+
+    #[test]
+    fn a_bare_start_gets_working_defaults() {
+        let c = Config::from_sources(&env(&[]), &toml::Table::new()).unwrap();
+        assert_eq!(c.bind.to_string(), "127.0.0.1:8080");
+        assert_eq!(c.base_url.as_str(), "http://127.0.0.1:8080/");
+        assert_eq!(c.database_url, "sqlite://./data/hub.db");
+        assert_eq!(c.mail_url, "file://./data/mail");
+        assert!(c.explain().iter().all(|s| s.origin == Origin::Default));
+    }
+
+    #[test]
+    fn environment_beats_file_beats_default() {
+        let file: toml::Table = "bind = \"0.0.0.0:9000\"\nlog = \"debug\"".parse().unwrap();
+        let c = Config::from_sources(&env(&[("HUB_LOG", "warn")]), &file).unwrap();
+        assert_eq!(c.bind.port(), 9000);
+        assert_eq!(c.log, "warn");
+        let origin = |name| c.explain().iter().find(|s| s.env == name).unwrap().origin;
+        assert_eq!(origin("HUB_BIND"), Origin::File);
+        assert_eq!(origin("HUB_LOG"), Origin::Environment);
+        assert_eq!(origin("HUB_DATA_DIR"), Origin::Default);
+    }
+
+    #[test]
+    fn a_bad_value_names_its_setting() {
+        let err = Config::from_sources(&env(&[("HUB_BIND", "nowhere")]), &toml::Table::new())
+            .unwrap_err();
+        assert_eq!(err.setting, "HUB_BIND");
+        let err = Config::from_sources(&env(&[("DATABASE_URL", "mysql://x")]), &toml::Table::new())
+            .unwrap_err();
+        assert_eq!(err.setting, "DATABASE_URL");
+    }
+
+    #[test]
+    fn secrets_never_show() {
+        let key = MasterKey::generate().to_base64();
+        let c = Config::from_sources(&env(&[("HUB_MASTER_KEY", &key)]), &toml::Table::new())
+            .unwrap();
+        let shown = c.explain().iter().find(|s| s.env == "HUB_MASTER_KEY").unwrap();
+        assert_eq!(shown.value, "***");
+        assert!(!format!("{c:?}").contains(&key));
+        let c = Config::from_sources(
+            &env(&[("DATABASE_URL", "postgres://hub:s3cret@db.example/hub")]),
+            &toml::Table::new(),
+        )
+        .unwrap();
+        assert!(format!("{c:?}").contains("postgres://hub:***@db.example/hub"));
+        assert!(!format!("{c:?}").contains("s3cret"));
+    }
+}

@@ -1,0 +1,8 @@
+//! The registry's rules, one module per concept. Nothing here knows about HTTP: functions take a
+//! database connection and plain values and return the hub's [`crate::error::Error`].
+
+pub mod accounts;
+pub mod audit;
+pub mod money;
+pub mod offers;
+pub mod organisations;

@@ -1,0 +1,108 @@
+//! The hub's one error type. Domain code returns it; the HTTP edge renders it as RFC 9457
+//! problem+json or as a page (`http::problem`). Each variant is one stable problem `type`.
+//!
+//! Internal details (SQL errors, paths) are logged, never sent: `Internal` renders as a bare 500.
+
+use std::time::Duration;
+
+/// One bad field of a request, named as the API spells it (`price.amount`, `page_size`).
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, utoipa::ToSchema)]
+pub struct FieldError {
+    pub field: String,
+    pub code: String,
+    pub message: String,
+}
+
+impl FieldError {
+    pub fn new(field: impl Into<String>, code: &str, message: impl Into<String>) -> Self {
+        Self { field: field.into(), code: code.into(), message: message.into() }
+    }
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum Error {
+    #[error("the request has invalid fields")]
+    Validation(Vec<FieldError>),
+    #[error("sign-in required")]
+    Unauthenticated,
+    #[error("not allowed: {0}")]
+    Forbidden(String),
+    #[error("{0} not found")]
+    NotFound(String),
+    #[error("conflict: {0}")]
+    Conflict(String),
+    #[error("the resource changed since it was read")]
+    PreconditionFailed,
+    #[error("this change needs an If-Match header with the resource's ETag")]
+    PreconditionRequired,
+    #[error("too many requests")]
+    RateLimited { retry_after: Duration },
+    #[error("the account is locked")]
+    Locked,
+    #[error("the request body is larger than {0} bytes")]
+    PayloadTooLarge(usize),
+    #[error("the request took too long")]
+    Timeout,
+    #[error("temporarily unavailable: {0}")]
+    Unavailable(String),
+    #[error("the hub is shutting down")]
+    ShuttingDown,
+    #[error("internal error: {0}")]
+    Internal(String),
+}
+
+impl Error {
+    pub fn field(field: impl Into<String>, code: &str, message: impl Into<String>) -> Self {
+        Self::Validation(vec![FieldError::new(field, code, message)])
+    }
+
+    /// The problem `type` slug and HTTP status of each kind (api.md, Conventions).
+    pub fn kind(&self) -> (&'static str, u16) {
+        match self {
+            Self::Validation(_) => ("validation", 400),
+            Self::Unauthenticated => ("unauthenticated", 401),
+            Self::Forbidden(_) => ("forbidden", 403),
+            Self::NotFound(_) => ("not-found", 404),
+            Self::Conflict(_) => ("conflict", 409),
+            Self::PreconditionFailed => ("precondition-failed", 412),
+            Self::PayloadTooLarge(_) => ("payload-too-large", 413),
+            Self::Locked => ("locked", 423),
+            Self::PreconditionRequired => ("precondition-required", 428),
+            Self::RateLimited { .. } => ("rate-limited", 429),
+            Self::Internal(_) => ("internal", 500),
+            Self::Timeout => ("timeout", 503),
+            Self::Unavailable(_) | Self::ShuttingDown => ("unavailable", 503),
+        }
+    }
+
+    /// What the caller may read; internal causes stay in the log.
+    pub fn public_detail(&self) -> String {
+        match self {
+            Self::Internal(_) => "something went wrong on our side; it has been logged".into(),
+            Self::Unavailable(_) => "a service the hub depends on is unavailable; try again".into(),
+            other => other.to_string(),
+        }
+    }
+}
+
+impl From<diesel::result::Error> for Error {
+    fn from(e: diesel::result::Error) -> Self {
+        use diesel::result::{DatabaseErrorKind, Error as D};
+        match e {
+            D::NotFound => Self::NotFound("record".into()),
+            D::DatabaseError(DatabaseErrorKind::UniqueViolation, info) => {
+                Self::Conflict(format!("already exists ({})", info.message()))
+            }
+            D::DatabaseError(DatabaseErrorKind::SerializationFailure, _) => {
+                Self::Conflict("a concurrent change won; retry".into())
+            }
+            other => Self::Internal(format!("database: {other}")),
+        }
+    }
+}
+
+impl From<serde_json::Error> for Error {
+    fn from(e: serde_json::Error) -> Self {
+        Self::Internal(format!("json: {e}"))
+    }
+}

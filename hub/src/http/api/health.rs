@@ -1,0 +1,70 @@
+//! Operations endpoints: liveness, readiness and Prometheus metrics (api.md, Health).
+
+use actix_web::{web, HttpResponse};
+use serde::Serialize;
+
+use crate::db;
+use crate::http::AppState;
+
+#[derive(Serialize, utoipa::ToSchema)]
+pub struct Health {
+    pub status: &'static str,
+}
+
+#[derive(Serialize, utoipa::ToSchema)]
+pub struct Readiness {
+    /// `ready` or `not_ready`.
+    pub status: &'static str,
+    pub database: bool,
+    pub migrations: bool,
+    pub backend: &'static str,
+}
+
+/// The process is up and answering.
+#[utoipa::path(get, path = "/healthz", tag = "operations",
+    responses((status = 200, body = Health)))]
+pub async fn healthz() -> web::Json<Health> {
+    web::Json(Health { status: "ok" })
+}
+
+/// The database answers and has every migration this build expects.
+#[utoipa::path(get, path = "/readyz", tag = "operations",
+    responses((status = 200, body = Readiness), (status = 503, body = Readiness)))]
+pub async fn readyz(state: web::Data<AppState>) -> HttpResponse {
+    let backend = state.db.backend().name();
+    let checked = state.db.run(db::migrations_applied).await;
+    let (database, migrations) = match checked {
+        Ok(applied) => (true, applied),
+        Err(e) => {
+            tracing::warn!(error = %e, "readiness: database check failed");
+            (false, false)
+        }
+    };
+    let ready = database && migrations;
+    let body = Readiness {
+        status: if ready { "ready" } else { "not_ready" },
+        database,
+        migrations,
+        backend,
+    };
+    if ready {
+        HttpResponse::Ok().json(body)
+    } else {
+        HttpResponse::ServiceUnavailable().json(body)
+    }
+}
+
+/// Prometheus text format. Pool and outbox gauges are read at scrape time.
+#[utoipa::path(get, path = "/metrics", tag = "operations",
+    responses((status = 200, content_type = "text/plain", body = String)))]
+pub async fn metrics(state: web::Data<AppState>) -> HttpResponse {
+    let (open, idle) = state.db.pool_state();
+    state.metrics.set_pool(open, idle, state.db.pool_size());
+    match state.db.run(db::outbox::backlog).await {
+        Ok((pending, dead)) => state.metrics.set_outbox(pending, dead),
+        Err(e) => tracing::warn!(error = %e, "metrics: outbox backlog unavailable"),
+    }
+    HttpResponse::Ok()
+        .content_type("text/plain; version=0.0.4; charset=utf-8")
+        .body(state.metrics.render())
+}

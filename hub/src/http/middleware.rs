@@ -1,0 +1,128 @@
+//! Cross-cutting HTTP behaviour, each a small `from_fn` middleware, applied in `routes::app`:
+//! request ids and access logs with metrics (`observe`), security headers, error rendering and
+//! the request time limit. Authentication, CSRF and rate limits join here as they arrive.
+
+use std::time::Instant;
+
+use actix_web::body::{BoxBody, MessageBody};
+use actix_web::dev::{ServiceRequest, ServiceResponse};
+use actix_web::http::header::{self, HeaderName, HeaderValue};
+use actix_web::middleware::Next;
+use actix_web::{web, HttpMessage};
+use tracing::Instrument;
+
+use super::AppState;
+use crate::error::Error;
+
+/// The request's id: the caller's `X-Request-Id` when it is a sane token, else a new UUID.
+#[derive(Clone, Debug)]
+pub struct RequestId(pub String);
+
+const REQUEST_ID: HeaderName = HeaderName::from_static("x-request-id");
+
+fn accept_request_id(v: &HeaderValue) -> Option<String> {
+    let s = v.to_str().ok()?;
+    (!s.is_empty()
+        && s.len() <= 64
+        && s.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_'))
+    .then(|| s.to_string())
+}
+
+/// Gives each request an id, a tracing span, an access-log line and its metrics.
+pub async fn observe(
+    req: ServiceRequest,
+    next: Next<impl MessageBody + 'static>,
+) -> Result<ServiceResponse<impl MessageBody>, actix_web::Error> {
+    let started = Instant::now();
+    let id = req
+        .headers()
+        .get(&REQUEST_ID)
+        .and_then(accept_request_id)
+        .unwrap_or_else(|| uuid::Uuid::new_v4().to_string());
+    req.extensions_mut().insert(RequestId(id.clone()));
+    let method = req.method().to_string();
+    let path = req.path().to_string();
+    let state = req.app_data::<web::Data<AppState>>().cloned();
+    let span = tracing::info_span!("request", request_id = %id, %method, %path);
+    let result = next.call(req).instrument(span.clone()).await;
+    let mut res = result?;
+    let route = res.request().match_pattern().unwrap_or_else(|| "unmatched".into());
+    let status = res.status().as_u16();
+    let elapsed = started.elapsed();
+    if let Some(state) = state {
+        state.metrics.observe(&method, &route, status, elapsed.as_secs_f64());
+    }
+    span.in_scope(|| {
+        tracing::info!(status, route = %route, millis = elapsed.as_secs_f64() * 1000.0, "answered")
+    });
+    if let Ok(v) = HeaderValue::from_str(&id) {
+        res.headers_mut().insert(REQUEST_ID, v);
+    }
+    Ok(res)
+}
+
+/// Headers every answer carries (DESIGN.md, security is part of every feature). Pages may set a
+/// stricter policy of their own; widgets relax `frame-ancestors` on their own routes.
+pub async fn security_headers(
+    req: ServiceRequest,
+    next: Next<impl MessageBody + 'static>,
+) -> Result<ServiceResponse<impl MessageBody>, actix_web::Error> {
+    let https = req.app_data::<web::Data<AppState>>().is_some_and(|s| s.config.is_https());
+    let mut res = next.call(req).await?;
+    let h = res.headers_mut();
+    let mut set = |name: HeaderName, value: &'static str| {
+        if !h.contains_key(&name) {
+            h.insert(name, HeaderValue::from_static(value));
+        }
+    };
+    set(
+        header::CONTENT_SECURITY_POLICY,
+        "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; \
+         object-src 'none'; base-uri 'self'; form-action 'self'; frame-ancestors 'none'",
+    );
+    set(header::X_CONTENT_TYPE_OPTIONS, "nosniff");
+    set(header::REFERRER_POLICY, "strict-origin-when-cross-origin");
+    set(header::X_FRAME_OPTIONS, "DENY");
+    set(HeaderName::from_static("permissions-policy"), "camera=(), microphone=(), geolocation=()");
+    if https {
+        set(header::STRICT_TRANSPORT_SECURITY, "max-age=31536000; includeSubDomains");
+    }
+    Ok(res)
+}
+
+/// Replaces every error response, ours or actix's, with problem+json or an HTML page.
+pub async fn errors(
+    req: ServiceRequest,
+    next: Next<impl MessageBody + 'static>,
+) -> Result<ServiceResponse<BoxBody>, actix_web::Error> {
+    // No clone of the request may be held across `next.call`: routing needs it unshared.
+    let res = next.call(req).await?.map_into_boxed_body();
+    let status = res.status();
+    if !(status.is_client_error() || status.is_server_error()) {
+        return Ok(res);
+    }
+    let state = res.request().app_data::<web::Data<AppState>>().cloned();
+    let origin = state.as_ref().map(|s| s.config.origin().to_string()).unwrap_or_default();
+    let request_id = res.request().extensions().get::<RequestId>().map(|r| r.0.clone());
+    let (req, response) = res.into_parts();
+    let rendered =
+        super::problem::render(&req, status, response.error(), &origin, request_id.as_deref());
+    Ok(ServiceResponse::new(req, rendered))
+}
+
+/// Answers 503 when a request takes longer than `HUB_REQUEST_TIMEOUT_SECS`. Applied per resource
+/// (after routing), because it keeps a handle on the request that routing must not see shared.
+pub async fn time_limit(
+    req: ServiceRequest,
+    next: Next<impl MessageBody + 'static>,
+) -> Result<ServiceResponse<BoxBody>, actix_web::Error> {
+    let limit = req
+        .app_data::<web::Data<AppState>>()
+        .map(|s| s.config.request_timeout)
+        .unwrap_or(std::time::Duration::from_secs(30));
+    let http_req = req.request().clone();
+    match tokio::time::timeout(limit, next.call(req)).await {
+        Ok(res) => res.map(ServiceResponse::map_into_boxed_body),
+        Err(_) => Ok(ServiceResponse::new(http_req, actix_web::HttpResponse::from_error(Error::Timeout))),
+    }
+}

@@ -1,0 +1,46 @@
+//! The public catalogue: `/` lists published offers page by page, `/offers/{id}` shows one.
+
+use actix_web::{web, HttpResponse};
+use askama::Template;
+
+use super::html;
+use crate::domain::offers::{self, Offer, Visibility};
+use crate::error::Error;
+use crate::http::api::offers::list_query;
+use crate::http::AppState;
+
+#[derive(Template)]
+#[template(path = "catalogue.html")]
+struct CataloguePage {
+    offers: Vec<Offer>,
+    page: i64,
+    pages: i64,
+    total: i64,
+}
+
+#[derive(Template)]
+#[template(path = "offer.html")]
+struct OfferPage {
+    offer: Offer,
+}
+
+pub async fn index(
+    state: web::Data<AppState>,
+    query: web::Query<Vec<(String, String)>>,
+) -> Result<HttpResponse, Error> {
+    let q = list_query(query.into_inner())?;
+    let (page, size) = (q.page, q.page_size);
+    let result = state.db.run(move |conn| offers::list_published(conn, &q)).await?;
+    html(&CataloguePage {
+        offers: result.items,
+        page,
+        pages: ((result.total + size - 1) / size).max(1),
+        total: result.total,
+    })
+}
+
+pub async fn offer(state: web::Data<AppState>, id: web::Path<String>) -> Result<HttpResponse, Error> {
+    let id = id.into_inner();
+    let offer = state.db.run(move |conn| offers::get(conn, &id, Visibility::Public)).await?;
+    html(&OfferPage { offer })
+}

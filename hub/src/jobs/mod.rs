@@ -1,0 +1,33 @@
+//! Work done outside requests: the outbox worker that delivers events to consumers (Chamilo, QDR,
+//! mail, webhooks as they arrive) and, later, the projections that tail the events.
+//!
+//! A request never calls a downstream system: it appends an event (`db::outbox::append`) and a
+//! [`Consumer`] delivers it here, with retries and backoff, so a system that is down delays its
+//! deliveries and loses nothing.
+
+mod worker;
+
+use std::sync::Arc;
+
+use futures_util::future::BoxFuture;
+
+pub use worker::{backoff, Worker, WorkerHandle};
+
+use crate::db::outbox::Delivery;
+
+/// Something that acts on events: each delivery is retried until it succeeds or is set aside.
+/// Deliveries are at-least-once (a worker may die after acting but before recording it), so
+/// a consumer passes [`Delivery::idempotency_key`] on to the system it calls.
+pub trait Consumer: Send + Sync + 'static {
+    /// Stable name: deliveries are recorded under it.
+    fn name(&self) -> &'static str;
+    /// The event kinds it wants; recorded as subscriptions when its worker starts.
+    fn kinds(&self) -> &'static [&'static str];
+    fn deliver<'a>(&'a self, delivery: &'a Delivery) -> BoxFuture<'a, Result<(), String>>;
+}
+
+/// The consumers the hub runs. None ships yet: mail arrives with accounts, Chamilo with
+/// enrolments, QDR with publishing; each is added here and nowhere else.
+pub fn built_in() -> Vec<Arc<dyn Consumer>> {
+    Vec::new()
+}

@@ -1,0 +1,5 @@
+//! `hub`: the Training Registry Hub's command line (`hub --help`).
+
+fn main() -> std::process::ExitCode {
+    hub::cli::main()
+}

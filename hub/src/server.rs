@@ -1,0 +1,125 @@
+//! The hub's life: prepare the database, start the HTTP server and the outbox workers, and stop
+//! them in order on SIGTERM/SIGINT (stop accepting, let in-flight requests finish within
+//! `HUB_SHUTDOWN_TIMEOUT_SECS`, then stop the workers, which finish the delivery in hand).
+
+use std::net::{SocketAddr, TcpListener};
+use std::sync::Arc;
+
+use actix_web::dev::ServerHandle;
+use actix_web::{web, HttpServer};
+
+use crate::config::Config;
+use crate::db::{self, Db};
+use crate::error::Error;
+use crate::http::{metrics::Metrics, routes, AppState};
+use crate::jobs::{Consumer, Worker, WorkerHandle};
+use crate::demo;
+
+/// Connects, migrates, and (when the database is empty and demo data is enabled) seeds it.
+/// Returns the demo credentials when it created them, for the caller to print once.
+pub async fn prepare(config: &Config) -> Result<(Db, Option<Vec<demo::Credential>>), Error> {
+    let db = Db::connect(&config.database_url, config.db_pool_size)?;
+    let ran = db.run(db::migrate).await?;
+    if ran > 0 {
+        tracing::info!(migrations = ran, backend = db.backend().name(), "database migrated");
+    }
+    let credentials = if config.demo_data {
+        db.run(|conn| {
+            if crate::domain::offers::count_all(conn)? > 0 {
+                Ok(None)
+            } else {
+                demo::ensure(conn)
+            }
+        })
+        .await?
+    } else {
+        None
+    };
+    Ok((db, credentials))
+}
+
+/// A started hub: its address, its state (for in-process tests) and what stopping needs.
+pub struct Running {
+    pub addr: SocketAddr,
+    pub state: web::Data<AppState>,
+    server: ServerHandle,
+    task: tokio::task::JoinHandle<std::io::Result<()>>,
+    workers: Vec<WorkerHandle>,
+}
+
+/// Starts serving on `listener` (or `config.bind`) with one outbox worker per consumer.
+pub async fn start(
+    config: Config,
+    db: Db,
+    listener: Option<TcpListener>,
+    consumers: Vec<Arc<dyn Consumer>>,
+) -> Result<Running, Error> {
+    let config = Arc::new(config);
+    let state = web::Data::new(AppState { config: config.clone(), db: db.clone(), metrics: Metrics::new() });
+    let mut workers = Vec::new();
+    for consumer in consumers {
+        let worker = Worker::new(db.clone(), consumer, config.outbox_poll, config.outbox_max_attempts);
+        workers.push(worker.start().await?);
+    }
+    let app_state = state.clone();
+    let server = HttpServer::new(move || routes::app(app_state.clone()))
+        .workers(config.workers)
+        .shutdown_timeout(config.shutdown_timeout.as_secs())
+        .client_request_timeout(std::time::Duration::from_secs(10))
+        .disable_signals();
+    let listener = match listener {
+        Some(l) => l,
+        None => TcpListener::bind(config.bind)
+            .map_err(|e| Error::Internal(format!("cannot listen on {}: {e}", config.bind)))?,
+    };
+    let addr = listener.local_addr().map_err(|e| Error::Internal(e.to_string()))?;
+    let server = server
+        .listen(listener)
+        .map_err(|e| Error::Internal(format!("cannot serve on {addr}: {e}")))?
+        .run();
+    let handle = server.handle();
+    let task = tokio::spawn(server);
+    tracing::info!(%addr, base_url = %config.base_url, backend = db.backend().name(), "hub listening");
+    Ok(Running { addr, state, server: handle, task, workers })
+}
+
+impl Running {
+    /// Stops accepting, lets in-flight requests finish, then stops the outbox workers.
+    pub async fn stop(self) {
+        tracing::info!("shutting down: no new connections; finishing requests in flight");
+        self.state.metrics.set_down();
+        self.server.stop(true).await;
+        match self.task.await {
+            Ok(Ok(())) => {}
+            Ok(Err(e)) => tracing::warn!(error = %e, "HTTP server ended with an error"),
+            Err(e) => tracing::warn!(error = %e, "HTTP server task failed"),
+        }
+        for worker in self.workers {
+            worker.stop().await;
+        }
+        tracing::info!("shutdown complete");
+    }
+
+    /// Serves until SIGTERM or SIGINT, then stops gracefully.
+    pub async fn until_signal(self) {
+        wait_for_signal().await;
+        self.stop().await;
+    }
+}
+
+async fn wait_for_signal() {
+    #[cfg(unix)]
+    {
+        use tokio::signal::unix::{signal, SignalKind};
+        let mut term = signal(SignalKind::terminate()).expect("SIGTERM handler");
+        let mut int = signal(SignalKind::interrupt()).expect("SIGINT handler");
+        tokio::select! {
+            _ = term.recv() => tracing::info!("SIGTERM received"),
+            _ = int.recv() => tracing::info!("SIGINT received"),
+        }
+    }
+    #[cfg(not(unix))]
+    {
+        let _ = tokio::signal::ctrl_c().await;
+    }
+}

@@ -1,0 +1,10 @@
+DROP TABLE subscriptions;
+DROP TABLE audit_log;
+DROP TABLE deliveries;
+DROP TABLE events;
+DROP TABLE offer_translations;
+DROP TABLE offers;
+DROP TABLE memberships;
+DROP TABLE organisations;
+DROP TABLE user_roles;
+DROP TABLE users;

@@ -1,0 +1,6 @@
+//! Linked data for the hub: offers as ELM `LearningOpportunity` graphs, LOQ XML for Europass QDR,
+//! the in-memory RDF store and its SPARQL endpoint.
+//!
+//! This crate never imports `hub`: it takes its own plain input types (DESIGN.md).
+
+pub mod vocab;
