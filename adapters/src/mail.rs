@@ -29,7 +29,13 @@ pub enum Transport {
 impl std::fmt::Debug for Transport {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         match self {
-            Self::Smtp { host, port, user, password, tls } => f
+            Self::Smtp {
+                host,
+                port,
+                user,
+                password,
+                tls,
+            } => f
                 .debug_struct("Smtp")
                 .field("host", host)
                 .field("port", port)
@@ -76,11 +82,16 @@ impl Transport {
                 };
             }
         }
-        let host = url.host_str().filter(|h| !h.is_empty()).ok_or(MailUrlError::NoHost)?;
+        let host = url
+            .host_str()
+            .filter(|h| !h.is_empty())
+            .ok_or(MailUrlError::NoHost)?;
         Ok(Self::Smtp {
             host: host.to_string(),
             port: url.port().unwrap_or(default_port),
-            user: Some(url.username()).filter(|u| !u.is_empty()).map(percent_decode),
+            user: Some(url.username())
+                .filter(|u| !u.is_empty())
+                .map(percent_decode),
             password: url.password().map(percent_decode),
             tls,
         })
@@ -100,8 +111,8 @@ mod tests {
 
     #[test]
     fn smtp_with_credentials_and_starttls() {
-        let t = Transport::from_url("smtp://hub%40x.eu:p%40ss@mail.example:587?tls=starttls")
-            .unwrap();
+        let t =
+            Transport::from_url("smtp://hub%40x.eu:p%40ss@mail.example:587?tls=starttls").unwrap();
         assert_eq!(
             t,
             Transport::Smtp {
@@ -118,7 +129,15 @@ mod tests {
     #[test]
     fn plain_smtp_defaults_to_port_25() {
         let t = Transport::from_url("smtp://127.0.0.1").unwrap();
-        assert!(matches!(t, Transport::Smtp { port: 25, tls: Tls::None, user: None, .. }));
+        assert!(matches!(
+            t,
+            Transport::Smtp {
+                port: 25,
+                tls: Tls::None,
+                user: None,
+                ..
+            }
+        ));
     }
 
     #[test]

@@ -64,7 +64,10 @@ pub fn main() -> ExitCode {
         }
     };
     logging::init(&config);
-    let runtime = match tokio::runtime::Builder::new_multi_thread().enable_all().build() {
+    let runtime = match tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+    {
         Ok(r) => r,
         Err(e) => {
             eprintln!("cannot start the runtime: {e}");
@@ -88,7 +91,9 @@ pub fn main() -> ExitCode {
 async fn run(command: Command, config: Config) -> Result<(), Error> {
     match command {
         Command::Serve => {
-            config.resolve_master_key().map_err(|e| Error::Internal(format!("master key: {e}")))?;
+            config
+                .resolve_master_key()
+                .map_err(|e| Error::Internal(format!("master key: {e}")))?;
             let (db, credentials) = server::prepare(&config).await?;
             if let Some(credentials) = credentials {
                 println!("{}", demo::describe(&credentials));
@@ -113,7 +118,16 @@ async fn run(command: Command, config: Config) -> Result<(), Error> {
             }
             Ok(())
         }
-        Command::Admin { command: AdminCommand::Create { email, password_stdin: _, first_name, last_name, language } } => {
+        Command::Admin {
+            command:
+                AdminCommand::Create {
+                    email,
+                    password_stdin: _,
+                    first_name,
+                    last_name,
+                    language,
+                },
+        } => {
             let mut password = String::new();
             std::io::stdin()
                 .read_to_string(&mut password)

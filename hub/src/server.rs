@@ -10,10 +10,10 @@ use actix_web::{web, HttpServer};
 
 use crate::config::Config;
 use crate::db::{self, Db};
+use crate::demo;
 use crate::error::Error;
 use crate::http::{metrics::Metrics, routes, AppState};
 use crate::jobs::{Consumer, Worker, WorkerHandle};
-use crate::demo;
 
 /// Connects, migrates, and (when the database is empty and demo data is enabled) seeds it.
 /// Returns the demo credentials when it created them, for the caller to print once.
@@ -21,7 +21,11 @@ pub async fn prepare(config: &Config) -> Result<(Db, Option<Vec<demo::Credential
     let db = Db::connect(&config.database_url, config.db_pool_size)?;
     let ran = db.run(db::migrate).await?;
     if ran > 0 {
-        tracing::info!(migrations = ran, backend = db.backend().name(), "database migrated");
+        tracing::info!(
+            migrations = ran,
+            backend = db.backend().name(),
+            "database migrated"
+        );
     }
     let credentials = if config.demo_data {
         db.run(|conn| {
@@ -55,10 +59,19 @@ pub async fn start(
     consumers: Vec<Arc<dyn Consumer>>,
 ) -> Result<Running, Error> {
     let config = Arc::new(config);
-    let state = web::Data::new(AppState { config: config.clone(), db: db.clone(), metrics: Metrics::new() });
+    let state = web::Data::new(AppState {
+        config: config.clone(),
+        db: db.clone(),
+        metrics: Metrics::new(),
+    });
     let mut workers = Vec::new();
     for consumer in consumers {
-        let worker = Worker::new(db.clone(), consumer, config.outbox_poll, config.outbox_max_attempts);
+        let worker = Worker::new(
+            db.clone(),
+            consumer,
+            config.outbox_poll,
+            config.outbox_max_attempts,
+        );
         workers.push(worker.start().await?);
     }
     let app_state = state.clone();
@@ -72,7 +85,9 @@ pub async fn start(
         None => TcpListener::bind(config.bind)
             .map_err(|e| Error::Internal(format!("cannot listen on {}: {e}", config.bind)))?,
     };
-    let addr = listener.local_addr().map_err(|e| Error::Internal(e.to_string()))?;
+    let addr = listener
+        .local_addr()
+        .map_err(|e| Error::Internal(e.to_string()))?;
     let server = server
         .listen(listener)
         .map_err(|e| Error::Internal(format!("cannot serve on {addr}: {e}")))?
@@ -80,7 +95,13 @@ pub async fn start(
     let handle = server.handle();
     let task = tokio::spawn(server);
     tracing::info!(%addr, base_url = %config.base_url, backend = db.backend().name(), "hub listening");
-    Ok(Running { addr, state, server: handle, task, workers })
+    Ok(Running {
+        addr,
+        state,
+        server: handle,
+        task,
+        workers,
+    })
 }
 
 impl Running {

@@ -35,7 +35,9 @@ fn is_uuid(s: &str) -> bool {
     let groups: Vec<&str> = s.split('-').collect();
     groups.len() == 5
         && groups.iter().zip([8, 4, 4, 4, 12]).all(|(g, len)| {
-            g.len() == len && g.bytes().all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(&b))
+            g.len() == len
+                && g.bytes()
+                    .all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(&b))
         })
 }
 
@@ -51,7 +53,9 @@ mod tests {
         assert!(!is_esco_skill_uri(
             "https://data.europa.eu/esco/skill/ccd0a1d9-afda-43d9-b901-96344886e14d"
         ));
-        assert!(!is_esco_skill_uri("http://data.europa.eu/esco/skill/not-a-uuid"));
+        assert!(!is_esco_skill_uri(
+            "http://data.europa.eu/esco/skill/not-a-uuid"
+        ));
         assert!(!is_esco_skill_uri(
             "http://data.europa.eu/esco/skill/CCD0A1D9-AFDA-43D9-B901-96344886E14D"
         ));
@@ -59,10 +63,16 @@ mod tests {
 
     #[test]
     fn isced_and_eqf() {
-        assert_eq!(isced_f_iri("0613").as_deref(), Some("http://data.europa.eu/snb/isced-f/0613"));
+        assert_eq!(
+            isced_f_iri("0613").as_deref(),
+            Some("http://data.europa.eu/snb/isced-f/0613")
+        );
         assert_eq!(isced_f_iri("06a"), None);
         assert_eq!(isced_f_iri("1"), None);
-        assert_eq!(eqf_iri(5).as_deref(), Some("http://data.europa.eu/snb/eqf/5"));
+        assert_eq!(
+            eqf_iri(5).as_deref(),
+            Some("http://data.europa.eu/snb/eqf/5")
+        );
         assert_eq!(eqf_iri(9), None);
     }
 }

@@ -18,9 +18,12 @@ impl std::fmt::Debug for MasterKey {
 impl FromStr for MasterKey {
     type Err = String;
     fn from_str(s: &str) -> Result<Self, String> {
-        let bytes = STANDARD.decode(s.trim()).map_err(|_| "not base64".to_string())?;
-        let key: [u8; 32] =
-            bytes.try_into().map_err(|_| "must decode to exactly 32 bytes".to_string())?;
+        let bytes = STANDARD
+            .decode(s.trim())
+            .map_err(|_| "not base64".to_string())?;
+        let key: [u8; 32] = bytes
+            .try_into()
+            .map_err(|_| "must decode to exactly 32 bytes".to_string())?;
         Ok(Self(key))
     }
 }
@@ -70,7 +73,11 @@ impl MasterKey {
 fn write_private(path: &Path, text: &str) -> std::io::Result<()> {
     use std::io::Write;
     use std::os::unix::fs::OpenOptionsExt;
-    let mut f = std::fs::OpenOptions::new().write(true).create_new(true).mode(0o600).open(path)?;
+    let mut f = std::fs::OpenOptions::new()
+        .write(true)
+        .create_new(true)
+        .mode(0o600)
+        .open(path)?;
     f.write_all(text.as_bytes())
 }
 

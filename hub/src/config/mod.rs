@@ -146,7 +146,12 @@ impl Reader<'_> {
             (Some(_), true) => "***".to_string(),
             (Some(text), false) => redact_password(text),
         };
-        self.explained.push(Setting { env, value: shown, origin, doc });
+        self.explained.push(Setting {
+            env,
+            value: shown,
+            origin,
+            doc,
+        });
         Ok(value)
     }
 }
@@ -156,7 +161,9 @@ impl Config {
     pub fn load() -> Result<Self, ConfigError> {
         let env: HashMap<String, String> = std::env::vars().collect();
         let explicit = env.get("HUB_CONFIG").map(PathBuf::from);
-        let path = explicit.clone().unwrap_or_else(|| PathBuf::from("hub.toml"));
+        let path = explicit
+            .clone()
+            .unwrap_or_else(|| PathBuf::from("hub.toml"));
         let file = match std::fs::read_to_string(&path) {
             Ok(text) => text.parse::<toml::Table>().map_err(|e| ConfigError {
                 setting: path.display().to_string(),
@@ -166,7 +173,10 @@ impl Config {
                 toml::Table::new()
             }
             Err(e) => {
-                return Err(ConfigError { setting: "HUB_CONFIG".into(), message: e.to_string() })
+                return Err(ConfigError {
+                    setting: "HUB_CONFIG".into(),
+                    message: e.to_string(),
+                })
             }
         };
         Self::from_sources(&env, &file)
@@ -177,23 +187,36 @@ impl Config {
         env: &HashMap<String, String>,
         file: &toml::Table,
     ) -> Result<Self, ConfigError> {
-        let mut r = Reader { env, file, explained: Vec::new() };
-        let bind: SocketAddr =
-            r.read("HUB_BIND", "127.0.0.1:8080", "address and port the HTTP server listens on")?;
+        let mut r = Reader {
+            env,
+            file,
+            explained: Vec::new(),
+        };
+        let bind: SocketAddr = r.read(
+            "HUB_BIND",
+            "127.0.0.1:8080",
+            "address and port the HTTP server listens on",
+        )?;
         let base_url: url::Url = r.read(
             "HUB_BASE_URL",
             format!("http://{bind}/"),
             "public URL of the hub, used in links, e-mails, issuer and RDF identifiers",
         )?;
-        let data_dir: PathBuf =
-            r.read("HUB_DATA_DIR", "./data", "directory for the SQLite file, mail and keys")?;
+        let data_dir: PathBuf = r.read(
+            "HUB_DATA_DIR",
+            "./data",
+            "directory for the SQLite file, mail and keys",
+        )?;
         let database_url: String = r.read(
             "DATABASE_URL",
             format!("sqlite://{}", data_dir.join("hub.db").display()),
             "sqlite://PATH (embedded) or postgres://USER@HOST/DB",
         )?;
-        let db_pool_size: u32 =
-            r.read("HUB_DB_POOL_SIZE", 10, "database connections kept open at most")?;
+        let db_pool_size: u32 = r.read(
+            "HUB_DB_POOL_SIZE",
+            10,
+            "database connections kept open at most",
+        )?;
         let mail_url: String = r.read(
             "HUB_MAIL_URL",
             format!("file://{}", data_dir.join("mail").display()),
@@ -217,8 +240,11 @@ impl Config {
             std::thread::available_parallelism().map_or(2, |n| n.get()),
             "HTTP worker threads",
         )?;
-        let max_body_bytes: usize =
-            r.read("HUB_MAX_BODY_BYTES", 1_048_576, "largest request body accepted, in bytes")?;
+        let max_body_bytes: usize = r.read(
+            "HUB_MAX_BODY_BYTES",
+            1_048_576,
+            "largest request body accepted, in bytes",
+        )?;
         let request_timeout: u64 = r.read(
             "HUB_REQUEST_TIMEOUT_SECS",
             30,
@@ -242,7 +268,10 @@ impl Config {
 
         let positive = |name: &str, v: u64| {
             if v == 0 {
-                Err(ConfigError { setting: name.into(), message: "must be greater than 0".into() })
+                Err(ConfigError {
+                    setting: name.into(),
+                    message: "must be greater than 0".into(),
+                })
             } else {
                 Ok(v)
             }
@@ -258,10 +287,14 @@ impl Config {
                 message: "must be an http or https URL".into(),
             });
         }
-        adapters::mail::Transport::from_url(&mail_url)
-            .map_err(|e| ConfigError { setting: "HUB_MAIL_URL".into(), message: e.to_string() })?;
-        crate::db::Backend::from_url(&database_url)
-            .map_err(|e| ConfigError { setting: "DATABASE_URL".into(), message: e.to_string() })?;
+        adapters::mail::Transport::from_url(&mail_url).map_err(|e| ConfigError {
+            setting: "HUB_MAIL_URL".into(),
+            message: e.to_string(),
+        })?;
+        crate::db::Backend::from_url(&database_url).map_err(|e| ConfigError {
+            setting: "DATABASE_URL".into(),
+            message: e.to_string(),
+        })?;
 
         Ok(Self {
             bind,
@@ -339,7 +372,10 @@ mod tests {
     use super::*;
 
     fn env(pairs: &[(&str, &str)]) -> HashMap<String, String> {
-        pairs.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect()
+        pairs
+            .iter()
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .collect()
     }
 
     #[test]
@@ -377,9 +413,13 @@ mod tests {
     #[test]
     fn secrets_never_show() {
         let key = MasterKey::generate().to_base64();
-        let c = Config::from_sources(&env(&[("HUB_MASTER_KEY", &key)]), &toml::Table::new())
+        let c =
+            Config::from_sources(&env(&[("HUB_MASTER_KEY", &key)]), &toml::Table::new()).unwrap();
+        let shown = c
+            .explain()
+            .iter()
+            .find(|s| s.env == "HUB_MASTER_KEY")
             .unwrap();
-        let shown = c.explain().iter().find(|s| s.env == "HUB_MASTER_KEY").unwrap();
         assert_eq!(shown.value, "***");
         assert!(!format!("{c:?}").contains(&key));
         let c = Config::from_sources(

@@ -133,7 +133,9 @@ impl Db {
             .max_size(pool_size)
             .min_idle(Some(1))
             .connection_timeout(Duration::from_secs(10))
-            .build(Manager { backend: backend.clone() })
+            .build(Manager {
+                backend: backend.clone(),
+            })
             .map_err(|e| Error::Unavailable(format!("database: {e}")))?;
         Ok(Self {
             pool,
@@ -148,7 +150,9 @@ impl Db {
 
     /// A connection for synchronous callers (CLI, start-up, the outbox worker's blocking tasks).
     pub fn get(&self) -> Result<PooledConn, Error> {
-        self.pool.get().map_err(|e| Error::Unavailable(format!("database: {e}")))
+        self.pool
+            .get()
+            .map_err(|e| Error::Unavailable(format!("database: {e}")))
     }
 
     /// Runs `f` with a connection on the blocking pool; the async caller only awaits.
@@ -157,7 +161,11 @@ impl Db {
         F: FnOnce(&mut DbConnection) -> Result<T, Error> + Send + 'static,
         T: Send + 'static,
     {
-        let _permit = self.permits.acquire().await.map_err(|_| Error::ShuttingDown)?;
+        let _permit = self
+            .permits
+            .acquire()
+            .await
+            .map_err(|_| Error::ShuttingDown)?;
         let db = self.clone();
         tokio::task::spawn_blocking(move || {
             let mut conn = db.get()?;
@@ -181,7 +189,9 @@ impl Db {
 /// Applies every embedded migration not yet applied; returns how many ran.
 pub fn migrate(conn: &mut DbConnection) -> Result<usize, Error> {
     let ran = match conn {
-        DbConnection::Postgres(c) => c.run_pending_migrations(POSTGRES_MIGRATIONS).map(|v| v.len()),
+        DbConnection::Postgres(c) => c
+            .run_pending_migrations(POSTGRES_MIGRATIONS)
+            .map(|v| v.len()),
         DbConnection::Sqlite(c) => c.run_pending_migrations(SQLITE_MIGRATIONS).map(|v| v.len()),
     };
     ran.map_err(|e| Error::Internal(format!("migration failed: {e}")))
@@ -193,7 +203,9 @@ pub fn migrations_applied(conn: &mut DbConnection) -> Result<bool, Error> {
         DbConnection::Postgres(c) => c.has_pending_migration(POSTGRES_MIGRATIONS),
         DbConnection::Sqlite(c) => c.has_pending_migration(SQLITE_MIGRATIONS),
     };
-    pending.map(|p| !p).map_err(|e| Error::Unavailable(format!("database: {e}")))
+    pending
+        .map(|p| !p)
+        .map_err(|e| Error::Unavailable(format!("database: {e}")))
 }
 
 /// Runs `f` in a transaction. On SQLite the transaction takes the write lock at `BEGIN`
@@ -205,9 +217,11 @@ pub fn write_transaction<T>(
 ) -> Result<T, Error> {
     use diesel::connection::{AnsiTransactionManager, TransactionManager};
     let outermost = match conn {
-        DbConnection::Sqlite(sqlite) => AnsiTransactionManager::transaction_manager_status_mut(sqlite)
-            .transaction_depth()?
-            .is_none(),
+        DbConnection::Sqlite(sqlite) => {
+            AnsiTransactionManager::transaction_manager_status_mut(sqlite)
+                .transaction_depth()?
+                .is_none()
+        }
         DbConnection::Postgres(_) => false,
     };
     let DbConnection::Sqlite(sqlite) = conn else {
@@ -218,7 +232,9 @@ pub fn write_transaction<T>(
     }
     AnsiTransactionManager::begin_transaction_sql(sqlite, "BEGIN IMMEDIATE")?;
     let result = f(conn);
-    let DbConnection::Sqlite(sqlite) = conn else { unreachable!("the variant cannot change") };
+    let DbConnection::Sqlite(sqlite) = conn else {
+        unreachable!("the variant cannot change")
+    };
     match result {
         Ok(value) => match AnsiTransactionManager::commit_transaction(sqlite) {
             Ok(()) => Ok(value),
@@ -245,7 +261,9 @@ mod tests {
             Backend::Sqlite("./data/hub.db".into())
         );
         assert_eq!(
-            Backend::from_url("postgres://postgres@127.0.0.1/hub").unwrap().name(),
+            Backend::from_url("postgres://postgres@127.0.0.1/hub")
+                .unwrap()
+                .name(),
             "postgres"
         );
         assert!(Backend::from_url("mysql://x").is_err());

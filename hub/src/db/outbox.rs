@@ -79,15 +79,17 @@ pub fn append(conn: &mut DbConnection, event: NewEvent) -> Result<i64, Error> {
         .values(row)
         .returning(events::id)
         .get_result(c)?);
-    let fan_out = subscriptions::table.filter(subscriptions::kind.eq(event.kind)).select((
-        id.into_sql::<diesel::sql_types::BigInt>(),
-        subscriptions::consumer,
-        "pending".into_sql::<diesel::sql_types::Text>(),
-        0.into_sql::<diesel::sql_types::Integer>(),
-        now.into_sql::<diesel::sql_types::Timestamp>(),
-    ));
+    let fan_out = subscriptions::table
+        .filter(subscriptions::kind.eq(event.kind))
+        .select((
+            id.into_sql::<diesel::sql_types::BigInt>(),
+            subscriptions::consumer,
+            "pending".into_sql::<diesel::sql_types::Text>(),
+            0.into_sql::<diesel::sql_types::Integer>(),
+            now.into_sql::<diesel::sql_types::Timestamp>(),
+        ));
     per_backend!(conn, c => diesel::insert_into(deliveries::table)
-        .values(fan_out.clone())
+        .values(fan_out)
         .into_columns((
             deliveries::event_id,
             deliveries::consumer,
@@ -110,7 +112,10 @@ pub fn subscribe(conn: &mut DbConnection, consumer: &str, kinds: &[&str]) -> Res
                 .get_result(conn)?;
             if exists == 0 {
                 diesel::insert_into(subscriptions::table)
-                    .values((subscriptions::consumer.eq(consumer), subscriptions::kind.eq(kind)))
+                    .values((
+                        subscriptions::consumer.eq(consumer),
+                        subscriptions::kind.eq(kind),
+                    ))
                     .execute(conn)?;
             }
         }
@@ -131,7 +136,11 @@ pub fn claim(
         .filter(deliveries::consumer.eq(consumer))
         .filter(deliveries::status.eq("pending"))
         .filter(deliveries::next_attempt_at.le(now))
-        .filter(deliveries::lease_until.is_null().or(deliveries::lease_until.lt(now)))
+        .filter(
+            deliveries::lease_until
+                .is_null()
+                .or(deliveries::lease_until.lt(now)),
+        )
         .order(deliveries::id)
         .limit(limit)
         .select(deliveries::id);
@@ -159,7 +168,12 @@ pub fn claim(
     })?;
     Ok(claimed
         .into_iter()
-        .map(|(id, attempts, event)| Delivery { id, consumer: consumer.to_string(), attempts, event })
+        .map(|(id, attempts, event)| Delivery {
+            id,
+            consumer: consumer.to_string(),
+            attempts,
+            event,
+        })
         .collect())
 }
 
@@ -225,7 +239,10 @@ pub fn release(conn: &mut DbConnection, delivery_id: i64, worker: &str) -> Resul
 /// Deliveries waiting (pending) and set aside (dead), for the `/metrics` outbox gauges.
 pub fn backlog(conn: &mut DbConnection) -> Result<(i64, i64), Error> {
     let count = |conn: &mut DbConnection, status: &str| -> Result<i64, Error> {
-        Ok(deliveries::table.filter(deliveries::status.eq(status)).count().get_result(conn)?)
+        Ok(deliveries::table
+            .filter(deliveries::status.eq(status))
+            .count()
+            .get_result(conn)?)
     };
     Ok((count(conn, "pending")?, count(conn, "dead")?))
 }

@@ -45,12 +45,60 @@ struct DemoUser {
 }
 
 const USERS: [DemoUser; 6] = [
-    DemoUser { role: "superadmin", email: "admin@demo.example", first: "Ewa", last: "Nowak", language: "en", roles: &["superadmin"], organisation: None },
-    DemoUser { role: "provider staff", email: "provider@demo.example", first: "Marek", last: "Wiśniewski", language: "pl", roles: &[], organisation: Some(0) },
-    DemoUser { role: "provider staff", email: "provider.it@demo.example", first: "Giulia", last: "Ferrari", language: "it", roles: &[], organisation: Some(1) },
-    DemoUser { role: "employer staff", email: "employer@demo.example", first: "Katarzyna", last: "Zielińska", language: "pl", roles: &[], organisation: Some(2) },
-    DemoUser { role: "trainer", email: "trainer@demo.example", first: "Nikos", last: "Papadopoulos", language: "el", roles: &["trainer"], organisation: None },
-    DemoUser { role: "trainee", email: "trainee@demo.example", first: "Anna", last: "Kowalska", language: "pl", roles: &["trainee"], organisation: None },
+    DemoUser {
+        role: "superadmin",
+        email: "admin@demo.example",
+        first: "Ewa",
+        last: "Nowak",
+        language: "en",
+        roles: &["superadmin"],
+        organisation: None,
+    },
+    DemoUser {
+        role: "provider staff",
+        email: "provider@demo.example",
+        first: "Marek",
+        last: "Wiśniewski",
+        language: "pl",
+        roles: &[],
+        organisation: Some(0),
+    },
+    DemoUser {
+        role: "provider staff",
+        email: "provider.it@demo.example",
+        first: "Giulia",
+        last: "Ferrari",
+        language: "it",
+        roles: &[],
+        organisation: Some(1),
+    },
+    DemoUser {
+        role: "employer staff",
+        email: "employer@demo.example",
+        first: "Katarzyna",
+        last: "Zielińska",
+        language: "pl",
+        roles: &[],
+        organisation: Some(2),
+    },
+    DemoUser {
+        role: "trainer",
+        email: "trainer@demo.example",
+        first: "Nikos",
+        last: "Papadopoulos",
+        language: "el",
+        roles: &["trainer"],
+        organisation: None,
+    },
+    DemoUser {
+        role: "trainee",
+        email: "trainee@demo.example",
+        first: "Anna",
+        last: "Kowalska",
+        language: "pl",
+        roles: &["trainee"],
+        organisation: None,
+    },
 ];
 
 fn random_password() -> Result<String, Error> {
@@ -72,9 +120,11 @@ pub fn ensure(conn: &mut DbConnection) -> Result<Option<Vec<Credential>>, Error>
             return Ok(None);
         }
         let mut org_ids = Vec::new();
-        for (kind, (name, city, country)) in
-            [(Kind::Provider, PROVIDERS[0]), (Kind::Provider, PROVIDERS[1]), (Kind::Employer, EMPLOYER)]
-        {
+        for (kind, (name, city, country)) in [
+            (Kind::Provider, PROVIDERS[0]),
+            (Kind::Provider, PROVIDERS[1]),
+            (Kind::Employer, EMPLOYER),
+        ] {
             let org = NewOrganisation {
                 kind,
                 name,
@@ -106,7 +156,11 @@ pub fn ensure(conn: &mut DbConnection) -> Result<Option<Vec<Credential>>, Error>
                     provider_staff[org] = Some(id.clone());
                 }
             }
-            credentials.push(Credential { role: u.role, email: u.email, password });
+            credentials.push(Credential {
+                role: u.role,
+                email: u.email,
+                password,
+            });
         }
 
         let today = Utc::now().date_naive();
@@ -118,7 +172,11 @@ pub fn ensure(conn: &mut DbConnection) -> Result<Option<Vec<Credential>>, Error>
             let weeks = (t.hours as i64 / 8).max(1);
             let currency = if provider == 0 { "PLN" } else { "EUR" };
             // Euro prices are about a quarter of the złoty figures.
-            let price_minor = if provider == 0 { t.price * 100 } else { t.price * 25 };
+            let price_minor = if provider == 0 {
+                t.price * 100
+            } else {
+                t.price * 25
+            };
             let texts: BTreeMap<String, OfferText> = t
                 .texts
                 .iter()
@@ -142,7 +200,8 @@ pub fn ensure(conn: &mut DbConnection) -> Result<Option<Vec<Credential>>, Error>
                                 (true, false) => vec!["Certificate of completion".into()],
                             },
                             validation: en.then(|| "Practical task assessed by the trainer".into()),
-                            target_group: en.then(|| "Employees of business-services centres".into()),
+                            target_group: en
+                                .then(|| "Employees of business-services centres".into()),
                             participant_requirements: None,
                             staff_requirements: None,
                             vr_ar_instructions: t.vr_ar.filter(|_| en).map(str::to_string),
@@ -202,7 +261,10 @@ pub fn describe(credentials: &[Credential]) -> String {
         "Demo accounts (DEMO ONLY: random passwords shown this once; never use demo data in production)\n",
     );
     for c in credentials {
-        out.push_str(&format!("  {:<15} {:<26} {}\n", c.role, c.email, c.password));
+        out.push_str(&format!(
+            "  {:<15} {:<26} {}\n",
+            c.role, c.email, c.password
+        ));
     }
     out
 }

@@ -37,7 +37,11 @@ pub fn check_password_policy(password: &str, email: &str) -> Result<(), FieldErr
     {
         return refuse("use a letter, a digit and a special character");
     }
-    let local = normalise_email(email).split('@').next().unwrap_or_default().to_string();
+    let local = normalise_email(email)
+        .split('@')
+        .next()
+        .unwrap_or_default()
+        .to_string();
     if local.chars().count() >= 3 && password.to_lowercase().contains(&local) {
         return refuse("do not use your e-mail address in the password");
     }
@@ -57,7 +61,11 @@ pub fn hash_password(password: &str) -> Result<String, Error> {
 
 pub fn verify_password(password: &str, hash: &str) -> bool {
     PasswordHash::new(hash)
-        .map(|h| Argon2::default().verify_password(password.as_bytes(), &h).is_ok())
+        .map(|h| {
+            Argon2::default()
+                .verify_password(password.as_bytes(), &h)
+                .is_ok()
+        })
         .unwrap_or(false)
 }
 
@@ -72,23 +80,43 @@ pub struct NewUser<'a> {
 }
 
 /// Creates an account; 409 when the (normalised) e-mail is taken.
-pub fn create(conn: &mut DbConnection, new: &NewUser<'_>, actor: Option<&str>) -> Result<String, Error> {
+pub fn create(
+    conn: &mut DbConnection,
+    new: &NewUser<'_>,
+    actor: Option<&str>,
+) -> Result<String, Error> {
     let email = normalise_email(new.email);
     let mut errors = Vec::new();
     if !email.contains('@') || email.starts_with('@') || email.ends_with('@') {
         errors.push(FieldError::new("email", "invalid", "not an e-mail address"));
     }
     if new.first_name.trim().is_empty() {
-        errors.push(FieldError::new("first_name", "required", "enter a first name"));
+        errors.push(FieldError::new(
+            "first_name",
+            "required",
+            "enter a first name",
+        ));
     }
     if new.last_name.trim().is_empty() {
-        errors.push(FieldError::new("last_name", "required", "enter a last name"));
+        errors.push(FieldError::new(
+            "last_name",
+            "required",
+            "enter a last name",
+        ));
     }
     if !crate::domain::offers::LANGUAGES.contains(&new.language) {
-        errors.push(FieldError::new("language", "invalid", "must be en, pl, it or el"));
+        errors.push(FieldError::new(
+            "language",
+            "invalid",
+            "must be en, pl, it or el",
+        ));
     }
     if let Some(bad) = new.roles.iter().find(|r| !PERSON_ROLES.contains(r)) {
-        errors.push(FieldError::new("role", "invalid", format!("unknown role {bad}")));
+        errors.push(FieldError::new(
+            "role",
+            "invalid",
+            format!("unknown role {bad}"),
+        ));
     }
     if !errors.is_empty() {
         return Err(Error::Validation(errors));
@@ -96,7 +124,10 @@ pub fn create(conn: &mut DbConnection, new: &NewUser<'_>, actor: Option<&str>) -
     let id = Uuid::new_v4().to_string();
     let now = Utc::now().naive_utc();
     write_transaction(conn, |conn| {
-        let taken: i64 = users::table.filter(users::email.eq(&email)).count().get_result(conn)?;
+        let taken: i64 = users::table
+            .filter(users::email.eq(&email))
+            .count()
+            .get_result(conn)?;
         if taken > 0 {
             return Err(Error::Conflict("an account with this e-mail exists".into()));
         }
@@ -108,7 +139,11 @@ pub fn create(conn: &mut DbConnection, new: &NewUser<'_>, actor: Option<&str>) -
                 users::first_name.eq(new.first_name.trim()),
                 users::last_name.eq(new.last_name.trim()),
                 users::language.eq(new.language),
-                users::status.eq(if new.confirmed { "active" } else { "unconfirmed" }),
+                users::status.eq(if new.confirmed {
+                    "active"
+                } else {
+                    "unconfirmed"
+                }),
                 users::created_at.eq(now),
                 users::updated_at.eq(now),
             ))
@@ -148,7 +183,10 @@ mod tests {
     #[test]
     fn emails_that_differ_only_in_case_space_or_composition_are_one() {
         // "é" precomposed vs "e" + combining acute accent.
-        assert_eq!(normalise_email(" Zoë@Example.EU "), normalise_email("zoe\u{308}@example.eu"));
+        assert_eq!(
+            normalise_email(" Zoë@Example.EU "),
+            normalise_email("zoe\u{308}@example.eu")
+        );
     }
 
     #[test]

@@ -29,7 +29,10 @@ impl Money {
             let (whole, frac) = (minor.abs() / scale, minor.abs() % scale);
             format!("{sign}{whole}.{frac:0width$}", width = digits as usize)
         };
-        Self { amount, currency: currency.to_string() }
+        Self {
+            amount,
+            currency: currency.to_string(),
+        }
     }
 
     /// Parses a decimal amount into minor units; `None` when it has more digits than the currency
@@ -47,7 +50,9 @@ impl Money {
         let padded = format!("{frac:0<digits$}");
         let whole: i64 = whole.parse().ok()?;
         let frac: i64 = if digits == 0 { 0 } else { padded.parse().ok()? };
-        whole.checked_mul(10i64.pow(digits as u32))?.checked_add(frac)
+        whole
+            .checked_mul(10i64.pow(digits as u32))?
+            .checked_add(frac)
     }
 }
 

@@ -6,7 +6,7 @@
 
 use std::collections::BTreeMap;
 
-use chrono::{NaiveDate, NaiveDateTime, Utc};
+use chrono::{DateTime, NaiveDate, NaiveDateTime, Utc};
 use diesel::prelude::*;
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
@@ -31,8 +31,8 @@ pub struct Address {
 
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq, utoipa::ToSchema)]
 pub struct Session {
-    pub starts_at: NaiveDateTime,
-    pub ends_at: NaiveDateTime,
+    pub starts_at: DateTime<Utc>,
+    pub ends_at: DateTime<Utc>,
     pub topic: String,
 }
 
@@ -95,9 +95,9 @@ pub struct Offer {
     pub microcredential: bool,
     pub qualification_refs: Vec<QualificationRef>,
     pub chamilo_course_code: Option<String>,
-    pub created_at: NaiveDateTime,
-    pub updated_at: NaiveDateTime,
-    pub published_at: Option<NaiveDateTime>,
+    pub created_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
+    pub published_at: Option<DateTime<Utc>>,
 }
 
 #[derive(Debug, Clone, Queryable, Selectable, Insertable)]
@@ -182,7 +182,10 @@ fn assemble(
     let text = texts.remove(&row.default_language).unwrap_or_default();
     let has_address = row.street.is_some() || row.city.is_some() || row.country.is_some();
     Ok(Offer {
-        provider: ProviderRef { id: row.provider_id, name: provider_name },
+        provider: ProviderRef {
+            id: row.provider_id,
+            name: provider_name,
+        },
         text,
         translations: texts,
         esco_skills: serde_json::from_str(&row.esco_skills)?,
@@ -215,9 +218,9 @@ fn assemble(
         max_participants: row.max_participants,
         microcredential: row.microcredential,
         chamilo_course_code: row.chamilo_course_code,
-        created_at: row.created_at,
-        updated_at: row.updated_at,
-        published_at: row.published_at,
+        created_at: row.created_at.and_utc(),
+        updated_at: row.updated_at.and_utc(),
+        published_at: row.published_at.map(|t| t.and_utc()),
     })
 }
 
@@ -268,7 +271,9 @@ pub fn get(conn: &mut DbConnection, id: &str, visibility: Visibility) -> Result<
     if !visible {
         return Err(not_found());
     }
-    with_texts(conn, vec![(row, provider)])?.pop().ok_or_else(not_found)
+    with_texts(conn, vec![(row, provider)])?
+        .pop()
+        .ok_or_else(not_found)
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -389,7 +394,10 @@ pub fn list_published(conn: &mut DbConnection, q: &ListQuery) -> Result<Page<Off
     let mut by_id: BTreeMap<String, (OfferRow, String)> =
         rows.into_iter().map(|r| (r.0.id.clone(), r)).collect();
     let ordered = ids.iter().filter_map(|id| by_id.remove(id)).collect();
-    Ok(Page { items: with_texts(conn, ordered)?, total })
+    Ok(Page {
+        items: with_texts(conn, ordered)?,
+        total,
+    })
 }
 
 /// What a provider submits to create an offer (validated by [`NewOffer::validate`]).
@@ -429,11 +437,19 @@ impl NewOffer {
             errors.push(FieldError::new(field, code, message));
         };
         if !LANGUAGES.contains(&self.default_language.as_str()) {
-            bad("default_language", "invalid", "must be one of en, pl, it, el");
+            bad(
+                "default_language",
+                "invalid",
+                "must be one of en, pl, it, el",
+            );
         }
         for lang in self.texts.keys() {
             if !LANGUAGES.contains(&lang.as_str()) {
-                bad(&format!("translations.{lang}"), "invalid", "language must be en, pl, it or el");
+                bad(
+                    &format!("translations.{lang}"),
+                    "invalid",
+                    "language must be en, pl, it or el",
+                );
             }
         }
         match self.texts.get(&self.default_language) {
@@ -442,37 +458,72 @@ impl NewOffer {
                     bad("description", "required", "an offer needs a description");
                 }
             }
-            _ => bad("title", "required", "an offer needs a title in its default language"),
+            _ => bad(
+                "title",
+                "required",
+                "an offer needs a title in its default language",
+            ),
         }
         if self.industry.trim().is_empty() {
             bad("industry", "required", "choose an industry");
         }
         if let Some(code) = &self.isced_f_code {
             if !rdf::vocab::is_isced_f_code(code) {
-                bad("isced_f_code", "invalid", "an ISCED-F code has 2 to 4 digits");
+                bad(
+                    "isced_f_code",
+                    "invalid",
+                    "an ISCED-F code has 2 to 4 digits",
+                );
             }
         }
         for (i, uri) in self.esco_skills.iter().enumerate() {
             if !rdf::vocab::is_esco_skill_uri(uri) {
-                bad(&format!("esco_skills[{i}]"), "invalid", "not an ESCO skill URI");
+                bad(
+                    &format!("esco_skills[{i}]"),
+                    "invalid",
+                    "not an ESCO skill URI",
+                );
             }
         }
         if self.languages.is_empty() {
-            bad("languages", "required", "name at least one language of instruction");
+            bad(
+                "languages",
+                "required",
+                "name at least one language of instruction",
+            );
         }
         if !MODES.contains(&self.mode.as_str()) {
-            bad("mode", "invalid", "must be onsite, online, hybrid or blended");
+            bad(
+                "mode",
+                "invalid",
+                "must be onsite, online, hybrid or blended",
+            );
         }
         if matches!(self.mode.as_str(), "onsite" | "hybrid")
-            && self.address.as_ref().and_then(|a| a.city.as_ref()).is_none()
+            && self
+                .address
+                .as_ref()
+                .and_then(|a| a.city.as_ref())
+                .is_none()
         {
-            bad("address.city", "required", "onsite and hybrid offers need a city");
+            bad(
+                "address.city",
+                "required",
+                "onsite and hybrid offers need a city",
+            );
         }
         if self.end_date < self.start_date {
             bad("end_date", "before_start", "must not be before start_date");
         }
-        if self.application_deadline.is_some_and(|d| d > self.start_date) {
-            bad("application_deadline", "after_start", "must not be after start_date");
+        if self
+            .application_deadline
+            .is_some_and(|d| d > self.start_date)
+        {
+            bad(
+                "application_deadline",
+                "after_start",
+                "must not be after start_date",
+            );
         }
         if self.hours <= 0 {
             bad("hours", "invalid", "must be greater than 0");
@@ -486,14 +537,18 @@ impl NewOffer {
         if self.eqf_level.is_some_and(|l| !(1..=8).contains(&l)) {
             bad("eqf_level", "invalid", "EQF levels run from 1 to 8");
         }
-        if self.ects.is_some_and(|e| !(e >= 0.0)) {
+        if self.ects.is_some_and(|e| e.is_nan() || e < 0.0) {
             bad("ects", "invalid", "must not be negative");
         }
         if self.min_participants < 1 {
             bad("min_participants", "invalid", "must be at least 1");
         }
         if self.max_participants < self.min_participants {
-            bad("max_participants", "below_min", "must not be below min_participants");
+            bad(
+                "max_participants",
+                "below_min",
+                "must not be below min_participants",
+            );
         }
         if errors.is_empty() {
             Ok(())
@@ -504,7 +559,11 @@ impl NewOffer {
 }
 
 /// Creates a draft offer (with its `offer.created` event) and returns its id.
-pub fn create(conn: &mut DbConnection, new: &NewOffer, actor: Option<&str>) -> Result<String, Error> {
+pub fn create(
+    conn: &mut DbConnection,
+    new: &NewOffer,
+    actor: Option<&str>,
+) -> Result<String, Error> {
     new.validate()?;
     let now = Utc::now().naive_utc();
     let id = Uuid::new_v4().to_string();
@@ -551,7 +610,9 @@ pub fn create(conn: &mut DbConnection, new: &NewOffer, actor: Option<&str>) -> R
         published_at: None,
     };
     write_transaction(conn, |conn| {
-        diesel::insert_into(offers::table).values(&row).execute(conn)?;
+        diesel::insert_into(offers::table)
+            .values(&row)
+            .execute(conn)?;
         for (language, t) in &new.texts {
             let tr = TranslationRow {
                 offer_id: id.clone(),
@@ -566,7 +627,9 @@ pub fn create(conn: &mut DbConnection, new: &NewOffer, actor: Option<&str>) -> R
                 staff_requirements: t.staff_requirements.clone(),
                 vr_ar_instructions: t.vr_ar_instructions.clone(),
             };
-            diesel::insert_into(offer_translations::table).values(&tr).execute(conn)?;
+            diesel::insert_into(offer_translations::table)
+                .values(&tr)
+                .execute(conn)?;
         }
         outbox::append(
             conn,

@@ -40,7 +40,11 @@ pub fn create(
     actor: Option<&str>,
 ) -> Result<String, Error> {
     if new.name.trim().is_empty() {
-        return Err(Error::field("organisation_name", "required", "an organisation needs a name"));
+        return Err(Error::field(
+            "organisation_name",
+            "required",
+            "an organisation needs a name",
+        ));
     }
     let id = Uuid::new_v4().to_string();
     let now = Utc::now().naive_utc();
@@ -50,7 +54,11 @@ pub fn create(
                 organisations::id.eq(&id),
                 organisations::kind.eq(new.kind.as_str()),
                 organisations::name.eq(new.name.trim()),
-                organisations::status.eq(if new.confirmed { "confirmed" } else { "pending" }),
+                organisations::status.eq(if new.confirmed {
+                    "confirmed"
+                } else {
+                    "pending"
+                }),
                 organisations::city.eq(new.city),
                 organisations::country.eq(new.country),
                 organisations::website.eq(new.website),
@@ -73,7 +81,11 @@ pub fn create(
     Ok(id)
 }
 
-pub fn find_by_name(conn: &mut DbConnection, kind: Kind, name: &str) -> Result<Option<String>, Error> {
+pub fn find_by_name(
+    conn: &mut DbConnection,
+    kind: Kind,
+    name: &str,
+) -> Result<Option<String>, Error> {
     Ok(organisations::table
         .filter(organisations::kind.eq(kind.as_str()))
         .filter(organisations::name.eq(name))

@@ -21,7 +21,10 @@ impl Metrics {
     pub fn new() -> Self {
         let registry = Registry::new_custom(Some("hub".into()), None).expect("valid prefix");
         let requests = IntCounterVec::new(
-            Opts::new("http_requests_total", "HTTP requests answered, by route and status"),
+            Opts::new(
+                "http_requests_total",
+                "HTTP requests answered, by route and status",
+            ),
             &["method", "route", "status"],
         )
         .expect("valid metric");
@@ -39,7 +42,10 @@ impl Metrics {
         )
         .expect("valid metric");
         let outbox = IntGaugeVec::new(
-            Opts::new("outbox_deliveries", "Outbox deliveries waiting (pending) or set aside (dead)"),
+            Opts::new(
+                "outbox_deliveries",
+                "Outbox deliveries waiting (pending) or set aside (dead)",
+            ),
             &["status"],
         )
         .expect("valid metric");
@@ -54,14 +60,25 @@ impl Metrics {
             registry.register(c).expect("metric registered once");
         }
         up.set(1);
-        Self { registry, requests, latency, pool, outbox, up }
+        Self {
+            registry,
+            requests,
+            latency,
+            pool,
+            outbox,
+            up,
+        }
     }
 
     /// `route` is the matched pattern (`/api/offers/{id}`), never the raw path, so that ids do
     /// not explode the number of series.
     pub fn observe(&self, method: &str, route: &str, status: u16, seconds: f64) {
-        self.requests.with_label_values(&[method, route, &status.to_string()]).inc();
-        self.latency.with_label_values(&[method, route]).observe(seconds);
+        self.requests
+            .with_label_values(&[method, route, &status.to_string()])
+            .inc();
+        self.latency
+            .with_label_values(&[method, route])
+            .observe(seconds);
     }
 
     pub fn set_pool(&self, open: u32, idle: u32, max: u32) {
@@ -77,7 +94,9 @@ impl Metrics {
 
     pub fn render(&self) -> String {
         let mut out = Vec::new();
-        TextEncoder::new().encode(&self.registry.gather(), &mut out).expect("text encoding");
+        TextEncoder::new()
+            .encode(&self.registry.gather(), &mut out)
+            .expect("text encoding");
         String::from_utf8(out).expect("prometheus text is UTF-8")
     }
 

@@ -24,7 +24,8 @@ fn accept_request_id(v: &HeaderValue) -> Option<String> {
     let s = v.to_str().ok()?;
     (!s.is_empty()
         && s.len() <= 64
-        && s.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_'))
+        && s.bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_'))
     .then(|| s.to_string())
 }
 
@@ -46,11 +47,16 @@ pub async fn observe(
     let span = tracing::info_span!("request", request_id = %id, %method, %path);
     let result = next.call(req).instrument(span.clone()).await;
     let mut res = result?;
-    let route = res.request().match_pattern().unwrap_or_else(|| "unmatched".into());
+    let route = res
+        .request()
+        .match_pattern()
+        .unwrap_or_else(|| "unmatched".into());
     let status = res.status().as_u16();
     let elapsed = started.elapsed();
     if let Some(state) = state {
-        state.metrics.observe(&method, &route, status, elapsed.as_secs_f64());
+        state
+            .metrics
+            .observe(&method, &route, status, elapsed.as_secs_f64());
     }
     span.in_scope(|| {
         tracing::info!(status, route = %route, millis = elapsed.as_secs_f64() * 1000.0, "answered")
@@ -67,7 +73,9 @@ pub async fn security_headers(
     req: ServiceRequest,
     next: Next<impl MessageBody + 'static>,
 ) -> Result<ServiceResponse<impl MessageBody>, actix_web::Error> {
-    let https = req.app_data::<web::Data<AppState>>().is_some_and(|s| s.config.is_https());
+    let https = req
+        .app_data::<web::Data<AppState>>()
+        .is_some_and(|s| s.config.is_https());
     let mut res = next.call(req).await?;
     let h = res.headers_mut();
     let mut set = |name: HeaderName, value: &'static str| {
@@ -83,9 +91,15 @@ pub async fn security_headers(
     set(header::X_CONTENT_TYPE_OPTIONS, "nosniff");
     set(header::REFERRER_POLICY, "strict-origin-when-cross-origin");
     set(header::X_FRAME_OPTIONS, "DENY");
-    set(HeaderName::from_static("permissions-policy"), "camera=(), microphone=(), geolocation=()");
+    set(
+        HeaderName::from_static("permissions-policy"),
+        "camera=(), microphone=(), geolocation=()",
+    );
     if https {
-        set(header::STRICT_TRANSPORT_SECURITY, "max-age=31536000; includeSubDomains");
+        set(
+            header::STRICT_TRANSPORT_SECURITY,
+            "max-age=31536000; includeSubDomains",
+        );
     }
     Ok(res)
 }
@@ -98,15 +112,29 @@ pub async fn errors(
     // No clone of the request may be held across `next.call`: routing needs it unshared.
     let res = next.call(req).await?.map_into_boxed_body();
     let status = res.status();
-    if !(status.is_client_error() || status.is_server_error()) {
+    // Only answers that carry an error are rendered; a handler that chose its own error body
+    // (readiness's 503 with its checks) keeps it.
+    if res.response().error().is_none() || !(status.is_client_error() || status.is_server_error()) {
         return Ok(res);
     }
     let state = res.request().app_data::<web::Data<AppState>>().cloned();
-    let origin = state.as_ref().map(|s| s.config.origin().to_string()).unwrap_or_default();
-    let request_id = res.request().extensions().get::<RequestId>().map(|r| r.0.clone());
+    let origin = state
+        .as_ref()
+        .map(|s| s.config.origin().to_string())
+        .unwrap_or_default();
+    let request_id = res
+        .request()
+        .extensions()
+        .get::<RequestId>()
+        .map(|r| r.0.clone());
     let (req, response) = res.into_parts();
-    let rendered =
-        super::problem::render(&req, status, response.error(), &origin, request_id.as_deref());
+    let rendered = super::problem::render(
+        &req,
+        status,
+        response.error(),
+        &origin,
+        request_id.as_deref(),
+    );
     Ok(ServiceResponse::new(req, rendered))
 }
 
@@ -123,6 +151,9 @@ pub async fn time_limit(
     let http_req = req.request().clone();
     match tokio::time::timeout(limit, next.call(req)).await {
         Ok(res) => res.map(ServiceResponse::map_into_boxed_body),
-        Err(_) => Ok(ServiceResponse::new(http_req, actix_web::HttpResponse::from_error(Error::Timeout))),
+        Err(_) => Ok(ServiceResponse::new(
+            http_req,
+            actix_web::HttpResponse::from_error(Error::Timeout),
+        )),
     }
 }

@@ -69,9 +69,16 @@ fn title(kind: &str) -> &'static str {
 /// Browsers asking for a page get a page; everything else (and every `/api/` path) gets JSON.
 fn wants_html(req: &HttpRequest) -> bool {
     let path = req.path();
-    let machine = ["/api/", "/oauth2/", "/.well-known/", "/metrics", "/healthz", "/readyz"]
-        .iter()
-        .any(|p| path.starts_with(p));
+    let machine = [
+        "/api/",
+        "/oauth2/",
+        "/.well-known/",
+        "/metrics",
+        "/healthz",
+        "/readyz",
+    ]
+    .iter()
+    .any(|p| path.starts_with(p));
     !machine
         && req
             .headers()
@@ -125,7 +132,10 @@ pub fn render(
     let detail = err.public_detail();
     let mut builder = HttpResponse::build(status);
     if let Error::RateLimited { retry_after } = err {
-        builder.insert_header((header::RETRY_AFTER, retry_after.as_secs().max(1).to_string()));
+        builder.insert_header((
+            header::RETRY_AFTER,
+            retry_after.as_secs().max(1).to_string(),
+        ));
     }
     if wants_html(req) {
         let page = ErrorPage {
@@ -153,7 +163,9 @@ pub fn render(
         request_id: request_id.map(str::to_string),
     };
     let mut res = builder.json(problem);
-    res.headers_mut()
-        .insert(header::CONTENT_TYPE, HeaderValue::from_static("application/problem+json"));
+    res.headers_mut().insert(
+        header::CONTENT_TYPE,
+        HeaderValue::from_static("application/problem+json"),
+    );
     res
 }

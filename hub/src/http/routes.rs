@@ -3,8 +3,8 @@
 //! The `routes!` macro registers each route with actix and also lists it in [`TABLE`], which the
 //! tests compare with the OpenAPI document so no API route goes undocumented.
 
-use actix_web::middleware::{from_fn, Compress};
 use actix_web::http::Method;
+use actix_web::middleware::{from_fn, Compress};
 use actix_web::{guard, web, App};
 
 use super::{api, middleware, pages, AppState};
@@ -65,6 +65,8 @@ pub fn app(
         .wrap(from_fn(middleware::observe))
 }
 
-async fn not_found(req: actix_web::HttpRequest) -> Result<actix_web::HttpResponse, crate::error::Error> {
+async fn not_found(
+    req: actix_web::HttpRequest,
+) -> Result<actix_web::HttpResponse, crate::error::Error> {
     Err(crate::error::Error::NotFound(req.path().to_string()))
 }

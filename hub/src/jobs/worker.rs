@@ -47,13 +47,21 @@ impl WorkerHandle {
 impl Worker {
     pub fn new(db: Db, consumer: Arc<dyn Consumer>, poll: Duration, max_attempts: i32) -> Self {
         let id = format!("{}-{}", consumer.name(), uuid::Uuid::new_v4());
-        Self { db, consumer, id, poll, max_attempts }
+        Self {
+            db,
+            consumer,
+            id,
+            poll,
+            max_attempts,
+        }
     }
 
     /// Records the consumer's subscriptions, then runs until stopped.
     pub async fn start(self) -> Result<WorkerHandle, Error> {
         let (name, kinds) = (self.consumer.name(), self.consumer.kinds());
-        self.db.run(move |conn| outbox::subscribe(conn, name, kinds)).await?;
+        self.db
+            .run(move |conn| outbox::subscribe(conn, name, kinds))
+            .await?;
         let (stop, stopped) = watch::channel(false);
         let task = tokio::spawn(self.run(stopped));
         Ok(WorkerHandle { stop, task })
@@ -85,14 +93,22 @@ impl Worker {
         let batch = self
             .db
             .run(move |conn| {
-                outbox::claim(conn, consumer, &worker, BATCH, chrono::Duration::seconds(LEASE_SECS))
+                outbox::claim(
+                    conn,
+                    consumer,
+                    &worker,
+                    BATCH,
+                    chrono::Duration::seconds(LEASE_SECS),
+                )
             })
             .await?;
         let mut tried = 0;
         for delivery in batch {
             let worker = self.id.clone();
             if *stopped.borrow() {
-                self.db.run(move |conn| outbox::release(conn, delivery.id, &worker)).await?;
+                self.db
+                    .run(move |conn| outbox::release(conn, delivery.id, &worker))
+                    .await?;
                 continue;
             }
             tried += 1;
@@ -105,7 +121,9 @@ impl Worker {
             let (id, attempts, max) = (delivery.id, delivery.attempts, self.max_attempts);
             match outcome {
                 Ok(()) => {
-                    self.db.run(move |conn| outbox::complete(conn, id, &worker)).await?;
+                    self.db
+                        .run(move |conn| outbox::complete(conn, id, &worker))
+                        .await?;
                 }
                 Err(error) => {
                     let give_up = attempts >= max;

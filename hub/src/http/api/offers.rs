@@ -36,7 +36,10 @@ pub fn list_query(pairs: Vec<(String, String)>) -> Result<ListQuery, Error> {
                     p.errors.push(crate::error::FieldError::new(
                         "sort",
                         "invalid",
-                        format!("use FIELD:asc or FIELD:desc with FIELD one of {}", SORTS.join(", ")),
+                        format!(
+                            "use FIELD:asc or FIELD:desc with FIELD one of {}",
+                            SORTS.join(", ")
+                        ),
                     ));
                     (SortField::StartDate, Direction::Asc)
                 }
@@ -57,7 +60,12 @@ pub fn list_query(pairs: Vec<(String, String)>) -> Result<ListQuery, Error> {
         starts_before: p.parse("starts_before", "a date YYYY-MM-DD"),
     };
     p.finish()?;
-    Ok(ListQuery { filter, sort, page, page_size })
+    Ok(ListQuery {
+        filter,
+        sort,
+        page,
+        page_size,
+    })
 }
 
 /// Published offers, filtered, sorted and paged.
@@ -84,10 +92,19 @@ pub async fn list(
 ) -> Result<web::Json<ListOf<Offer>>, Error> {
     let q = list_query(query.into_inner())?;
     let (page, page_size) = (q.page, q.page_size);
-    let result = state.db.run(move |conn| offers::list_published(conn, &q)).await?;
+    let result = state
+        .db
+        .run(move |conn| offers::list_published(conn, &q))
+        .await?;
     Ok(web::Json(ListOf {
         data: result.items,
-        meta: Meta { pagination: Pagination { page, page_size, total: result.total } },
+        meta: Meta {
+            pagination: Pagination {
+                page,
+                page_size,
+                total: result.total,
+            },
+        },
     }))
 }
 
@@ -105,15 +122,23 @@ pub async fn detail(
     id: web::Path<String>,
 ) -> Result<HttpResponse, Error> {
     let id = id.into_inner();
-    let offer = state.db.run(move |conn| offers::get(conn, &id, Visibility::Public)).await?;
+    let offer = state
+        .db
+        .run(move |conn| offers::get(conn, &id, Visibility::Public))
+        .await?;
     let tag = EntityTag::new_strong(offer.version.to_string());
     let unchanged = req
         .headers()
         .get(header::IF_NONE_MATCH)
         .and_then(|v| v.to_str().ok())
-        .is_some_and(|v| v.split(',').any(|t| t.trim() == tag.to_string() || t.trim() == "*"));
+        .is_some_and(|v| {
+            v.split(',')
+                .any(|t| t.trim() == tag.to_string() || t.trim() == "*")
+        });
     if unchanged {
-        return Ok(HttpResponse::NotModified().insert_header(ETag(tag)).finish());
+        return Ok(HttpResponse::NotModified()
+            .insert_header(ETag(tag))
+            .finish());
     }
     Ok(HttpResponse::Ok().insert_header(ETag(tag)).json(offer))
 }

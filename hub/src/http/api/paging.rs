@@ -35,7 +35,10 @@ pub struct Params {
 
 impl Params {
     pub fn new(pairs: Vec<(String, String)>) -> Self {
-        Self { pairs, errors: Vec::new() }
+        Self {
+            pairs,
+            errors: Vec::new(),
+        }
     }
 
     /// The raw value of `name` (its last occurrence), taking it out of the unread set.
@@ -57,7 +60,11 @@ impl Params {
         match raw.parse() {
             Ok(v) => Some(v),
             Err(_) => {
-                self.errors.push(FieldError::new(name, "invalid", format!("expected {expected}")));
+                self.errors.push(FieldError::new(
+                    name,
+                    "invalid",
+                    format!("expected {expected}"),
+                ));
                 None
             }
         }
@@ -106,7 +113,11 @@ impl Params {
     /// Anything left over was not a parameter of this endpoint.
     pub fn finish(mut self) -> Result<(), crate::error::Error> {
         for (name, _) in std::mem::take(&mut self.pairs) {
-            self.errors.push(FieldError::new(name, "unknown", "not a parameter of this endpoint"));
+            self.errors.push(FieldError::new(
+                name,
+                "unknown",
+                "not a parameter of this endpoint",
+            ));
         }
         if self.errors.is_empty() {
             Ok(())
@@ -121,7 +132,11 @@ mod tests {
     use super::*;
 
     fn params(q: &[(&str, &str)]) -> Params {
-        Params::new(q.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect())
+        Params::new(
+            q.iter()
+                .map(|(k, v)| (k.to_string(), v.to_string()))
+                .collect(),
+        )
     }
 
     #[test]
@@ -129,7 +144,9 @@ mod tests {
         let mut p = params(&[("page_size", "1000")]);
         assert_eq!(p.paging(), (1, DEFAULT_PAGE_SIZE));
         let err = p.finish().unwrap_err();
-        let crate::error::Error::Validation(errors) = err else { panic!() };
+        let crate::error::Error::Validation(errors) = err else {
+            panic!()
+        };
         assert_eq!(errors[0].field, "page_size");
     }
 
@@ -137,7 +154,9 @@ mod tests {
     fn unknown_parameters_are_refused_by_name() {
         let mut p = params(&[("page", "2"), ("colour", "red")]);
         assert_eq!(p.paging(), (2, DEFAULT_PAGE_SIZE));
-        let crate::error::Error::Validation(errors) = p.finish().unwrap_err() else { panic!() };
+        let crate::error::Error::Validation(errors) = p.finish().unwrap_err() else {
+            panic!()
+        };
         assert_eq!(errors[0].field, "colour");
     }
 }

@@ -30,7 +30,10 @@ pub async fn index(
 ) -> Result<HttpResponse, Error> {
     let q = list_query(query.into_inner())?;
     let (page, size) = (q.page, q.page_size);
-    let result = state.db.run(move |conn| offers::list_published(conn, &q)).await?;
+    let result = state
+        .db
+        .run(move |conn| offers::list_published(conn, &q))
+        .await?;
     html(&CataloguePage {
         offers: result.items,
         page,
@@ -39,8 +42,14 @@ pub async fn index(
     })
 }
 
-pub async fn offer(state: web::Data<AppState>, id: web::Path<String>) -> Result<HttpResponse, Error> {
+pub async fn offer(
+    state: web::Data<AppState>,
+    id: web::Path<String>,
+) -> Result<HttpResponse, Error> {
     let id = id.into_inner();
-    let offer = state.db.run(move |conn| offers::get(conn, &id, Visibility::Public)).await?;
+    let offer = state
+        .db
+        .run(move |conn| offers::get(conn, &id, Visibility::Public))
+        .await?;
     html(&OfferPage { offer })
 }

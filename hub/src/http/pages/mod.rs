@@ -19,6 +19,10 @@ pub async fn stylesheet() -> HttpResponse {
 }
 
 pub fn html(page: &impl Template) -> Result<HttpResponse, Error> {
-    let body = page.render().map_err(|e| Error::Internal(format!("template: {e}")))?;
-    Ok(HttpResponse::Ok().content_type("text/html; charset=utf-8").body(body))
+    let body = page
+        .render()
+        .map_err(|e| Error::Internal(format!("template: {e}")))?;
+    Ok(HttpResponse::Ok()
+        .content_type("text/html; charset=utf-8")
+        .body(body))
 }
