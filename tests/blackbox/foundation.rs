@@ -19,6 +19,8 @@ crate::both_backends!(
     unknown_and_unpublished_offers_get_404_problems,
     pages_render_the_catalogue_and_error_pages,
     graceful_shutdown_lets_an_in_flight_request_finish,
+    a_request_over_the_time_limit_gets_503,
+    https_base_urls_get_hsts,
 );
 
 async fn health_readiness_and_metrics(backend: Backend) {
@@ -429,10 +431,7 @@ async fn unknown_and_unpublished_offers_get_404_problems(backend: Backend) {
 
     // A draft is not public: it answers exactly like an offer that does not exist.
     let pool = hub.pool();
-    let draft = pool
-        .run(crate::outbox::create_draft)
-        .await
-        .unwrap();
+    let draft = pool.run(crate::outbox::create_draft).await.unwrap();
     let (status, _) = hub.get_json(&format!("/api/offers/{draft}")).await;
     assert_eq!(status, 404);
     let (_, list) = hub.get_json("/api/offers?page_size=100").await;
@@ -532,4 +531,43 @@ async fn graceful_shutdown_lets_an_in_flight_request_finish(backend: Backend) {
         .await
         .expect("the hub stops once the request is done")
         .unwrap();
+}
+
+async fn a_request_over_the_time_limit_gets_503(backend: Backend) {
+    let settings = [("HUB_DB_POOL_SIZE", "1"), ("HUB_REQUEST_TIMEOUT_SECS", "1")];
+    let hub = TestHub::start_with(backend, &settings, Vec::new()).await;
+    let pool = hub.pool();
+    let held = tokio::task::spawn_blocking(move || pool.get().unwrap())
+        .await
+        .unwrap();
+    let started = std::time::Instant::now();
+    let res = hub.get("/api/offers").await;
+    assert_eq!(res.status(), 503);
+    assert!(started.elapsed() < std::time::Duration::from_secs(5));
+    assert_eq!(res.headers()["content-type"], "application/problem+json");
+    let body: serde_json::Value = res.json().await.unwrap();
+    assert_eq!(body["type"], format!("{}/problems/timeout", hub.base));
+    drop(held);
+    let (status, _) = hub.get_json("/api/offers").await;
+    assert_eq!(status, 200, "the hub recovers once the database is free");
+    hub.stop().await;
+}
+
+async fn https_base_urls_get_hsts(backend: Backend) {
+    let settings = [
+        ("HUB_BASE_URL", "https://registry.example.eu/"),
+        ("HUB_DEMO_DATA", "false"),
+    ];
+    let hub = TestHub::start_with(backend, &settings, Vec::new()).await;
+    let res = hub.get("/healthz").await;
+    assert!(res.headers()["strict-transport-security"]
+        .to_str()
+        .unwrap()
+        .contains("max-age="));
+    let (_, body) = hub.get_json("/api/offers/nope").await;
+    assert_eq!(
+        body["type"],
+        "https://registry.example.eu/problems/not-found"
+    );
+    hub.stop().await;
 }

@@ -11,6 +11,7 @@ use crate::support::{Backend, TestDb};
 crate::both_backends!(
     two_starts_on_a_bare_data_dir_then_signals,
     admin_create_reads_the_password_from_stdin_and_enforces_the_policy,
+    migrate_and_demo_data_commands_are_idempotent,
 );
 
 /// The binary with nothing of the caller's environment, so only what the test sets applies.
@@ -47,7 +48,10 @@ impl Drop for Started {
 
 fn start(test_db: &TestDb) -> Started {
     let mut command = hub(test_db, &[]);
-    command.env("HUB_LOG_FORMAT", "json").stdout(Stdio::piped()).stderr(Stdio::piped());
+    command
+        .env("HUB_LOG_FORMAT", "json")
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped());
     let mut started = Started {
         child: command.spawn().expect("the hub binary starts"),
         stdout: Vec::new(),
@@ -286,4 +290,23 @@ async fn admin_create_reads_the_password_from_stdin_and_enforces_the_policy(back
     assert!(text.contains("HUB_MASTER_KEY") && text.contains("***"));
     assert!(!text.contains("AAECAwQF") && !text.contains("s3cret"));
     assert!(text.contains("HUB_BIND") && text.contains("environment"));
+}
+
+async fn migrate_and_demo_data_commands_are_idempotent(backend: Backend) {
+    let test_db = TestDb::new(backend);
+    let run = |args: &[&str]| {
+        let out = hub(&test_db, args).output().unwrap();
+        assert!(
+            out.status.success(),
+            "{args:?}: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        String::from_utf8_lossy(&out.stdout).to_string()
+    };
+    let first = run(&["migrate"]);
+    let applied: usize = first.split(' ').next().unwrap().parse().unwrap();
+    assert!(applied >= 1, "{first}");
+    assert!(run(&["migrate"]).starts_with("0 migration(s) applied"));
+    assert!(run(&["demo-data"]).contains("DEMO ONLY"));
+    assert!(run(&["demo-data"]).contains("already present"));
 }

@@ -173,7 +173,7 @@ impl TestHub {
         let listener = TcpListener::bind("127.0.0.1:0").expect("loopback port");
         let base_url = format!("http://{}/", listener.local_addr().expect("address"));
         let mut settings = vec![("HUB_BASE_URL", base_url.as_str())];
-        settings.extend_from_slice(extra);
+        settings.extend_from_slice(extra); // later entries win
         let config = db.config(&settings);
         let (pool, _) = server::prepare(&config).await.expect("prepare database");
         Self::serve_on(listener, db, config, pool, consumers).await
