@@ -1,7 +1,12 @@
 //! Where outgoing mail goes, as `HUB_MAIL_URL` says: an SMTP relay, or a folder of `.eml` files
-//! (the default, so a bare start never tries to reach a mail server).
+//! (the default, so a bare start never tries to reach a mail server), and the [`Mailer`] that
+//! sends through it with `lettre`.
 
 use std::path::PathBuf;
+
+use lettre::message::{header::ContentType, Mailbox, MultiPart, SinglePart};
+use lettre::transport::smtp::authentication::Credentials;
+use lettre::{AsyncFileTransport, AsyncSmtpTransport, AsyncTransport, Tokio1Executor};
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Tls {
@@ -98,6 +103,82 @@ impl Transport {
     }
 }
 
+/// One message, already in the recipient's language.
+#[derive(Debug, Clone)]
+pub struct Message {
+    pub to: String,
+    pub subject: String,
+    pub text: String,
+    /// A stable id (the outbox delivery's idempotency key) so a resent message can be recognised.
+    pub message_id: String,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum SendError {
+    #[error("bad address {0:?}")]
+    Address(String),
+    #[error("could not build the message: {0}")]
+    Build(String),
+    #[error("the mail server refused or was unreachable: {0}")]
+    Transport(String),
+}
+
+enum Sender {
+    Smtp(AsyncSmtpTransport<Tokio1Executor>),
+    Folder(AsyncFileTransport<Tokio1Executor>),
+}
+
+/// Sends messages from `from` through the configured transport.
+pub struct Mailer {
+    sender: Sender,
+    from: Mailbox,
+}
+
+impl Mailer {
+    pub fn new(transport: &Transport, from: &str) -> Result<Self, SendError> {
+        let from: Mailbox = from.parse().map_err(|_| SendError::Address(from.to_string()))?;
+        let sender = match transport {
+            Transport::Folder(dir) => {
+                std::fs::create_dir_all(dir).map_err(|e| SendError::Transport(e.to_string()))?;
+                Sender::Folder(AsyncFileTransport::new(dir))
+            }
+            Transport::Smtp { host, port, user, password, tls } => {
+                let builder = match tls {
+                    Tls::None => AsyncSmtpTransport::<Tokio1Executor>::builder_dangerous(host),
+                    Tls::StartTls => AsyncSmtpTransport::<Tokio1Executor>::starttls_relay(host)
+                        .map_err(|e| SendError::Transport(e.to_string()))?,
+                    Tls::Wrapper => AsyncSmtpTransport::<Tokio1Executor>::relay(host)
+                        .map_err(|e| SendError::Transport(e.to_string()))?,
+                };
+                let mut builder = builder.port(*port);
+                if let (Some(user), Some(password)) = (user, password) {
+                    builder = builder.credentials(Credentials::new(user.clone(), password.clone()));
+                }
+                Sender::Smtp(builder.build())
+            }
+        };
+        Ok(Self { sender, from })
+    }
+
+    pub async fn send(&self, message: &Message) -> Result<(), SendError> {
+        let to: Mailbox =
+            message.to.parse().map_err(|_| SendError::Address(message.to.clone()))?;
+        let email = lettre::Message::builder()
+            .from(self.from.clone())
+            .to(to)
+            .subject(&message.subject)
+            .message_id(Some(format!("<{}@hub>", message.message_id)))
+            .multipart(MultiPart::mixed().singlepart(
+                SinglePart::builder().header(ContentType::TEXT_PLAIN).body(message.text.clone()),
+            ))
+            .map_err(|e| SendError::Build(e.to_string()))?;
+        match &self.sender {
+            Sender::Smtp(t) => t.send(email).await.map(|_| ()).map_err(|e| SendError::Transport(e.to_string())),
+            Sender::Folder(t) => t.send(email).await.map(|_| ()).map_err(|e| SendError::Transport(e.to_string())),
+        }
+    }
+}
+
 fn percent_decode(s: &str) -> String {
     url::form_urlencoded::parse(format!("v={s}").as_bytes())
         .next()
@@ -146,6 +227,26 @@ mod tests {
             Transport::from_url("file://./data/mail").unwrap(),
             Transport::Folder(PathBuf::from("./data/mail"))
         );
+    }
+
+    #[tokio::test]
+    async fn a_folder_transport_writes_one_eml_per_message() {
+        let dir = tempfile::tempdir().unwrap();
+        let mailer = Mailer::new(&Transport::Folder(dir.path().into()), "Hub <hub@example.eu>")
+            .unwrap();
+        let message = Message {
+            to: "anna@example.eu".into(),
+            subject: "Potwierdź adres".into(),
+            text: "Zażółć gęślą jaźń: https://hub.example/confirm?token=abc".into(),
+            message_id: "hub-mail-1".into(),
+        };
+        mailer.send(&message).await.unwrap();
+        let files: Vec<_> = std::fs::read_dir(dir.path()).unwrap().map(|e| e.unwrap().path()).collect();
+        assert_eq!(files.len(), 1);
+        let eml = std::fs::read_to_string(&files[0]).unwrap();
+        assert!(eml.contains("To: anna@example.eu"));
+        assert!(eml.contains("Message-ID: <hub-mail-1@hub>"));
+        assert!(mailer.send(&Message { to: "not an address".into(), ..message }).await.is_err());
     }
 
     #[test]

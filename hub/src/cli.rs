@@ -34,6 +34,41 @@ enum Command {
     },
     /// Show every setting, its value, where it came from and what it does.
     CheckConfig,
+    /// OpenID Connect clients (relying parties such as Chamilo).
+    OidcClient {
+        #[command(subcommand)]
+        command: OidcClientCommand,
+    },
+    /// The ID-token signing keys.
+    Keys {
+        #[command(subcommand)]
+        command: KeysCommand,
+    },
+}
+
+#[derive(Subcommand)]
+enum OidcClientCommand {
+    /// Register a client; prints {"client_id", "client_secret"} as JSON.
+    Add {
+        #[arg(long)]
+        name: String,
+        #[arg(long = "redirect-uri", required = true)]
+        redirect_uris: Vec<String>,
+        #[arg(long = "post-logout-redirect-uri")]
+        post_logout_redirect_uris: Vec<String>,
+        /// Skip the consent screen (the hub's own services, such as Chamilo).
+        #[arg(long)]
+        first_party: bool,
+        /// No secret: the client must use PKCE.
+        #[arg(long)]
+        public: bool,
+    },
+}
+
+#[derive(Subcommand)]
+enum KeysCommand {
+    /// Add a signing key; the old one stays published until the tokens it signed expire.
+    Rotate,
 }
 
 #[derive(Subcommand)]
@@ -98,7 +133,7 @@ async fn run(command: Command, config: Config) -> Result<(), Error> {
             if let Some(credentials) = credentials {
                 println!("{}", demo::describe(&credentials));
             }
-            let running = server::start(config, db, None, crate::jobs::built_in()).await?;
+            let running = server::start(config, db, None, Vec::new()).await?;
             println!("Training Registry Hub on http://{}/", running.addr);
             running.until_signal().await;
             Ok(())
@@ -169,6 +204,28 @@ async fn run(command: Command, config: Config) -> Result<(), Error> {
                 })
                 .await?;
             println!("superadmin created: {id}");
+            Ok(())
+        }
+        Command::OidcClient {
+            command: OidcClientCommand::Add { name, redirect_uris, post_logout_redirect_uris, first_party, public },
+        } => {
+            let db = Db::connect(&config.database_url, 1)?;
+            db.run(db::migrate).await?;
+            let created = db
+                .run(move |conn| {
+                    crate::domain::oidc::create_client(conn, &name, &redirect_uris, &post_logout_redirect_uris, first_party, public)
+                })
+                .await?;
+            println!("{}", serde_json::to_string(&created)?);
+            Ok(())
+        }
+        Command::Keys { command: KeysCommand::Rotate } => {
+            let master = config.resolve_master_key().map_err(|e| Error::Internal(format!("master key: {e}")))?;
+            let db = Db::connect(&config.database_url, 1)?;
+            db.run(db::migrate).await?;
+            let keys = crate::domain::oidc::Keys::new(crate::crypto::Sealer::new(&master));
+            let kid = db.run(move |conn| keys.rotate(conn)).await?;
+            println!("new signing key {kid}; the previous one stays in the JWKS until its tokens expire");
             Ok(())
         }
         Command::CheckConfig => {

@@ -3,11 +3,13 @@
 
 pub mod cli;
 pub mod config;
+pub mod crypto;
 pub mod db;
 pub mod demo;
 pub mod domain;
 pub mod error;
 pub mod http;
+pub mod i18n;
 pub mod jobs;
 pub mod logging;
 pub mod server;

@@ -12,7 +12,7 @@ use crate::config::Config;
 use crate::db::{self, Db};
 use crate::demo;
 use crate::error::Error;
-use crate::http::{metrics::Metrics, routes, AppState};
+use crate::http::{routes, AppState};
 use crate::jobs::{Consumer, Worker, WorkerHandle};
 
 /// Connects, migrates, and (when the database is empty and demo data is enabled) seeds it.
@@ -27,6 +27,8 @@ pub async fn prepare(config: &Config) -> Result<(Db, Option<Vec<demo::Credential
             "database migrated"
         );
     }
+    // The built-in consumers' subscriptions exist before the first request can append an event.
+    db.run(|conn| crate::db::outbox::subscribe(conn, "mail", crate::jobs::mail::KINDS)).await?;
     let credentials = if config.demo_data {
         db.run(|conn| {
             if crate::domain::offers::count_all(conn)? > 0 {
@@ -51,21 +53,23 @@ pub struct Running {
     workers: Vec<WorkerHandle>,
 }
 
-/// Starts serving on `listener` (or `config.bind`) with one outbox worker per consumer.
+/// Starts serving on `listener` (or `config.bind`) with one outbox worker per consumer: the
+/// built-in ones and `extra_consumers`.
 pub async fn start(
     config: Config,
     db: Db,
     listener: Option<TcpListener>,
-    consumers: Vec<Arc<dyn Consumer>>,
+    extra_consumers: Vec<Arc<dyn Consumer>>,
 ) -> Result<Running, Error> {
+    let master = config
+        .resolve_master_key()
+        .map_err(|e| Error::Internal(format!("master key: {e}")))?;
     let config = Arc::new(config);
-    let state = web::Data::new(AppState {
-        config: config.clone(),
-        db: db.clone(),
-        metrics: Metrics::new(),
-    });
+    let state = web::Data::new(AppState::new(config.clone(), db.clone(), &master));
+    let mut all = crate::jobs::built_in(&config, state.sealer.clone())?;
+    all.extend(extra_consumers);
     let mut workers = Vec::new();
-    for consumer in consumers {
+    for consumer in all {
         let worker = Worker::new(
             db.clone(),
             consumer,

@@ -237,6 +237,7 @@ fn statuses(conn: &mut DbConnection) -> Vec<(String, i32)> {
 
 async fn each_event_is_delivered_once_with_two_workers(backend: Backend) {
     let (_test_db, pool) = prepared(backend).await;
+    outbox::subscribe(&mut pool.get().unwrap(), "probe", Probe::new(0).kinds()).unwrap();
     let probe = Probe::new(0);
     let poll = Duration::from_millis(5);
     let first = Worker::new(pool.clone(), probe.clone(), poll, 5)
@@ -273,6 +274,7 @@ async fn each_event_is_delivered_once_with_two_workers(backend: Backend) {
 async fn failed_deliveries_are_retried_with_backoff_then_set_aside(backend: Backend) {
     let (_test_db, pool) = prepared(backend).await;
     let probe = Probe::new(u32::MAX);
+    outbox::subscribe(&mut pool.get().unwrap(), "probe", probe.kinds()).unwrap();
     let worker = Worker::new(pool.clone(), probe.clone(), Duration::from_millis(5), 2)
         .start()
         .await

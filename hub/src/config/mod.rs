@@ -85,6 +85,14 @@ pub struct Config {
     pub shutdown_timeout: Duration,
     pub outbox_poll: Duration,
     pub outbox_max_attempts: i32,
+    pub mail_from: String,
+    pub lockout_attempts: i64,
+    pub lockout_window: Duration,
+    pub lockout_duration: Duration,
+    pub session_idle: Duration,
+    pub session_max: Duration,
+    pub rate_per_minute: u32,
+    pub signin_rate_per_minute: u32,
     explained: Vec<Setting>,
 }
 
@@ -265,6 +273,34 @@ impl Config {
             12,
             "delivery attempts before an event is set aside as dead for an operator",
         )?;
+        let mail_from: String = r.read(
+            "HUB_MAIL_FROM",
+            "Training Registry Hub <no-reply@hub.invalid>",
+            "sender of the hub's e-mails",
+        )?;
+        let lockout_attempts: i64 = r.read(
+            "HUB_LOCKOUT_ATTEMPTS",
+            5,
+            "failed sign-ins within the window that lock an account",
+        )?;
+        let lockout_window: u64 =
+            r.read("HUB_LOCKOUT_WINDOW_MINS", 15, "minutes in which failed sign-ins are counted")?;
+        let lockout_duration: u64 =
+            r.read("HUB_LOCKOUT_MINS", 15, "minutes a locked account stays locked")?;
+        let session_idle: u64 =
+            r.read("HUB_SESSION_IDLE_MINS", 30, "minutes of inactivity that end a session")?;
+        let session_max: u64 =
+            r.read("HUB_SESSION_MAX_HOURS", 12, "hours after which any session ends")?;
+        let rate_per_minute: u32 = r.read(
+            "HUB_RATE_PER_MINUTE",
+            600,
+            "requests per minute one IP address may make (partner keys have their own)",
+        )?;
+        let signin_rate_per_minute: u32 = r.read(
+            "HUB_SIGNIN_RATE_PER_MINUTE",
+            30,
+            "sign-in, registration and reset attempts per minute from one IP address",
+        )?;
 
         let positive = |name: &str, v: u64| {
             if v == 0 {
@@ -281,6 +317,11 @@ impl Config {
         positive("HUB_REQUEST_TIMEOUT_SECS", request_timeout)?;
         positive("HUB_OUTBOX_POLL_MS", outbox_poll)?;
         positive("HUB_OUTBOX_MAX_ATTEMPTS", outbox_max_attempts.max(0) as u64)?;
+        positive("HUB_LOCKOUT_ATTEMPTS", lockout_attempts.max(0) as u64)?;
+        positive("HUB_SESSION_IDLE_MINS", session_idle)?;
+        positive("HUB_SESSION_MAX_HOURS", session_max)?;
+        positive("HUB_RATE_PER_MINUTE", rate_per_minute.into())?;
+        positive("HUB_SIGNIN_RATE_PER_MINUTE", signin_rate_per_minute.into())?;
         if !matches!(base_url.scheme(), "http" | "https") {
             return Err(ConfigError {
                 setting: "HUB_BASE_URL".into(),
@@ -313,6 +354,14 @@ impl Config {
             shutdown_timeout: Duration::from_secs(shutdown_timeout),
             outbox_poll: Duration::from_millis(outbox_poll),
             outbox_max_attempts,
+            mail_from,
+            lockout_attempts,
+            lockout_window: Duration::from_secs(lockout_window * 60),
+            lockout_duration: Duration::from_secs(lockout_duration * 60),
+            session_idle: Duration::from_secs(session_idle * 60),
+            session_max: Duration::from_secs(session_max * 3600),
+            rate_per_minute,
+            signin_rate_per_minute,
             explained: r.explained,
         })
     }

@@ -14,6 +14,8 @@ diesel::table! {
         version -> Integer,
         created_at -> Timestamp,
         updated_at -> Timestamp,
+        locked_until -> Nullable<Timestamp>,
+        email_verified -> Bool,
     }
 }
 
@@ -150,12 +152,186 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    sessions (id) {
+        id -> Text,
+        token_hash -> Text,
+        user_id -> Text,
+        kind -> Text,
+        csrf_token -> Text,
+        ip -> Nullable<Text>,
+        user_agent -> Nullable<Text>,
+        created_at -> Timestamp,
+        last_seen_at -> Timestamp,
+        expires_at -> Timestamp,
+        ended_at -> Nullable<Timestamp>,
+    }
+}
+
+diesel::table! {
+    refresh_tokens (token_hash) {
+        token_hash -> Text,
+        session_id -> Text,
+        expires_at -> Timestamp,
+        used_at -> Nullable<Timestamp>,
+    }
+}
+
+diesel::table! {
+    email_tokens (token_hash) {
+        token_hash -> Text,
+        user_id -> Text,
+        purpose -> Text,
+        expires_at -> Timestamp,
+        used_at -> Nullable<Timestamp>,
+    }
+}
+
+diesel::table! {
+    login_attempts (id) {
+        id -> BigInt,
+        email -> Text,
+        ip -> Nullable<Text>,
+        at -> Timestamp,
+        success -> Bool,
+    }
+}
+
+diesel::table! {
+    consents (user_id, document, version) {
+        user_id -> Text,
+        document -> Text,
+        version -> Text,
+        at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    notifications (id) {
+        id -> Text,
+        user_id -> Text,
+        kind -> Text,
+        payload -> Text,
+        created_at -> Timestamp,
+        read_at -> Nullable<Timestamp>,
+    }
+}
+
+diesel::table! {
+    oidc_clients (id) {
+        id -> Text,
+        name -> Text,
+        secret_hash -> Nullable<Text>,
+        redirect_uris -> Text,
+        post_logout_redirect_uris -> Text,
+        first_party -> Bool,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    oidc_codes (code_hash) {
+        code_hash -> Text,
+        client_id -> Text,
+        session_id -> Text,
+        redirect_uri -> Text,
+        scope -> Text,
+        nonce -> Nullable<Text>,
+        code_challenge -> Nullable<Text>,
+        expires_at -> Timestamp,
+        used_at -> Nullable<Timestamp>,
+    }
+}
+
+diesel::table! {
+    oidc_tokens (jti) {
+        jti -> Text,
+        code_hash -> Text,
+        client_id -> Text,
+        scope -> Text,
+        session_id -> Text,
+        expires_at -> Timestamp,
+        revoked_at -> Nullable<Timestamp>,
+    }
+}
+
+diesel::table! {
+    oidc_grants (user_id, client_id) {
+        user_id -> Text,
+        client_id -> Text,
+        scope -> Text,
+        at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    signing_keys (kid) {
+        kid -> Text,
+        private_key_encrypted -> Text,
+        public_jwk -> Text,
+        created_at -> Timestamp,
+        retired_at -> Nullable<Timestamp>,
+    }
+}
+
+diesel::table! {
+    upstream_providers (id) {
+        id -> Text,
+        name -> Text,
+        issuer -> Text,
+        client_id -> Text,
+        client_secret_encrypted -> Text,
+        scopes -> Text,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    upstream_links (provider_id, subject) {
+        provider_id -> Text,
+        subject -> Text,
+        user_id -> Text,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    upstream_flows (state) {
+        state -> Text,
+        provider_id -> Text,
+        nonce -> Text,
+        pkce_verifier -> Text,
+        return_to -> Text,
+        expires_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    api_keys (id) {
+        id -> Text,
+        name -> Text,
+        prefix -> Text,
+        key_hash -> Text,
+        scopes -> Text,
+        provider_id -> Nullable<Text>,
+        per_minute -> Integer,
+        created_by -> Nullable<Text>,
+        created_at -> Timestamp,
+        revoked_at -> Nullable<Timestamp>,
+    }
+}
+
 diesel::joinable!(user_roles -> users (user_id));
 diesel::joinable!(memberships -> users (user_id));
 diesel::joinable!(memberships -> organisations (organisation_id));
 diesel::joinable!(offers -> organisations (provider_id));
 diesel::joinable!(offer_translations -> offers (offer_id));
 diesel::joinable!(deliveries -> events (event_id));
+diesel::joinable!(sessions -> users (user_id));
+diesel::joinable!(email_tokens -> users (user_id));
+diesel::joinable!(refresh_tokens -> sessions (session_id));
+diesel::joinable!(oidc_codes -> sessions (session_id));
+diesel::joinable!(oidc_tokens -> sessions (session_id));
 
 diesel::allow_tables_to_appear_in_same_query!(
     users,
@@ -168,4 +344,19 @@ diesel::allow_tables_to_appear_in_same_query!(
     deliveries,
     audit_log,
     subscriptions,
+    sessions,
+    refresh_tokens,
+    email_tokens,
+    login_attempts,
+    consents,
+    notifications,
+    oidc_clients,
+    oidc_codes,
+    oidc_tokens,
+    oidc_grants,
+    signing_keys,
+    upstream_providers,
+    upstream_links,
+    upstream_flows,
+    api_keys,
 );

@@ -31,3 +31,43 @@ pub fn record(conn: &mut DbConnection, e: Entry<'_>) -> Result<(), Error> {
         .execute(conn)?;
     Ok(())
 }
+
+#[derive(Debug, Clone, serde::Serialize, utoipa::ToSchema)]
+pub struct Record {
+    pub id: i64,
+    pub at: chrono::NaiveDateTime,
+    pub actor_id: Option<String>,
+    pub action: String,
+    pub subject_type: String,
+    pub subject_id: Option<String>,
+    pub ip: Option<String>,
+    pub detail: serde_json::Value,
+}
+
+/// The newest entries matching every filter given, at most `limit`.
+pub fn search(
+    conn: &mut DbConnection,
+    actor: Option<&str>,
+    action: Option<&str>,
+    since: Option<chrono::NaiveDateTime>,
+    limit: i64,
+) -> Result<Vec<Record>, Error> {
+    let mut q = audit_log::table.order(audit_log::id.desc()).limit(limit).into_boxed();
+    if let Some(a) = actor {
+        q = q.filter(audit_log::actor_id.eq(a.to_string()));
+    }
+    if let Some(a) = action {
+        q = q.filter(audit_log::action.eq(a.to_string()));
+    }
+    if let Some(s) = since {
+        q = q.filter(audit_log::at.ge(s));
+    }
+    let rows: Vec<(i64, chrono::NaiveDateTime, Option<String>, String, String, Option<String>, Option<String>, String)> = q
+        .select((audit_log::id, audit_log::at, audit_log::actor_id, audit_log::action, audit_log::subject_type, audit_log::subject_id, audit_log::ip, audit_log::detail))
+        .load(conn)?;
+    rows.into_iter()
+        .map(|(id, at, actor_id, action, subject_type, subject_id, ip, detail)| {
+            Ok(Record { id, at, actor_id, action, subject_type, subject_id, ip, detail: serde_json::from_str(&detail)? })
+        })
+        .collect()
+}

@@ -2,7 +2,13 @@
 //! database connection and plain values and return the hub's [`crate::error::Error`].
 
 pub mod accounts;
+pub mod api_keys;
 pub mod audit;
 pub mod money;
+pub mod notifications;
+pub mod oidc;
 pub mod offers;
 pub mod organisations;
+pub mod sessions;
+pub mod signin;
+pub mod upstream;

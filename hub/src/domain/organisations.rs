@@ -111,3 +111,60 @@ pub fn add_member(
         .execute(conn)?;
     Ok(())
 }
+
+#[derive(Debug, Clone, serde::Serialize, utoipa::ToSchema)]
+pub struct Organisation {
+    pub id: String,
+    /// `provider` or `employer`.
+    pub kind: String,
+    pub name: String,
+    /// `pending`, `confirmed` or `rejected`.
+    pub status: String,
+    pub city: Option<String>,
+    pub country: Option<String>,
+}
+
+pub fn list(conn: &mut DbConnection, status: Option<&str>) -> Result<Vec<Organisation>, Error> {
+    let mut q = organisations::table
+        .order(organisations::created_at)
+        .select((
+            organisations::id,
+            organisations::kind,
+            organisations::name,
+            organisations::status,
+            organisations::city,
+            organisations::country,
+        ))
+        .into_boxed();
+    if let Some(status) = status {
+        q = q.filter(organisations::status.eq(status.to_string()));
+    }
+    Ok(q.load::<(String, String, String, String, Option<String>, Option<String>)>(conn)?
+        .into_iter()
+        .map(|(id, kind, name, status, city, country)| Organisation { id, kind, name, status, city, country })
+        .collect())
+}
+
+/// A superadmin's decision on a pending organisation (audited).
+pub fn decide(conn: &mut DbConnection, id: &str, confirm: bool, actor: &str, ip: Option<&str>) -> Result<(), Error> {
+    write_transaction(conn, |conn| {
+        let n = diesel::update(organisations::table.filter(organisations::id.eq(id)).filter(organisations::status.eq("pending")))
+            .set((
+                organisations::status.eq(if confirm { "confirmed" } else { "rejected" }),
+                organisations::updated_at.eq(Utc::now().naive_utc()),
+                organisations::version.eq(organisations::version + 1),
+            ))
+            .execute(conn)?;
+        if n == 0 {
+            return Err(Error::Conflict("no pending organisation with this id".into()));
+        }
+        let action = if confirm { "organisation.confirmed" } else { "organisation.rejected" };
+        super::audit::record(conn, super::audit::Entry {
+            actor_id: Some(actor), action, subject_type: "organisation", subject_id: Some(id), ip, detail: serde_json::json!({}),
+        })?;
+        outbox::append(conn, NewEvent {
+            kind: action, subject_type: "organisation", subject_id: id.to_string(), actor_id: Some(actor.to_string()), payload: serde_json::json!({}),
+        })?;
+        Ok(())
+    })
+}

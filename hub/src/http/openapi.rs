@@ -1,25 +1,70 @@
 //! The OpenAPI document, assembled from each handler's `#[utoipa::path]` (rauthy's way): the
-//! reference partners read is generated from the code it describes.
+//! reference partners read is generated from the code it describes. The OpenID Connect endpoints
+//! are described by their own discovery document, not here.
 
 use actix_web::web;
-use utoipa::OpenApi;
+use utoipa::openapi::security::{ApiKey, ApiKeyValue, HttpAuthScheme, HttpBuilder, SecurityScheme};
+use utoipa::{Modify, OpenApi};
+
+use super::api;
 
 #[derive(OpenApi)]
 #[openapi(
     info(title = "Training Registry Hub API", description = "The register of training services for the Modern Business Services sector. Errors are RFC 9457 problem+json."),
     paths(
-        crate::http::api::health::healthz,
-        crate::http::api::health::readyz,
-        crate::http::api::health::metrics,
+        api::health::healthz,
+        api::health::readyz,
+        api::health::metrics,
         document,
-        crate::http::api::offers::list,
-        crate::http::api::offers::detail,
+        api::offers::list,
+        api::offers::detail,
+        api::auth::register,
+        api::auth::confirm,
+        api::auth::token,
+        api::auth::password_reset,
+        api::auth::password_reset_confirm,
+        api::me::me,
+        api::me::erase,
+        api::me::export,
+        api::me::list_sessions,
+        api::me::end_session,
+        api::admin::organisations,
+        api::admin::confirm_organisation,
+        api::admin::reject_organisation,
+        api::admin::users,
+        api::admin::lock,
+        api::admin::unlock,
+        api::admin::reset_password,
+        api::admin::end_sessions,
+        api::admin::set_roles,
+        api::admin::audit_log,
+        api::admin::api_keys_list,
+        api::admin::create_api_key,
+        api::admin::revoke_api_key,
+        api::admin::create_identity_provider,
+        api::admin::create_oidc_client,
     ),
     components(schemas(crate::http::problem::Problem, crate::error::FieldError)),
+    modifiers(&Security),
     tags((name = "offers", description = "The catalogue of training offers"),
+         (name = "accounts", description = "Registration, tokens, the caller's own account"),
+         (name = "administration", description = "Superadmin tools; every change is audited"),
          (name = "operations", description = "Health, readiness, metrics, this document")),
 )]
 pub struct ApiDoc;
+
+struct Security;
+
+impl Modify for Security {
+    fn modify(&self, doc: &mut utoipa::openapi::OpenApi) {
+        let components = doc.components.get_or_insert_with(Default::default);
+        components.add_security_scheme(
+            "bearer",
+            SecurityScheme::Http(HttpBuilder::new().scheme(HttpAuthScheme::Bearer).bearer_format("JWT").build()),
+        );
+        components.add_security_scheme("api_key", SecurityScheme::ApiKey(ApiKey::Header(ApiKeyValue::new("X-Api-Key"))));
+    }
+}
 
 /// This document.
 #[utoipa::path(get, path = "/api/openapi.json", tag = "operations",

@@ -40,6 +40,7 @@ pub struct Problem {
 #[derive(Template)]
 #[template(path = "error.html")]
 struct ErrorPage<'a> {
+    page: super::pages::Page,
     status: u16,
     title: &'a str,
     detail: &'a str,
@@ -138,7 +139,9 @@ pub fn render(
         ));
     }
     if wants_html(req) {
+        let lang = super::pages::language(req, &super::auth::Caller::Anonymous);
         let page = ErrorPage {
+            page: super::pages::Page { lang, signed_in: false, csrf: String::new() },
             status: status.as_u16(),
             title: title(kind),
             detail: &detail,

@@ -5,6 +5,7 @@
 //! [`Consumer`] delivers it here, with retries and backoff, so a system that is down delays its
 //! deliveries and loses nothing.
 
+pub mod mail;
 mod worker;
 
 use std::sync::Arc;
@@ -26,8 +27,11 @@ pub trait Consumer: Send + Sync + 'static {
     fn deliver<'a>(&'a self, delivery: &'a Delivery) -> BoxFuture<'a, Result<(), String>>;
 }
 
-/// The consumers the hub runs. None ships yet: mail arrives with accounts, Chamilo with
-/// enrolments, QDR with publishing; each is added here and nowhere else.
-pub fn built_in() -> Vec<Arc<dyn Consumer>> {
-    Vec::new()
+/// The consumers the hub runs: mail now; Chamilo with enrolments and QDR with publishing join
+/// here and nowhere else.
+pub fn built_in(
+    config: &crate::config::Config,
+    sealer: crate::crypto::Sealer,
+) -> Result<Vec<Arc<dyn Consumer>>, crate::error::Error> {
+    Ok(vec![Arc::new(mail::Mail::new(config, sealer)?)])
 }

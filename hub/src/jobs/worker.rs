@@ -56,18 +56,32 @@ impl Worker {
         }
     }
 
-    /// Records the consumer's subscriptions, then runs until stopped.
+    /// Runs until stopped. Its first act is to record the consumer's subscriptions, retried until
+    /// the database takes them (a hub may start before its database is migrated or reachable).
     pub async fn start(self) -> Result<WorkerHandle, Error> {
-        let (name, kinds) = (self.consumer.name(), self.consumer.kinds());
-        self.db
-            .run(move |conn| outbox::subscribe(conn, name, kinds))
-            .await?;
         let (stop, stopped) = watch::channel(false);
         let task = tokio::spawn(self.run(stopped));
         Ok(WorkerHandle { stop, task })
     }
 
+    async fn subscribe(&self, stopped: &mut watch::Receiver<bool>) -> bool {
+        let (name, kinds) = (self.consumer.name(), self.consumer.kinds());
+        loop {
+            match self.db.run(move |conn| outbox::subscribe(conn, name, kinds)).await {
+                Ok(()) => return true,
+                Err(e) => tracing::warn!(worker = %self.id, error = %e, "cannot record subscriptions yet"),
+            }
+            tokio::select! {
+                _ = stopped.changed() => return false,
+                _ = tokio::time::sleep(self.poll.max(Duration::from_millis(500))) => {}
+            }
+        }
+    }
+
     async fn run(self, mut stopped: watch::Receiver<bool>) {
+        if !self.subscribe(&mut stopped).await {
+            return;
+        }
         tracing::info!(worker = %self.id, "outbox worker started");
         while !*stopped.borrow() {
             let handled = match self.round(&stopped).await {

@@ -1,19 +1,21 @@
 //! The public catalogue: `/` lists published offers page by page, `/offers/{id}` shows one.
 
-use actix_web::{web, HttpResponse};
+use actix_web::{web, HttpRequest, HttpResponse};
 use askama::Template;
 
-use super::html;
+use super::{html, language, Page};
 use crate::domain::offers::{self, Offer, Visibility};
 use crate::error::Error;
 use crate::http::api::offers::list_query;
+use crate::http::auth::Caller;
 use crate::http::AppState;
 
 #[derive(Template)]
 #[template(path = "catalogue.html")]
 struct CataloguePage {
+    page: Page,
     offers: Vec<Offer>,
-    page: i64,
+    number: i64,
     pages: i64,
     total: i64,
 }
@@ -21,22 +23,23 @@ struct CataloguePage {
 #[derive(Template)]
 #[template(path = "offer.html")]
 struct OfferPage {
+    page: Page,
     offer: Offer,
 }
 
 pub async fn index(
     state: web::Data<AppState>,
+    req: HttpRequest,
+    caller: Caller,
     query: web::Query<Vec<(String, String)>>,
 ) -> Result<HttpResponse, Error> {
     let q = list_query(query.into_inner())?;
-    let (page, size) = (q.page, q.page_size);
-    let result = state
-        .db
-        .run(move |conn| offers::list_published(conn, &q))
-        .await?;
+    let (number, size) = (q.page, q.page_size);
+    let result = state.db.run(move |conn| offers::list_published(conn, &q)).await?;
     html(&CataloguePage {
+        page: Page::new(&language(&req, &caller), &caller),
         offers: result.items,
-        page,
+        number,
         pages: ((result.total + size - 1) / size).max(1),
         total: result.total,
     })
@@ -44,12 +47,11 @@ pub async fn index(
 
 pub async fn offer(
     state: web::Data<AppState>,
+    req: HttpRequest,
+    caller: Caller,
     id: web::Path<String>,
 ) -> Result<HttpResponse, Error> {
     let id = id.into_inner();
-    let offer = state
-        .db
-        .run(move |conn| offers::get(conn, &id, Visibility::Public))
-        .await?;
-    html(&OfferPage { offer })
+    let offer = state.db.run(move |conn| offers::get(conn, &id, Visibility::Public)).await?;
+    html(&OfferPage { page: Page::new(&language(&req, &caller), &caller), offer })
 }

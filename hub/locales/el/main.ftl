@@ -1,0 +1,72 @@
+# Mail
+mail-confirm-subject = Επιβεβαιώστε τη διεύθυνση e-mail σας
+mail-confirm-body = Γεια σας { $name },
+
+    επιβεβαιώστε τη διεύθυνση e-mail σας για το Μητρώο Υπηρεσιών Κατάρτισης ανοίγοντας αυτόν τον σύνδεσμο μέσα σε 48 ώρες:
+
+    { $link }
+
+    Αν δεν κάνατε εγγραφή, αγνοήστε αυτό το μήνυμα.
+mail-reset-subject = Επαναφορά κωδικού πρόσβασης
+mail-reset-body = Γεια σας { $name },
+
+    ζητήθηκε επαναφορά του κωδικού πρόσβασης του λογαριασμού σας. Για να ορίσετε νέο κωδικό, ανοίξτε αυτόν τον σύνδεσμο μέσα σε μία ώρα:
+
+    { $link }
+
+    Αν δεν ήσασταν εσείς, αγνοήστε αυτό το μήνυμα: ο κωδικός σας παραμένει ίδιος.
+mail-alert-subject = Ειδοποίηση ασφαλείας: αποτυχημένες συνδέσεις
+mail-alert-body = Τα τελευταία 10 λεπτά οι αποτυχημένες συνδέσεις για { $email } προήλθαν από { $count } διαφορετικές διευθύνσεις.
+
+# Pages
+nav-catalogue = Κατάλογος
+nav-sign-in = Σύνδεση
+nav-sign-out = Αποσύνδεση
+nav-register = Εγγραφή
+nav-sessions = Οι συνεδρίες μου
+field-email = E-mail
+field-password = Κωδικός πρόσβασης
+field-first-name = Όνομα
+field-last-name = Επώνυμο
+field-language = Γλώσσα
+field-role = Εγγράφομαι ως
+field-organisation = Όνομα οργανισμού
+field-accept-terms = Αποδέχομαι τους όρους και την πολιτική απορρήτου
+role-trainee = Εκπαιδευόμενος
+role-trainer = Εκπαιδευτής
+role-provider = Πάροχος κατάρτισης
+role-employer = Εργοδότης
+sign-in-title = Σύνδεση
+sign-in-submit = Σύνδεση
+sign-in-with = Σύνδεση μέσω { $provider }
+sign-in-failed = Λάθος e-mail ή κωδικός, ή ο λογαριασμός δεν έχει επιβεβαιωθεί ακόμη.
+sign-in-locked = Πάρα πολλές αποτυχημένες προσπάθειες: ο λογαριασμός κλειδώθηκε προσωρινά.
+forgot-link = Ξεχάσατε τον κωδικό σας;
+register-title = Δημιουργία λογαριασμού
+register-submit = Εγγραφή
+register-done = Ελέγξτε τα εισερχόμενά σας: σας στείλαμε σύνδεσμο επιβεβαίωσης του e-mail.
+confirm-title = Το e-mail επιβεβαιώθηκε
+confirm-done = Η διεύθυνση e-mail σας επιβεβαιώθηκε. Μπορείτε τώρα να συνδεθείτε.
+confirm-failed = Ο σύνδεσμος δεν είναι έγκυρος ή έχει λήξει.
+forgot-title = Ξεχάσατε τον κωδικό
+forgot-submit = Στείλτε μου σύνδεσμο
+forgot-done = Αν υπάρχει λογαριασμός με αυτή τη διεύθυνση, του στείλαμε σύνδεσμο επαναφοράς του κωδικού.
+reset-title = Ορίστε νέο κωδικό
+reset-submit = Αποθήκευση νέου κωδικού
+reset-done = Ο κωδικός σας άλλαξε. Συνδεθείτε ξανά.
+consent-title = Άδεια πρόσβασης
+consent-intro = Η εφαρμογή { $client } ζητά να χρησιμοποιήσει τον λογαριασμό σας για:
+consent-allow = Να επιτραπεί
+consent-deny = Άρνηση
+scope-openid = την ταυτότητά σας σε αυτό το μητρώο
+scope-profile = το όνομα και τη γλώσσα σας
+scope-email = τη διεύθυνση e-mail σας
+scope-chamilo = τον ρόλο σας στην πλατφόρμα μάθησης
+signed-out-title = Αποσυνδεθήκατε
+signed-out-done = Έχετε αποσυνδεθεί.
+sessions-title = Οι συνεδρίες μου
+sessions-current = αυτή η συνεδρία
+sessions-started = έναρξη
+sessions-last-seen = τελευταία δραστηριότητα
+sessions-end = Τερματισμός
+sessions-end-all = Τερματισμός όλων των άλλων συνεδριών

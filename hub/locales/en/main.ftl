@@ -1,0 +1,72 @@
+# Mail
+mail-confirm-subject = Confirm your e-mail address
+mail-confirm-body = Hello { $name },
+
+    please confirm your e-mail address for the Training Registry Hub by opening this link within 48 hours:
+
+    { $link }
+
+    If you did not register, ignore this message.
+mail-reset-subject = Reset your password
+mail-reset-body = Hello { $name },
+
+    someone asked to reset the password of your Training Registry Hub account. To choose a new password, open this link within one hour:
+
+    { $link }
+
+    If it was not you, ignore this message: your password stays as it is.
+mail-alert-subject = Security alert: failed sign-ins
+mail-alert-body = Failed sign-ins for { $email } came from { $count } different addresses in the last 10 minutes.
+
+# Pages
+nav-catalogue = Catalogue
+nav-sign-in = Sign in
+nav-sign-out = Sign out
+nav-register = Register
+nav-sessions = My sessions
+field-email = E-mail
+field-password = Password
+field-first-name = First name
+field-last-name = Last name
+field-language = Language
+field-role = I am registering as
+field-organisation = Organisation name
+field-accept-terms = I accept the terms and the privacy policy
+role-trainee = Trainee
+role-trainer = Trainer
+role-provider = Training provider
+role-employer = Employer
+sign-in-title = Sign in
+sign-in-submit = Sign in
+sign-in-with = Sign in with { $provider }
+sign-in-failed = The e-mail or password is wrong, or the account is not confirmed yet.
+sign-in-locked = Too many failed attempts: the account is locked for a while.
+forgot-link = Forgot your password?
+register-title = Create an account
+register-submit = Register
+register-done = Check your inbox: we sent you a link to confirm your e-mail address.
+confirm-title = E-mail confirmed
+confirm-done = Your e-mail address is confirmed. You can sign in now.
+confirm-failed = This link is invalid or has expired.
+forgot-title = Forgot your password
+forgot-submit = Send me a link
+forgot-done = If an account exists for this address, we sent it a link to reset the password.
+reset-title = Choose a new password
+reset-submit = Save the new password
+reset-done = Your password has been changed. Please sign in again.
+consent-title = Allow access
+consent-intro = { $client } asks to use your account for:
+consent-allow = Allow
+consent-deny = Deny
+scope-openid = your identity on this hub
+scope-profile = your name and language
+scope-email = your e-mail address
+scope-chamilo = your role in the learning platform
+signed-out-title = Signed out
+signed-out-done = You have been signed out.
+sessions-title = My sessions
+sessions-current = this session
+sessions-started = started
+sessions-last-seen = last active
+sessions-end = End
+sessions-end-all = End all other sessions

@@ -1,0 +1,72 @@
+# Mail
+mail-confirm-subject = Conferma il tuo indirizzo e-mail
+mail-confirm-body = Buongiorno { $name },
+
+    conferma il tuo indirizzo e-mail per il Registro dei servizi di formazione aprendo questo link entro 48 ore:
+
+    { $link }
+
+    Se non ti sei registrato, ignora questo messaggio.
+mail-reset-subject = Reimposta la password
+mail-reset-body = Buongiorno { $name },
+
+    è stata chiesta la reimpostazione della password del tuo account. Per sceglierne una nuova, apri questo link entro un'ora:
+
+    { $link }
+
+    Se non sei stato tu, ignora questo messaggio: la password resta invariata.
+mail-alert-subject = Avviso di sicurezza: accessi non riusciti
+mail-alert-body = Negli ultimi 10 minuti gli accessi non riusciti per { $email } sono arrivati da { $count } indirizzi diversi.
+
+# Pages
+nav-catalogue = Catalogo
+nav-sign-in = Accedi
+nav-sign-out = Esci
+nav-register = Registrati
+nav-sessions = Le mie sessioni
+field-email = E-mail
+field-password = Password
+field-first-name = Nome
+field-last-name = Cognome
+field-language = Lingua
+field-role = Mi registro come
+field-organisation = Nome dell'organizzazione
+field-accept-terms = Accetto i termini e l'informativa sulla privacy
+role-trainee = Partecipante
+role-trainer = Formatore
+role-provider = Ente di formazione
+role-employer = Datore di lavoro
+sign-in-title = Accesso
+sign-in-submit = Accedi
+sign-in-with = Accedi con { $provider }
+sign-in-failed = E-mail o password errati, oppure l'account non è ancora confermato.
+sign-in-locked = Troppi tentativi non riusciti: l'account è bloccato per un po'.
+forgot-link = Password dimenticata?
+register-title = Crea un account
+register-submit = Registrati
+register-done = Controlla la posta: ti abbiamo inviato un link per confermare l'indirizzo e-mail.
+confirm-title = E-mail confermata
+confirm-done = Il tuo indirizzo e-mail è confermato. Ora puoi accedere.
+confirm-failed = Questo link non è valido o è scaduto.
+forgot-title = Password dimenticata
+forgot-submit = Inviami un link
+forgot-done = Se esiste un account con questo indirizzo, gli abbiamo inviato un link per reimpostare la password.
+reset-title = Scegli una nuova password
+reset-submit = Salva la nuova password
+reset-done = La password è stata cambiata. Accedi di nuovo.
+consent-title = Consenti l'accesso
+consent-intro = { $client } chiede di usare il tuo account per:
+consent-allow = Consenti
+consent-deny = Nega
+scope-openid = la tua identità su questo registro
+scope-profile = nome e lingua
+scope-email = indirizzo e-mail
+scope-chamilo = il tuo ruolo nella piattaforma di formazione
+signed-out-title = Disconnesso
+signed-out-done = Sei uscito.
+sessions-title = Le mie sessioni
+sessions-current = questa sessione
+sessions-started = iniziata
+sessions-last-seen = ultima attività
+sessions-end = Termina
+sessions-end-all = Termina tutte le altre sessioni

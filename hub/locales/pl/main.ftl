@@ -1,0 +1,72 @@
+# Mail
+mail-confirm-subject = Potwierdź swój adres e-mail
+mail-confirm-body = Dzień dobry { $name },
+
+    prosimy o potwierdzenie adresu e-mail w Rejestrze Usług Szkoleniowych — otwórz ten link w ciągu 48 godzin:
+
+    { $link }
+
+    Jeśli to nie Ty zakładałeś konto, zignoruj tę wiadomość.
+mail-reset-subject = Zmiana hasła
+mail-reset-body = Dzień dobry { $name },
+
+    otrzymaliśmy prośbę o zmianę hasła do Twojego konta. Aby ustawić nowe hasło, otwórz ten link w ciągu godziny:
+
+    { $link }
+
+    Jeśli to nie Ty, zignoruj tę wiadomość: hasło pozostanie bez zmian.
+mail-alert-subject = Alert bezpieczeństwa: nieudane logowania
+mail-alert-body = Nieudane logowania na konto { $email } pochodziły w ciągu ostatnich 10 minut z { $count } różnych adresów.
+
+# Pages
+nav-catalogue = Katalog
+nav-sign-in = Zaloguj się
+nav-sign-out = Wyloguj się
+nav-register = Załóż konto
+nav-sessions = Moje sesje
+field-email = E-mail
+field-password = Hasło
+field-first-name = Imię
+field-last-name = Nazwisko
+field-language = Język
+field-role = Rejestruję się jako
+field-organisation = Nazwa organizacji
+field-accept-terms = Akceptuję regulamin i politykę prywatności
+role-trainee = Uczestnik
+role-trainer = Trener
+role-provider = Dostawca szkoleń
+role-employer = Pracodawca
+sign-in-title = Logowanie
+sign-in-submit = Zaloguj się
+sign-in-with = Zaloguj się przez { $provider }
+sign-in-failed = Błędny e-mail lub hasło albo konto nie zostało jeszcze potwierdzone.
+sign-in-locked = Zbyt wiele nieudanych prób: konto jest na chwilę zablokowane.
+forgot-link = Nie pamiętasz hasła?
+register-title = Załóż konto
+register-submit = Zarejestruj się
+register-done = Sprawdź skrzynkę: wysłaliśmy link do potwierdzenia adresu e-mail.
+confirm-title = Adres potwierdzony
+confirm-done = Twój adres e-mail jest potwierdzony. Możesz się zalogować.
+confirm-failed = Ten link jest nieprawidłowy lub wygasł.
+forgot-title = Nie pamiętasz hasła
+forgot-submit = Wyślij link
+forgot-done = Jeśli istnieje konto z tym adresem, wysłaliśmy na nie link do zmiany hasła.
+reset-title = Ustaw nowe hasło
+reset-submit = Zapisz nowe hasło
+reset-done = Hasło zostało zmienione. Zaloguj się ponownie.
+consent-title = Zgoda na dostęp
+consent-intro = { $client } prosi o dostęp do Twojego konta w zakresie:
+consent-allow = Zezwól
+consent-deny = Odmów
+scope-openid = Twoja tożsamość w rejestrze
+scope-profile = imię, nazwisko i język
+scope-email = adres e-mail
+scope-chamilo = Twoja rola na platformie szkoleniowej
+signed-out-title = Wylogowano
+signed-out-done = Zostałeś wylogowany.
+sessions-title = Moje sesje
+sessions-current = ta sesja
+sessions-started = rozpoczęta
+sessions-last-seen = ostatnia aktywność
+sessions-end = Zakończ
+sessions-end-all = Zakończ wszystkie inne sesje

@@ -1,0 +1,214 @@
+//! Signing in with e-mail and password, hardened as identity.md asks: failures are counted per
+//! normalised e-mail (so `Ana@X.eu` and ` ana@x.eu` share one count); 5 failures in 15 minutes
+//! lock the account for 15 minutes; unknown e-mails are checked against a dummy hash so every
+//! path costs one argon2 verification; failures from 3+ addresses within 10 minutes alert the
+//! superadmins.
+//!
+//! The argon2 work is split from the database work so callers can run it on the bounded blocking
+//! pool ([`crate::http::AppState::hash`]) rather than inside a transaction.
+
+use std::collections::HashSet;
+use std::sync::OnceLock;
+use std::time::Duration;
+
+use chrono::Utc;
+use diesel::prelude::*;
+
+use super::accounts::{self, normalise_email};
+use super::audit::{self, Entry};
+use super::notifications;
+use crate::db::outbox::{self, NewEvent};
+use crate::db::schema::{login_attempts, users};
+use crate::db::{write_transaction, DbConnection};
+use crate::error::Error;
+
+#[derive(Debug, Clone, Copy)]
+pub struct Policy {
+    pub attempts: i64,
+    pub window: Duration,
+    pub lock_for: Duration,
+}
+
+/// Addresses that together raise an alert within this long.
+const ALERT_WINDOW_MINS: i64 = 10;
+const ALERT_IPS: usize = 3;
+
+/// What the database says about an e-mail before the password is checked.
+pub struct Candidate {
+    pub email: String,
+    pub user_id: Option<String>,
+    pub hash: String,
+    pub status: Option<String>,
+    pub locked: bool,
+}
+
+fn dummy_hash() -> &'static str {
+    static HASH: OnceLock<String> = OnceLock::new();
+    HASH.get_or_init(|| {
+        accounts::hash_password(&crate::crypto::random_token()).expect("argon2 hashes a password")
+    })
+}
+
+/// Looks the e-mail up; unknown e-mails get the dummy hash so the next step costs the same.
+pub fn candidate(conn: &mut DbConnection, email: &str) -> Result<Candidate, Error> {
+    let email = normalise_email(email);
+    let row: Option<(String, Option<String>, String, Option<chrono::NaiveDateTime>)> = users::table
+        .filter(users::email.eq(&email))
+        .select((users::id, users::password_hash, users::status, users::locked_until))
+        .first(conn)
+        .optional()?;
+    let now = Utc::now().naive_utc();
+    Ok(match row {
+        Some((id, hash, status, locked_until)) => Candidate {
+            email,
+            user_id: Some(id),
+            hash: hash.unwrap_or_else(|| dummy_hash().to_string()),
+            locked: status == "locked" || locked_until.is_some_and(|t| t > now),
+            status: Some(status),
+        },
+        None => Candidate {
+            email,
+            user_id: None,
+            hash: dummy_hash().to_string(),
+            status: None,
+            locked: false,
+        },
+    })
+}
+
+/// The slow part: one argon2 verification, whatever the candidate.
+pub fn check_password(candidate: &Candidate, password: &str) -> bool {
+    accounts::verify_password(password, &candidate.hash) && candidate.user_id.is_some()
+}
+
+/// Records the outcome and decides: the user id on success, else why not.
+pub fn conclude(
+    conn: &mut DbConnection,
+    candidate: &Candidate,
+    password_ok: bool,
+    ip: Option<&str>,
+    policy: Policy,
+) -> Result<String, Error> {
+    write_transaction(conn, |conn| {
+        let now = Utc::now().naive_utc();
+        if candidate.locked {
+            record(conn, &candidate.email, ip, false)?;
+            return Err(Error::Locked);
+        }
+        let active = candidate.status.as_deref() == Some("active");
+        if password_ok && active {
+            record(conn, &candidate.email, ip, true)?;
+            let id = candidate.user_id.clone().expect("a checked password has an account");
+            audit::record(
+                conn,
+                Entry {
+                    actor_id: Some(&id),
+                    action: "signin.success",
+                    subject_type: "user",
+                    subject_id: Some(&id),
+                    ip,
+                    detail: serde_json::json!({}),
+                },
+            )?;
+            return Ok(id);
+        }
+        record(conn, &candidate.email, ip, false)?;
+        let since_success: Option<chrono::NaiveDateTime> = login_attempts::table
+            .filter(login_attempts::email.eq(&candidate.email))
+            .filter(login_attempts::success.eq(true))
+            .select(diesel::dsl::max(login_attempts::at))
+            .first(conn)?;
+        let window_start = now - chrono::Duration::from_std(policy.window).unwrap_or_default();
+        let from = since_success.map_or(window_start, |s| s.max(window_start));
+        let failures: i64 = login_attempts::table
+            .filter(login_attempts::email.eq(&candidate.email))
+            .filter(login_attempts::success.eq(false))
+            .filter(login_attempts::at.gt(from))
+            .count()
+            .get_result(conn)?;
+        if let Some(user_id) = &candidate.user_id {
+            if failures >= policy.attempts {
+                let until = now + chrono::Duration::from_std(policy.lock_for).unwrap_or_default();
+                diesel::update(users::table.filter(users::id.eq(user_id)))
+                    .set(users::locked_until.eq(until))
+                    .execute(conn)?;
+                audit::record(
+                    conn,
+                    Entry {
+                        actor_id: None,
+                        action: "account.locked",
+                        subject_type: "user",
+                        subject_id: Some(user_id),
+                        ip,
+                        detail: serde_json::json!({ "failures": failures, "until": until }),
+                    },
+                )?;
+            }
+        }
+        alert_on_spread(conn, &candidate.email, ip, now)?;
+        Err(Error::Unauthenticated)
+    })
+}
+
+fn record(conn: &mut DbConnection, email: &str, ip: Option<&str>, success: bool) -> Result<(), Error> {
+    diesel::insert_into(login_attempts::table)
+        .values((
+            login_attempts::email.eq(email),
+            login_attempts::ip.eq(ip),
+            login_attempts::at.eq(Utc::now().naive_utc()),
+            login_attempts::success.eq(success),
+        ))
+        .execute(conn)?;
+    Ok(())
+}
+
+/// When this failure makes the failing addresses reach [`ALERT_IPS`], tell every superadmin once.
+fn alert_on_spread(
+    conn: &mut DbConnection,
+    email: &str,
+    ip: Option<&str>,
+    now: chrono::NaiveDateTime,
+) -> Result<(), Error> {
+    let since = now - chrono::Duration::minutes(ALERT_WINDOW_MINS);
+    let ips: Vec<Option<String>> = login_attempts::table
+        .filter(login_attempts::email.eq(email))
+        .filter(login_attempts::success.eq(false))
+        .filter(login_attempts::at.gt(since))
+        .select(login_attempts::ip)
+        .load(conn)?;
+    let distinct: HashSet<_> = ips.iter().flatten().collect();
+    let this_ip_earlier = ips.iter().flatten().filter(|i| Some(i.as_str()) == ip).count() > 1;
+    if distinct.len() != ALERT_IPS || this_ip_earlier {
+        return Ok(());
+    }
+    let addresses: Vec<&String> = distinct.into_iter().collect();
+    let detail = serde_json::json!({ "email": email, "ips": addresses, "window_minutes": ALERT_WINDOW_MINS });
+    audit::record(
+        conn,
+        Entry {
+            actor_id: None,
+            action: "security.alert",
+            subject_type: "email",
+            subject_id: Some(email),
+            ip,
+            detail: detail.clone(),
+        },
+    )?;
+    for admin in accounts::superadmins(conn)? {
+        notifications::create(conn, &admin.id, "security.alert", &detail)?;
+        outbox::append(
+            conn,
+            NewEvent {
+                kind: "security.alert",
+                subject_type: "user",
+                subject_id: admin.id.clone(),
+                actor_id: None,
+                payload: serde_json::json!({
+                    "to": admin.email, "name": admin.first_name, "language": admin.language,
+                    "email": email, "count": ALERT_IPS,
+                }),
+            },
+        )?;
+    }
+    Ok(())
+}

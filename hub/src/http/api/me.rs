@@ -1,0 +1,115 @@
+//! `/api/me`: the caller's own account, its data export and its erasure (api.md, Accounts), and
+//! their sessions (identity.md: a user sees and ends their own sessions).
+
+use actix_web::{web, HttpRequest, HttpResponse};
+use serde::Deserialize;
+
+use crate::domain::accounts::{self, Person};
+use crate::domain::sessions::{self, Session};
+use crate::error::Error;
+use crate::http::auth::{client_ip, lifetime, Caller};
+use crate::http::AppState;
+
+#[utoipa::path(get, path = "/api/me", tag = "accounts", security(("bearer" = [])),
+    responses((status = 200, body = Person), (status = 401, body = crate::http::problem::Problem)))]
+pub async fn me(caller: Caller) -> Result<web::Json<Person>, Error> {
+    Ok(web::Json(caller.person()?.clone()))
+}
+
+/// Everything the hub holds about the caller, as JSON (GDPR Art. 15 and 20); audited.
+#[utoipa::path(get, path = "/api/me/export", tag = "accounts", security(("bearer" = [])),
+    responses((status = 200, description = "the caller's data"), (status = 401, body = crate::http::problem::Problem)))]
+pub async fn export(state: web::Data<AppState>, req: HttpRequest, caller: Caller) -> Result<HttpResponse, Error> {
+    let id = caller.person()?.id.clone();
+    let ip = client_ip(&req);
+    let data = state
+        .db
+        .run(move |conn| {
+            crate::domain::audit::record(
+                conn,
+                crate::domain::audit::Entry {
+                    actor_id: Some(&id),
+                    action: "account.exported",
+                    subject_type: "user",
+                    subject_id: Some(&id),
+                    ip: ip.as_deref(),
+                    detail: serde_json::json!({}),
+                },
+            )?;
+            accounts::export(conn, &id)
+        })
+        .await?;
+    Ok(HttpResponse::Ok()
+        .insert_header(("content-disposition", "attachment; filename=\"my-data.json\""))
+        .json(data))
+}
+
+#[derive(Deserialize, utoipa::ToSchema)]
+pub struct Erase {
+    /// The current password, so a stolen token alone cannot erase an account.
+    pub password: String,
+}
+
+/// Erases the caller's personal data and ends every session.
+#[utoipa::path(delete, path = "/api/me", tag = "accounts", security(("bearer" = [])), request_body = Erase,
+    responses((status = 204), (status = 401, body = crate::http::problem::Problem), (status = 403)))]
+pub async fn erase(
+    state: web::Data<AppState>,
+    req: HttpRequest,
+    caller: Caller,
+    body: web::Json<Erase>,
+) -> Result<HttpResponse, Error> {
+    let id = caller.person()?.id.clone();
+    let hash = {
+        let id = id.clone();
+        state.db.run(move |conn| accounts::password_hash(conn, &id)).await?
+    };
+    let password = body.into_inner().password;
+    let ok = match hash {
+        Some(hash) => state.blocking_hash(move || accounts::verify_password(&password, &hash)).await?,
+        None => false,
+    };
+    if !ok {
+        return Err(Error::field("password", "wrong", "the password is not right"));
+    }
+    let ip = client_ip(&req);
+    state.db.run(move |conn| accounts::erase(conn, &id, ip.as_deref())).await?;
+    Ok(HttpResponse::NoContent().finish())
+}
+
+#[derive(serde::Serialize, utoipa::ToSchema)]
+pub struct SessionView {
+    #[serde(flatten)]
+    pub session: Session,
+    pub current: bool,
+}
+
+/// The caller's live sessions.
+#[utoipa::path(get, path = "/api/me/sessions", tag = "accounts", security(("bearer" = [])),
+    responses((status = 200, body = Vec<SessionView>)))]
+pub async fn list_sessions(state: web::Data<AppState>, caller: Caller) -> Result<web::Json<Vec<SessionView>>, Error> {
+    let (user, current) = (caller.person()?.id.clone(), caller.session()?.id.clone());
+    let life = lifetime(&state);
+    let all = state.db.run(move |conn| sessions::list(conn, &user, life)).await?;
+    Ok(web::Json(
+        all.into_iter().map(|s| SessionView { current: s.id == current, session: s }).collect(),
+    ))
+}
+
+/// Ends one of the caller's sessions.
+#[utoipa::path(delete, path = "/api/me/sessions/{id}", tag = "accounts", security(("bearer" = [])),
+    params(("id" = String, Path)), responses((status = 204), (status = 404)))]
+pub async fn end_session(
+    state: web::Data<AppState>,
+    caller: Caller,
+    id: web::Path<String>,
+) -> Result<HttpResponse, Error> {
+    let user = caller.person()?.id.clone();
+    let id = id.into_inner();
+    let ended = state.db.run(move |conn| sessions::end(conn, &user, &id)).await?;
+    if ended {
+        Ok(HttpResponse::NoContent().finish())
+    } else {
+        Err(Error::NotFound("session".into()))
+    }
+}

@@ -1,0 +1,236 @@
+//! Who is calling: the [`Caller`] extractor reads a bearer access token (API), the session cookie
+//! (pages) or a partner key (`X-Api-Key`), and every check of a live session happens here, so a
+//! handler that takes a `Caller` cannot forget one. Handlers then ask for what they need
+//! (`caller.person()?`, `caller.superadmin()?`), which answers 401 or 403 with the reason.
+
+use std::future::Future;
+use std::pin::Pin;
+
+use actix_web::{web, FromRequest, HttpRequest};
+use jsonwebtoken::{Algorithm, DecodingKey, EncodingKey, Header, Validation};
+use serde::{Deserialize, Serialize};
+
+use super::AppState;
+use crate::domain::accounts::{self, Person};
+use crate::domain::sessions::{self, Lifetime, Session};
+use crate::error::Error;
+
+pub const SESSION_COOKIE: &str = "hub_session";
+pub const API_AUDIENCE: &str = "hub-api";
+/// Access tokens are short-lived: revoking the session stops refreshes at once and access within
+/// this long at most (and at once where the session is checked, which is every request here).
+pub const ACCESS_TOKEN_SECS: i64 = 15 * 60;
+
+/// The signing keys of API access tokens (HS256, derived from the master key): only the hub
+/// itself verifies them, unlike ID tokens, which are RS256 for relying parties.
+#[derive(Clone)]
+pub struct ApiTokenKeys {
+    encoding: EncodingKey,
+    decoding: DecodingKey,
+    issuer: String,
+}
+
+#[derive(Debug, Serialize, Deserialize)]
+pub struct AccessClaims {
+    pub iss: String,
+    pub sub: String,
+    pub sid: String,
+    pub aud: String,
+    pub iat: i64,
+    pub exp: i64,
+    pub roles: Vec<String>,
+}
+
+impl ApiTokenKeys {
+    pub fn new(master: &crate::config::MasterKey, issuer: &str) -> Self {
+        use sha2::{Digest, Sha256};
+        let secret = Sha256::new().chain_update(b"hub-api-access-token").chain_update(master.bytes()).finalize();
+        Self {
+            encoding: EncodingKey::from_secret(&secret),
+            decoding: DecodingKey::from_secret(&secret),
+            issuer: issuer.to_string(),
+        }
+    }
+
+    pub fn issue(&self, person: &Person, session_id: &str) -> Result<String, Error> {
+        let now = chrono::Utc::now().timestamp();
+        let claims = AccessClaims {
+            iss: self.issuer.clone(),
+            sub: person.id.clone(),
+            sid: session_id.to_string(),
+            aud: API_AUDIENCE.into(),
+            iat: now,
+            exp: now + ACCESS_TOKEN_SECS,
+            roles: person.roles.clone(),
+        };
+        jsonwebtoken::encode(&Header::new(Algorithm::HS256), &claims, &self.encoding)
+            .map_err(|e| Error::Internal(format!("jwt: {e}")))
+    }
+
+    pub fn verify(&self, token: &str) -> Option<AccessClaims> {
+        let mut v = Validation::new(Algorithm::HS256);
+        v.set_audience(&[API_AUDIENCE]);
+        v.set_issuer(&[&self.issuer]);
+        v.leeway = 5;
+        jsonwebtoken::decode::<AccessClaims>(token, &self.decoding, &v).ok().map(|d| d.claims)
+    }
+}
+
+/// A partner API key's identity and what it may do.
+#[derive(Debug, Clone)]
+pub struct Partner {
+    pub key_id: String,
+    pub name: String,
+    pub scopes: Vec<String>,
+    pub provider_id: Option<String>,
+}
+
+#[derive(Debug, Clone)]
+pub enum Caller {
+    Anonymous,
+    /// Signed in: through a browser session or an API token tied to a session.
+    Person { person: Person, session: Session, via_cookie: bool },
+    Partner(Partner),
+}
+
+impl Caller {
+    pub fn person(&self) -> Result<&Person, Error> {
+        match self {
+            Self::Person { person, .. } => Ok(person),
+            Self::Partner(_) => Err(Error::Forbidden("partner keys cannot act for a person".into())),
+            Self::Anonymous => Err(Error::Unauthenticated),
+        }
+    }
+
+    pub fn session(&self) -> Result<&Session, Error> {
+        match self {
+            Self::Person { session, .. } => Ok(session),
+            Self::Partner(_) => Err(Error::Forbidden("partner keys have no session".into())),
+            Self::Anonymous => Err(Error::Unauthenticated),
+        }
+    }
+
+    pub fn superadmin(&self) -> Result<&Person, Error> {
+        let person = self.person()?;
+        if person.is_superadmin() {
+            Ok(person)
+        } else {
+            Err(Error::Forbidden("superadmins only".into()))
+        }
+    }
+
+    /// Cookie-authenticated state changes must carry the session's CSRF token.
+    pub fn check_csrf(&self, submitted: Option<&str>) -> Result<(), Error> {
+        match self {
+            Self::Person { session, via_cookie: true, .. } => {
+                let ok = submitted.is_some_and(|t| crate::crypto::equal(t, &session.csrf_token));
+                if ok {
+                    Ok(())
+                } else {
+                    Err(Error::Forbidden("the form is stale or forged (CSRF token missing)".into()))
+                }
+            }
+            _ => Ok(()),
+        }
+    }
+
+    pub fn user_id(&self) -> Option<&str> {
+        match self {
+            Self::Person { person, .. } => Some(&person.id),
+            _ => None,
+        }
+    }
+}
+
+pub fn lifetime(state: &AppState) -> Lifetime {
+    Lifetime { idle: state.config.session_idle, max: state.config.session_max }
+}
+
+enum Credential {
+    Bearer(String),
+    Cookie(String),
+    ApiKey(String),
+    None,
+}
+
+fn credential(req: &HttpRequest) -> Credential {
+    let header = |name| req.headers().get(name).and_then(|v| v.to_str().ok()).map(str::trim);
+    if let Some(token) = header("authorization").and_then(|v| v.strip_prefix("Bearer ")) {
+        return Credential::Bearer(token.trim().to_string());
+    }
+    if let Some(key) = header("x-api-key") {
+        return Credential::ApiKey(key.to_string());
+    }
+    match req.cookie(SESSION_COOKIE) {
+        Some(c) => Credential::Cookie(c.value().to_string()),
+        None => Credential::None,
+    }
+}
+
+impl FromRequest for Caller {
+    type Error = Error;
+    type Future = Pin<Box<dyn Future<Output = Result<Self, Error>>>>;
+
+    fn from_request(req: &HttpRequest, _: &mut actix_web::dev::Payload) -> Self::Future {
+        let state = req.app_data::<web::Data<AppState>>().cloned();
+        let credential = credential(req);
+        Box::pin(async move {
+            let state = state.ok_or_else(|| Error::Internal("no application state".into()))?;
+            let life = lifetime(&state);
+            match credential {
+                Credential::None => Ok(Caller::Anonymous),
+                Credential::Bearer(token) => {
+                    let claims = state.api_tokens.verify(&token).ok_or(Error::Unauthenticated)?;
+                    let found = state
+                        .db
+                        .run(move |conn| {
+                            let Some(session) = sessions::by_id(conn, &claims.sid, life)? else {
+                                return Ok(None);
+                            };
+                            if session.user_id != claims.sub {
+                                return Ok(None);
+                            }
+                            Ok(Some((accounts::person(conn, &claims.sub)?, session)))
+                        })
+                        .await?;
+                    match found {
+                        Some((person, session)) if person.status == "active" => {
+                            Ok(Caller::Person { person, session, via_cookie: false })
+                        }
+                        _ => Err(Error::Unauthenticated),
+                    }
+                }
+                Credential::Cookie(token) => {
+                    let found = state
+                        .db
+                        .run(move |conn| {
+                            let Some(session) = sessions::by_token(conn, &token, life)? else {
+                                return Ok(None);
+                            };
+                            Ok(Some((accounts::person(conn, &session.user_id)?, session)))
+                        })
+                        .await?;
+                    // A stale cookie is no error: the visitor is simply not signed in.
+                    Ok(match found {
+                        Some((person, session)) if person.status == "active" => {
+                            Caller::Person { person, session, via_cookie: true }
+                        }
+                        _ => Caller::Anonymous,
+                    })
+                }
+                Credential::ApiKey(key) => {
+                    let partner = state
+                        .db
+                        .run(move |conn| crate::domain::api_keys::authenticate(conn, &key))
+                        .await?;
+                    partner.map(Caller::Partner).ok_or(Error::Unauthenticated)
+                }
+            }
+        })
+    }
+}
+
+/// The client's address as the hub sees it (the peer; a trusted proxy setting can come later).
+pub fn client_ip(req: &HttpRequest) -> Option<String> {
+    req.peer_addr().map(|a| a.ip().to_string())
+}

@@ -1,0 +1,17 @@
+DROP TABLE api_keys;
+DROP TABLE upstream_flows;
+DROP TABLE upstream_links;
+DROP TABLE upstream_providers;
+DROP TABLE signing_keys;
+DROP TABLE oidc_grants;
+DROP TABLE oidc_tokens;
+DROP TABLE oidc_codes;
+DROP TABLE oidc_clients;
+DROP TABLE notifications;
+DROP TABLE consents;
+DROP TABLE login_attempts;
+DROP TABLE email_tokens;
+DROP TABLE refresh_tokens;
+DROP TABLE sessions;
+ALTER TABLE users DROP COLUMN email_verified;
+ALTER TABLE users DROP COLUMN locked_until;
