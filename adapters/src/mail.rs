@@ -136,13 +136,21 @@ pub struct Mailer {
 
 impl Mailer {
     pub fn new(transport: &Transport, from: &str) -> Result<Self, SendError> {
-        let from: Mailbox = from.parse().map_err(|_| SendError::Address(from.to_string()))?;
+        let from: Mailbox = from
+            .parse()
+            .map_err(|_| SendError::Address(from.to_string()))?;
         let sender = match transport {
             Transport::Folder(dir) => {
                 std::fs::create_dir_all(dir).map_err(|e| SendError::Transport(e.to_string()))?;
                 Sender::Folder(AsyncFileTransport::new(dir))
             }
-            Transport::Smtp { host, port, user, password, tls } => {
+            Transport::Smtp {
+                host,
+                port,
+                user,
+                password,
+                tls,
+            } => {
                 let builder = match tls {
                     Tls::None => AsyncSmtpTransport::<Tokio1Executor>::builder_dangerous(host),
                     Tls::StartTls => AsyncSmtpTransport::<Tokio1Executor>::starttls_relay(host)
@@ -161,20 +169,34 @@ impl Mailer {
     }
 
     pub async fn send(&self, message: &Message) -> Result<(), SendError> {
-        let to: Mailbox =
-            message.to.parse().map_err(|_| SendError::Address(message.to.clone()))?;
+        let to: Mailbox = message
+            .to
+            .parse()
+            .map_err(|_| SendError::Address(message.to.clone()))?;
         let email = lettre::Message::builder()
             .from(self.from.clone())
             .to(to)
             .subject(&message.subject)
             .message_id(Some(format!("<{}@hub>", message.message_id)))
-            .multipart(MultiPart::mixed().singlepart(
-                SinglePart::builder().header(ContentType::TEXT_PLAIN).body(message.text.clone()),
-            ))
+            .multipart(
+                MultiPart::mixed().singlepart(
+                    SinglePart::builder()
+                        .header(ContentType::TEXT_PLAIN)
+                        .body(message.text.clone()),
+                ),
+            )
             .map_err(|e| SendError::Build(e.to_string()))?;
         match &self.sender {
-            Sender::Smtp(t) => t.send(email).await.map(|_| ()).map_err(|e| SendError::Transport(e.to_string())),
-            Sender::Folder(t) => t.send(email).await.map(|_| ()).map_err(|e| SendError::Transport(e.to_string())),
+            Sender::Smtp(t) => t
+                .send(email)
+                .await
+                .map(|_| ())
+                .map_err(|e| SendError::Transport(e.to_string())),
+            Sender::Folder(t) => t
+                .send(email)
+                .await
+                .map(|_| ())
+                .map_err(|e| SendError::Transport(e.to_string())),
         }
     }
 }
@@ -232,8 +254,11 @@ mod tests {
     #[tokio::test]
     async fn a_folder_transport_writes_one_eml_per_message() {
         let dir = tempfile::tempdir().unwrap();
-        let mailer = Mailer::new(&Transport::Folder(dir.path().into()), "Hub <hub@example.eu>")
-            .unwrap();
+        let mailer = Mailer::new(
+            &Transport::Folder(dir.path().into()),
+            "Hub <hub@example.eu>",
+        )
+        .unwrap();
         let message = Message {
             to: "anna@example.eu".into(),
             subject: "Potwierdź adres".into(),
@@ -241,12 +266,21 @@ mod tests {
             message_id: "hub-mail-1".into(),
         };
         mailer.send(&message).await.unwrap();
-        let files: Vec<_> = std::fs::read_dir(dir.path()).unwrap().map(|e| e.unwrap().path()).collect();
+        let files: Vec<_> = std::fs::read_dir(dir.path())
+            .unwrap()
+            .map(|e| e.unwrap().path())
+            .collect();
         assert_eq!(files.len(), 1);
         let eml = std::fs::read_to_string(&files[0]).unwrap();
         assert!(eml.contains("To: anna@example.eu"));
         assert!(eml.contains("Message-ID: <hub-mail-1@hub>"));
-        assert!(mailer.send(&Message { to: "not an address".into(), ..message }).await.is_err());
+        assert!(mailer
+            .send(&Message {
+                to: "not an address".into(),
+                ..message
+            })
+            .await
+            .is_err());
     }
 
     #[test]

@@ -207,25 +207,45 @@ async fn run(command: Command, config: Config) -> Result<(), Error> {
             Ok(())
         }
         Command::OidcClient {
-            command: OidcClientCommand::Add { name, redirect_uris, post_logout_redirect_uris, first_party, public },
+            command:
+                OidcClientCommand::Add {
+                    name,
+                    redirect_uris,
+                    post_logout_redirect_uris,
+                    first_party,
+                    public,
+                },
         } => {
             let db = Db::connect(&config.database_url, 1)?;
             db.run(db::migrate).await?;
             let created = db
                 .run(move |conn| {
-                    crate::domain::oidc::create_client(conn, &name, &redirect_uris, &post_logout_redirect_uris, first_party, public)
+                    crate::domain::oidc::create_client(
+                        conn,
+                        &name,
+                        &redirect_uris,
+                        &post_logout_redirect_uris,
+                        first_party,
+                        public,
+                    )
                 })
                 .await?;
             println!("{}", serde_json::to_string(&created)?);
             Ok(())
         }
-        Command::Keys { command: KeysCommand::Rotate } => {
-            let master = config.resolve_master_key().map_err(|e| Error::Internal(format!("master key: {e}")))?;
+        Command::Keys {
+            command: KeysCommand::Rotate,
+        } => {
+            let master = config
+                .resolve_master_key()
+                .map_err(|e| Error::Internal(format!("master key: {e}")))?;
             let db = Db::connect(&config.database_url, 1)?;
             db.run(db::migrate).await?;
             let keys = crate::domain::oidc::Keys::new(crate::crypto::Sealer::new(&master));
             let kid = db.run(move |conn| keys.rotate(conn)).await?;
-            println!("new signing key {kid}; the previous one stays in the JWKS until its tokens expire");
+            println!(
+                "new signing key {kid}; the previous one stays in the JWKS until its tokens expire"
+            );
             Ok(())
         }
         Command::CheckConfig => {

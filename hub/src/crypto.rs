@@ -73,7 +73,11 @@ mod tests {
         let sealed = sealer.seal(b"client-secret");
         assert_eq!(sealer.open(&sealed).unwrap(), b"client-secret");
         assert!(Sealer::new(&MasterKey::generate()).open(&sealed).is_err());
-        assert_ne!(sealer.seal(b"client-secret"), sealed, "a fresh nonce every time");
+        assert_ne!(
+            sealer.seal(b"client-secret"),
+            sealed,
+            "a fresh nonce every time"
+        );
     }
 
     #[test]

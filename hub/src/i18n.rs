@@ -32,7 +32,9 @@ fn bundles() -> &'static HashMap<&'static str, Bundle> {
                 let mut bundle = FluentBundle::new_concurrent(vec![id]);
                 // Plain text in mail and attributes: no Unicode isolation marks around arguments.
                 bundle.set_use_isolating(false);
-                bundle.add_resource(resource).expect("no message defined twice");
+                bundle
+                    .add_resource(resource)
+                    .expect("no message defined twice");
                 (*lang, bundle)
             })
             .collect()
@@ -41,14 +43,21 @@ fn bundles() -> &'static HashMap<&'static str, Bundle> {
 
 /// A supported language tag, or English.
 pub fn supported(lang: &str) -> &'static str {
-    LANGUAGES.iter().find(|l| **l == lang).copied().unwrap_or("en")
+    LANGUAGES
+        .iter()
+        .find(|l| **l == lang)
+        .copied()
+        .unwrap_or("en")
 }
 
 /// The message `key` in `lang` with `args` filled in; English when the language lacks it, and the
 /// key itself when even English does (which the tests rule out).
 pub fn t(lang: &str, key: &str, args: &[(&str, &str)]) -> String {
     let all = bundles();
-    let bundle = all.get(supported(lang)).filter(|b| b.has_message(key)).unwrap_or(&all["en"]);
+    let bundle = all
+        .get(supported(lang))
+        .filter(|b| b.has_message(key))
+        .unwrap_or(&all["en"]);
     let Some(pattern) = bundle.get_message(key).and_then(|m| m.value()) else {
         return key.to_string();
     };
@@ -57,7 +66,9 @@ pub fn t(lang: &str, key: &str, args: &[(&str, &str)]) -> String {
         fluent_args.set(*name, value.to_string());
     }
     let mut errors = Vec::new();
-    bundle.format_pattern(pattern, Some(&fluent_args), &mut errors).into_owned()
+    bundle
+        .format_pattern(pattern, Some(&fluent_args), &mut errors)
+        .into_owned()
 }
 
 /// The best of our languages for an `Accept-Language` header (`pl-PL,pl;q=0.9,en;q=0.8`).
@@ -102,7 +113,10 @@ mod tests {
             let mut ours = english.clone();
             theirs.sort();
             ours.sort();
-            assert_eq!(theirs, ours, "locales/{lang}/main.ftl has other keys than English");
+            assert_eq!(
+                theirs, ours,
+                "locales/{lang}/main.ftl has other keys than English"
+            );
             for key in &english {
                 assert!(bundles()[lang].has_message(key), "{lang} lacks {key}");
             }
@@ -111,7 +125,11 @@ mod tests {
 
     #[test]
     fn messages_take_arguments_and_fall_back() {
-        let body = t("pl", "mail-confirm-body", &[("name", "Anna"), ("link", "https://x/c?t=1")]);
+        let body = t(
+            "pl",
+            "mail-confirm-body",
+            &[("name", "Anna"), ("link", "https://x/c?t=1")],
+        );
         assert!(body.starts_with("Dzień dobry Anna,"));
         assert!(body.contains("https://x/c?t=1"));
         assert_eq!(t("de", "nav-sign-in", &[]), "Sign in");

@@ -28,7 +28,8 @@ pub async fn prepare(config: &Config) -> Result<(Db, Option<Vec<demo::Credential
         );
     }
     // The built-in consumers' subscriptions exist before the first request can append an event.
-    db.run(|conn| crate::db::outbox::subscribe(conn, "mail", crate::jobs::mail::KINDS)).await?;
+    db.run(|conn| crate::db::outbox::subscribe(conn, "mail", crate::jobs::mail::KINDS))
+        .await?;
     let credentials = if config.demo_data {
         db.run(|conn| {
             if crate::domain::offers::count_all(conn)? > 0 {

@@ -2,6 +2,8 @@
 //! database of each backend, driven over HTTP. See `support` for how databases are made.
 
 mod foundation;
+mod identity;
 mod outbox;
 mod process;
+mod smtp;
 mod support;

@@ -283,14 +283,26 @@ impl Config {
             5,
             "failed sign-ins within the window that lock an account",
         )?;
-        let lockout_window: u64 =
-            r.read("HUB_LOCKOUT_WINDOW_MINS", 15, "minutes in which failed sign-ins are counted")?;
-        let lockout_duration: u64 =
-            r.read("HUB_LOCKOUT_MINS", 15, "minutes a locked account stays locked")?;
-        let session_idle: u64 =
-            r.read("HUB_SESSION_IDLE_MINS", 30, "minutes of inactivity that end a session")?;
-        let session_max: u64 =
-            r.read("HUB_SESSION_MAX_HOURS", 12, "hours after which any session ends")?;
+        let lockout_window: u64 = r.read(
+            "HUB_LOCKOUT_WINDOW_MINS",
+            15,
+            "minutes in which failed sign-ins are counted",
+        )?;
+        let lockout_duration: u64 = r.read(
+            "HUB_LOCKOUT_MINS",
+            15,
+            "minutes a locked account stays locked",
+        )?;
+        let session_idle: u64 = r.read(
+            "HUB_SESSION_IDLE_MINS",
+            30,
+            "minutes of inactivity that end a session",
+        )?;
+        let session_max: u64 = r.read(
+            "HUB_SESSION_MAX_HOURS",
+            12,
+            "hours after which any session ends",
+        )?;
         let rate_per_minute: u32 = r.read(
             "HUB_RATE_PER_MINUTE",
             600,

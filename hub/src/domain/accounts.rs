@@ -81,7 +81,12 @@ pub struct NewUser<'a> {
 }
 
 /// The checks every account's own fields must pass, named as the API spells them.
-pub fn person_field_errors(email: &str, first: &str, last: &str, language: &str) -> Vec<FieldError> {
+pub fn person_field_errors(
+    email: &str,
+    first: &str,
+    last: &str,
+    language: &str,
+) -> Vec<FieldError> {
     let email = normalise_email(email);
     let mut errors = Vec::new();
     let (local, domain) = email.split_once('@').unwrap_or(("", ""));
@@ -89,19 +94,35 @@ pub fn person_field_errors(email: &str, first: &str, last: &str, language: &str)
         errors.push(FieldError::new("email", "invalid", "not an e-mail address"));
     }
     if first.trim().is_empty() {
-        errors.push(FieldError::new("first_name", "required", "enter a first name"));
+        errors.push(FieldError::new(
+            "first_name",
+            "required",
+            "enter a first name",
+        ));
     }
     if last.trim().is_empty() {
-        errors.push(FieldError::new("last_name", "required", "enter a last name"));
+        errors.push(FieldError::new(
+            "last_name",
+            "required",
+            "enter a last name",
+        ));
     }
     if !crate::domain::offers::LANGUAGES.contains(&language) {
-        errors.push(FieldError::new("language", "invalid", "must be en, pl, it or el"));
+        errors.push(FieldError::new(
+            "language",
+            "invalid",
+            "must be en, pl, it or el",
+        ));
     }
     errors
 }
 
 /// Creates an account; 409 when the (normalised) e-mail is taken.
-pub fn create(conn: &mut DbConnection, new: &NewUser<'_>, actor: Option<&str>) -> Result<String, Error> {
+pub fn create(
+    conn: &mut DbConnection,
+    new: &NewUser<'_>,
+    actor: Option<&str>,
+) -> Result<String, Error> {
     let email = normalise_email(new.email);
     let mut errors = person_field_errors(new.email, new.first_name, new.last_name, new.language);
     if let Some(bad) = new.roles.iter().find(|r| !PERSON_ROLES.contains(r)) {
@@ -185,23 +206,46 @@ pub const REGISTRATION_ROLES: [&str; 4] = ["trainee", "trainer", "provider", "em
 impl Registration {
     /// Every rule a registration must meet before its password is hashed.
     pub fn validate(&self) -> Result<(), Error> {
-        let mut errors =
-            person_field_errors(&self.email, &self.first_name, &self.last_name, &self.language);
+        let mut errors = person_field_errors(
+            &self.email,
+            &self.first_name,
+            &self.last_name,
+            &self.language,
+        );
         if !REGISTRATION_ROLES.contains(&self.role.as_str()) {
-            errors.push(FieldError::new("role", "invalid", "must be trainee, trainer, provider or employer"));
+            errors.push(FieldError::new(
+                "role",
+                "invalid",
+                "must be trainee, trainer, provider or employer",
+            ));
         }
         if !self.accept_terms {
-            errors.push(FieldError::new("accept_terms", "required", "the terms must be accepted"));
+            errors.push(FieldError::new(
+                "accept_terms",
+                "required",
+                "the terms must be accepted",
+            ));
         }
         if matches!(self.role.as_str(), "provider" | "employer")
-            && self.organisation_name.as_deref().is_none_or(|n| n.trim().is_empty())
+            && self
+                .organisation_name
+                .as_deref()
+                .is_none_or(|n| n.trim().is_empty())
         {
-            errors.push(FieldError::new("organisation_name", "required", "name your organisation"));
+            errors.push(FieldError::new(
+                "organisation_name",
+                "required",
+                "name your organisation",
+            ));
         }
         if let Err(e) = check_password_policy(&self.password, &self.email) {
             errors.push(e);
         }
-        if errors.is_empty() { Ok(()) } else { Err(Error::Validation(errors)) }
+        if errors.is_empty() {
+            Ok(())
+        } else {
+            Err(Error::Validation(errors))
+        }
     }
 }
 
@@ -297,7 +341,11 @@ pub fn register(
 }
 
 /// Uses up a single-use e-mail token of `purpose`; returns its account.
-fn redeem_email_token(conn: &mut DbConnection, token: &str, purpose: &str) -> Result<String, Error> {
+fn redeem_email_token(
+    conn: &mut DbConnection,
+    token: &str,
+    purpose: &str,
+) -> Result<String, Error> {
     let now = Utc::now().naive_utc();
     let invalid = || Error::field("token", "invalid", "this link is invalid, used or expired");
     let user_id: Option<String> = email_tokens::table
@@ -323,7 +371,11 @@ fn redeem_email_token(conn: &mut DbConnection, token: &str, purpose: &str) -> Re
 }
 
 /// The e-mail of the account a still-valid token belongs to.
-pub fn email_of_token(conn: &mut DbConnection, token: &str, purpose: &str) -> Result<Option<String>, Error> {
+pub fn email_of_token(
+    conn: &mut DbConnection,
+    token: &str,
+    purpose: &str,
+) -> Result<Option<String>, Error> {
     Ok(email_tokens::table
         .inner_join(users::table)
         .filter(email_tokens::token_hash.eq(hash_token(token)))
@@ -338,9 +390,13 @@ pub fn email_of_token(conn: &mut DbConnection, token: &str, purpose: &str) -> Re
 pub fn confirm(conn: &mut DbConnection, token: &str) -> Result<String, Error> {
     write_transaction(conn, |conn| {
         let id = redeem_email_token(conn, token, "confirm")?;
-        diesel::update(users::table.filter(users::id.eq(&id)).filter(users::status.eq("unconfirmed")))
-            .set((users::status.eq("active"), users::email_verified.eq(true)))
-            .execute(conn)?;
+        diesel::update(
+            users::table
+                .filter(users::id.eq(&id))
+                .filter(users::status.eq("unconfirmed")),
+        )
+        .set((users::status.eq("active"), users::email_verified.eq(true)))
+        .execute(conn)?;
         Ok(id)
     })
 }
@@ -348,7 +404,9 @@ pub fn confirm(conn: &mut DbConnection, token: &str) -> Result<String, Error> {
 /// Queues a reset link when the e-mail names an active account; says nothing either way.
 pub fn request_reset(conn: &mut DbConnection, email: &str, sealer: &Sealer) -> Result<(), Error> {
     write_transaction(conn, |conn| {
-        let Some(id) = find_id_by_email(conn, email)? else { return Ok(()) };
+        let Some(id) = find_id_by_email(conn, email)? else {
+            return Ok(());
+        };
         let p = person(conn, &id)?;
         if p.status != "active" && p.status != "locked" {
             return Ok(());
@@ -369,7 +427,11 @@ pub fn request_reset(conn: &mut DbConnection, email: &str, sealer: &Sealer) -> R
 }
 
 /// Sets a new password from a reset link and ends every session of the account.
-pub fn reset_password(conn: &mut DbConnection, token: &str, password_hash: String) -> Result<String, Error> {
+pub fn reset_password(
+    conn: &mut DbConnection,
+    token: &str,
+    password_hash: String,
+) -> Result<String, Error> {
     write_transaction(conn, |conn| {
         let id = redeem_email_token(conn, token, "reset")?;
         diesel::update(users::table.filter(users::id.eq(&id)))
@@ -427,13 +489,26 @@ impl Person {
 }
 
 pub fn person(conn: &mut DbConnection, id: &str) -> Result<Person, Error> {
-    let (id, email, first_name, last_name, language, status): (String, String, String, String, String, String) =
-        users::table
-            .filter(users::id.eq(id))
-            .select((users::id, users::email, users::first_name, users::last_name, users::language, users::status))
-            .first(conn)
-            .optional()?
-            .ok_or_else(|| Error::NotFound(format!("user {id}")))?;
+    let (id, email, first_name, last_name, language, status): (
+        String,
+        String,
+        String,
+        String,
+        String,
+        String,
+    ) = users::table
+        .filter(users::id.eq(id))
+        .select((
+            users::id,
+            users::email,
+            users::first_name,
+            users::last_name,
+            users::language,
+            users::status,
+        ))
+        .first(conn)
+        .optional()?
+        .ok_or_else(|| Error::NotFound(format!("user {id}")))?;
     let roles: Vec<String> = user_roles::table
         .filter(user_roles::user_id.eq(&id))
         .order(user_roles::role)
@@ -442,12 +517,31 @@ pub fn person(conn: &mut DbConnection, id: &str) -> Result<Person, Error> {
     let memberships = memberships::table
         .inner_join(organisations::table)
         .filter(memberships::user_id.eq(&id))
-        .select((memberships::organisation_id, memberships::role, organisations::kind, organisations::status))
+        .select((
+            memberships::organisation_id,
+            memberships::role,
+            organisations::kind,
+            organisations::status,
+        ))
         .load::<(String, String, String, String)>(conn)?
         .into_iter()
-        .map(|(organisation_id, role, kind, status)| Membership { organisation_id, role, kind, status })
+        .map(|(organisation_id, role, kind, status)| Membership {
+            organisation_id,
+            role,
+            kind,
+            status,
+        })
         .collect();
-    Ok(Person { id, email, first_name, last_name, language, status, roles, memberships })
+    Ok(Person {
+        id,
+        email,
+        first_name,
+        last_name,
+        language,
+        status,
+        roles,
+        memberships,
+    })
 }
 
 pub fn superadmins(conn: &mut DbConnection) -> Result<Vec<Person>, Error> {
@@ -478,7 +572,11 @@ pub fn export(conn: &mut DbConnection, id: &str) -> Result<serde_json::Value, Er
         .load(conn)?;
     let attempts: Vec<(Option<String>, chrono::NaiveDateTime, bool)> = login_attempts::table
         .filter(login_attempts::email.eq(&p.email))
-        .select((login_attempts::ip, login_attempts::at, login_attempts::success))
+        .select((
+            login_attempts::ip,
+            login_attempts::at,
+            login_attempts::success,
+        ))
         .load(conn)?;
     let audit: Vec<(chrono::NaiveDateTime, String, Option<String>)> = audit_log::table
         .filter(audit_log::actor_id.eq(id).or(audit_log::subject_id.eq(id)))
@@ -513,7 +611,8 @@ pub fn erase(conn: &mut DbConnection, id: &str, ip: Option<&str>) -> Result<(), 
                 users::updated_at.eq(Utc::now().naive_utc()),
             ))
             .execute(conn)?;
-        diesel::delete(login_attempts::table.filter(login_attempts::email.eq(&p.email))).execute(conn)?;
+        diesel::delete(login_attempts::table.filter(login_attempts::email.eq(&p.email)))
+            .execute(conn)?;
         diesel::delete(memberships::table.filter(memberships::user_id.eq(id))).execute(conn)?;
         super::sessions::end_all(conn, id, None)?;
         super::audit::record(
@@ -542,7 +641,10 @@ pub fn erase(conn: &mut DbConnection, id: &str, ip: Option<&str>) -> Result<(), 
 }
 
 pub fn password_hash(conn: &mut DbConnection, id: &str) -> Result<Option<String>, Error> {
-    Ok(users::table.filter(users::id.eq(id)).select(users::password_hash).first(conn)?)
+    Ok(users::table
+        .filter(users::id.eq(id))
+        .select(users::password_hash)
+        .first(conn)?)
 }
 
 pub fn find_id_by_email(conn: &mut DbConnection, email: &str) -> Result<Option<String>, Error> {
@@ -584,7 +686,10 @@ mod tests {
 }
 
 pub fn email_verified(conn: &mut DbConnection, id: &str) -> Result<bool, Error> {
-    Ok(users::table.filter(users::id.eq(id)).select(users::email_verified).first(conn)?)
+    Ok(users::table
+        .filter(users::id.eq(id))
+        .select(users::email_verified)
+        .first(conn)?)
 }
 
 diesel::define_sql_function! {
@@ -594,7 +699,11 @@ diesel::define_sql_function! {
 
 /// People whose e-mail or name contains `q` (case-insensitively), for the superadmin.
 pub fn search(conn: &mut DbConnection, q: Option<&str>, limit: i64) -> Result<Vec<Person>, Error> {
-    let mut query = users::table.order(users::created_at.desc()).limit(limit).select(users::id).into_boxed();
+    let mut query = users::table
+        .order(users::created_at.desc())
+        .limit(limit)
+        .select(users::id)
+        .into_boxed();
     if let Some(q) = q.filter(|q| !q.trim().is_empty()) {
         // A superadmin's search string: wildcards in it only widen the search.
         let pattern = format!("%{}%", q.trim().to_lowercase());
@@ -627,51 +736,96 @@ pub fn administer(
         let before = person(conn, id)?;
         let (name, detail) = match action {
             AdminAction::Lock => {
-                diesel::update(users::table.filter(users::id.eq(id))).set(users::status.eq("locked")).execute(conn)?;
+                diesel::update(users::table.filter(users::id.eq(id)))
+                    .set(users::status.eq("locked"))
+                    .execute(conn)?;
                 super::sessions::end_all(conn, id, None)?;
                 ("user.locked", serde_json::json!({}))
             }
             AdminAction::Unlock => {
-                let status = if before.status == "locked" { "active" } else { before.status.as_str() };
+                let status = if before.status == "locked" {
+                    "active"
+                } else {
+                    before.status.as_str()
+                };
                 diesel::update(users::table.filter(users::id.eq(id)))
-                    .set((users::status.eq(status), users::locked_until.eq(None::<chrono::NaiveDateTime>)))
+                    .set((
+                        users::status.eq(status),
+                        users::locked_until.eq(None::<chrono::NaiveDateTime>),
+                    ))
                     .execute(conn)?;
                 ("user.unlocked", serde_json::json!({}))
             }
             AdminAction::SetRoles(roles) => {
                 for (i, r) in roles.iter().enumerate() {
                     if !PERSON_ROLES.contains(&r.as_str()) {
-                        return Err(Error::field(format!("roles[{i}]"), "invalid", "trainee, trainer or superadmin"));
+                        return Err(Error::field(
+                            format!("roles[{i}]"),
+                            "invalid",
+                            "trainee, trainer or superadmin",
+                        ));
                     }
                 }
-                diesel::delete(user_roles::table.filter(user_roles::user_id.eq(id))).execute(conn)?;
+                diesel::delete(user_roles::table.filter(user_roles::user_id.eq(id)))
+                    .execute(conn)?;
                 for r in roles {
                     diesel::insert_into(user_roles::table)
                         .values((user_roles::user_id.eq(id), user_roles::role.eq(r)))
                         .execute(conn)?;
                 }
-                ("user.roles_changed", serde_json::json!({ "before": before.roles, "after": roles }))
+                (
+                    "user.roles_changed",
+                    serde_json::json!({ "before": before.roles, "after": roles }),
+                )
             }
         };
-        super::audit::record(conn, super::audit::Entry {
-            actor_id: Some(actor), action: name, subject_type: "user", subject_id: Some(id), ip, detail,
-        })?;
+        super::audit::record(
+            conn,
+            super::audit::Entry {
+                actor_id: Some(actor),
+                action: name,
+                subject_type: "user",
+                subject_id: Some(id),
+                ip,
+                detail,
+            },
+        )?;
         Ok(())
     })
 }
 
 /// A superadmin sends a reset link to someone (the same link the person could ask for).
-pub fn admin_reset(conn: &mut DbConnection, id: &str, actor: &str, ip: Option<&str>, sealer: &Sealer) -> Result<(), Error> {
+pub fn admin_reset(
+    conn: &mut DbConnection,
+    id: &str,
+    actor: &str,
+    ip: Option<&str>,
+    sealer: &Sealer,
+) -> Result<(), Error> {
     write_transaction(conn, |conn| {
         let p = person(conn, id)?;
         let token = issue_email_token(conn, id, "reset", chrono::Duration::hours(1))?;
-        outbox::append(conn, NewEvent {
-            kind: "account.password_reset_requested", subject_type: "user", subject_id: id.to_string(),
-            actor_id: Some(actor.to_string()), payload: link_payload(sealer, &p, &token),
-        })?;
-        super::audit::record(conn, super::audit::Entry {
-            actor_id: Some(actor), action: "user.reset_sent", subject_type: "user", subject_id: Some(id), ip, detail: serde_json::json!({}),
-        })?;
+        outbox::append(
+            conn,
+            NewEvent {
+                kind: "account.password_reset_requested",
+                subject_type: "user",
+                subject_id: id.to_string(),
+                actor_id: Some(actor.to_string()),
+                payload: link_payload(sealer, &p, &token),
+            },
+        )?;
+        super::audit::record(
+            conn,
+            super::audit::Entry {
+                actor_id: Some(actor),
+                action: "user.reset_sent",
+                subject_type: "user",
+                subject_id: Some(id),
+                ip,
+                detail: serde_json::json!({}),
+            },
+        )?;
         Ok(())
     })
 }

@@ -37,25 +37,45 @@ pub struct ApiKeyInfo {
 }
 
 /// Creates a key; returns its description and the key itself (to be shown once).
-pub fn create(conn: &mut DbConnection, new: &NewApiKey, actor: &str) -> Result<(ApiKeyInfo, String), Error> {
+pub fn create(
+    conn: &mut DbConnection,
+    new: &NewApiKey,
+    actor: &str,
+) -> Result<(ApiKeyInfo, String), Error> {
     let mut errors = Vec::new();
     if new.name.trim().is_empty() {
         errors.push(FieldError::new("name", "required", "name the partner"));
     }
     if new.scopes.is_empty() {
-        errors.push(FieldError::new("scopes", "required", "give the key at least one scope"));
+        errors.push(FieldError::new(
+            "scopes",
+            "required",
+            "give the key at least one scope",
+        ));
     }
     for (i, s) in new.scopes.iter().enumerate() {
         if !SCOPES.contains(&s.as_str()) {
-            errors.push(FieldError::new(format!("scopes[{i}]"), "invalid", format!("one of {}", SCOPES.join(", "))));
+            errors.push(FieldError::new(
+                format!("scopes[{i}]"),
+                "invalid",
+                format!("one of {}", SCOPES.join(", ")),
+            ));
         }
     }
     if new.scopes.iter().any(|s| s == "offers:write") && new.provider_id.is_none() {
-        errors.push(FieldError::new("provider_id", "required", "offers:write acts for one provider"));
+        errors.push(FieldError::new(
+            "provider_id",
+            "required",
+            "offers:write acts for one provider",
+        ));
     }
     let per_minute = new.per_minute.unwrap_or(120);
     if !(1..=100_000).contains(&per_minute) {
-        errors.push(FieldError::new("per_minute", "out_of_range", "between 1 and 100000"));
+        errors.push(FieldError::new(
+            "per_minute",
+            "out_of_range",
+            "between 1 and 100000",
+        ));
     }
     if !errors.is_empty() {
         return Err(Error::Validation(errors));
@@ -86,25 +106,53 @@ pub fn create(conn: &mut DbConnection, new: &NewApiKey, actor: &str) -> Result<(
     Ok((info, key))
 }
 
-type Row = (String, String, String, String, Option<String>, i32, Option<chrono::NaiveDateTime>);
+type Row = (
+    String,
+    String,
+    String,
+    String,
+    Option<String>,
+    i32,
+    Option<chrono::NaiveDateTime>,
+);
 
 fn info(row: Row) -> Result<ApiKeyInfo, Error> {
     let (id, name, prefix, scopes, provider_id, per_minute, revoked_at) = row;
-    Ok(ApiKeyInfo { id, name, prefix, scopes: serde_json::from_str(&scopes)?, provider_id, per_minute, revoked: revoked_at.is_some() })
+    Ok(ApiKeyInfo {
+        id,
+        name,
+        prefix,
+        scopes: serde_json::from_str(&scopes)?,
+        provider_id,
+        per_minute,
+        revoked: revoked_at.is_some(),
+    })
 }
 
 pub fn list(conn: &mut DbConnection) -> Result<Vec<ApiKeyInfo>, Error> {
     let rows: Vec<Row> = api_keys::table
         .order(api_keys::created_at.desc())
-        .select((api_keys::id, api_keys::name, api_keys::prefix, api_keys::scopes, api_keys::provider_id, api_keys::per_minute, api_keys::revoked_at))
+        .select((
+            api_keys::id,
+            api_keys::name,
+            api_keys::prefix,
+            api_keys::scopes,
+            api_keys::provider_id,
+            api_keys::per_minute,
+            api_keys::revoked_at,
+        ))
         .load(conn)?;
     rows.into_iter().map(info).collect()
 }
 
 pub fn revoke(conn: &mut DbConnection, id: &str) -> Result<(), Error> {
-    let n = diesel::update(api_keys::table.filter(api_keys::id.eq(id)).filter(api_keys::revoked_at.is_null()))
-        .set(api_keys::revoked_at.eq(Utc::now().naive_utc()))
-        .execute(conn)?;
+    let n = diesel::update(
+        api_keys::table
+            .filter(api_keys::id.eq(id))
+            .filter(api_keys::revoked_at.is_null()),
+    )
+    .set(api_keys::revoked_at.eq(Utc::now().naive_utc()))
+    .execute(conn)?;
     if n == 0 {
         return Err(Error::NotFound(format!("api key {id}")));
     }
@@ -116,11 +164,21 @@ pub fn authenticate(conn: &mut DbConnection, key: &str) -> Result<Option<Partner
     let row: Option<(String, String, String, Option<String>)> = api_keys::table
         .filter(api_keys::key_hash.eq(hash_token(key)))
         .filter(api_keys::revoked_at.is_null())
-        .select((api_keys::id, api_keys::name, api_keys::scopes, api_keys::provider_id))
+        .select((
+            api_keys::id,
+            api_keys::name,
+            api_keys::scopes,
+            api_keys::provider_id,
+        ))
         .first(conn)
         .optional()?;
     row.map(|(key_id, name, scopes, provider_id)| {
-        Ok(Partner { key_id, name, scopes: serde_json::from_str(&scopes)?, provider_id })
+        Ok(Partner {
+            key_id,
+            name,
+            scopes: serde_json::from_str(&scopes)?,
+            provider_id,
+        })
     })
     .transpose()
 }

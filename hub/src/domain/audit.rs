@@ -52,7 +52,10 @@ pub fn search(
     since: Option<chrono::NaiveDateTime>,
     limit: i64,
 ) -> Result<Vec<Record>, Error> {
-    let mut q = audit_log::table.order(audit_log::id.desc()).limit(limit).into_boxed();
+    let mut q = audit_log::table
+        .order(audit_log::id.desc())
+        .limit(limit)
+        .into_boxed();
     if let Some(a) = actor {
         q = q.filter(audit_log::actor_id.eq(a.to_string()));
     }
@@ -62,12 +65,32 @@ pub fn search(
     if let Some(s) = since {
         q = q.filter(audit_log::at.ge(s));
     }
-    let rows: Vec<(i64, chrono::NaiveDateTime, Option<String>, String, String, Option<String>, Option<String>, String)> = q
-        .select((audit_log::id, audit_log::at, audit_log::actor_id, audit_log::action, audit_log::subject_type, audit_log::subject_id, audit_log::ip, audit_log::detail))
-        .load(conn)?;
+    let rows: Vec<AuditRow> = q.select(AuditRow::as_select()).load(conn)?;
     rows.into_iter()
-        .map(|(id, at, actor_id, action, subject_type, subject_id, ip, detail)| {
-            Ok(Record { id, at, actor_id, action, subject_type, subject_id, ip, detail: serde_json::from_str(&detail)? })
+        .map(|r| {
+            Ok(Record {
+                id: r.id,
+                at: r.at,
+                actor_id: r.actor_id,
+                action: r.action,
+                subject_type: r.subject_type,
+                subject_id: r.subject_id,
+                ip: r.ip,
+                detail: serde_json::from_str(&r.detail)?,
+            })
         })
         .collect()
+}
+
+#[derive(Queryable, Selectable)]
+#[diesel(table_name = audit_log)]
+struct AuditRow {
+    id: i64,
+    at: chrono::NaiveDateTime,
+    actor_id: Option<String>,
+    action: String,
+    subject_type: String,
+    subject_id: Option<String>,
+    ip: Option<String>,
+    detail: String,
 }

@@ -28,7 +28,10 @@ pub fn create(
 }
 
 /// `(kind, payload)` of a person's notifications, newest first.
-pub fn of_user(conn: &mut DbConnection, user_id: &str) -> Result<Vec<(String, serde_json::Value)>, Error> {
+pub fn of_user(
+    conn: &mut DbConnection,
+    user_id: &str,
+) -> Result<Vec<(String, serde_json::Value)>, Error> {
     let rows: Vec<(String, String)> = notifications::table
         .filter(notifications::user_id.eq(user_id))
         .order(notifications::created_at.desc())

@@ -22,7 +22,9 @@ use uuid::Uuid;
 
 use super::accounts::Person;
 use crate::crypto::{equal, hash_token, random_token, Sealer};
-use crate::db::schema::{oidc_clients, oidc_codes, oidc_grants, oidc_tokens, sessions, signing_keys};
+use crate::db::schema::{
+    oidc_clients, oidc_codes, oidc_grants, oidc_tokens, sessions, signing_keys,
+};
 use crate::db::{write_transaction, DbConnection};
 use crate::error::{Error, FieldError};
 
@@ -85,7 +87,11 @@ pub struct NewClientCredentials {
 fn check_uri(field: &str, uri: &str) -> Result<(), FieldError> {
     match url::Url::parse(uri) {
         Ok(u) if matches!(u.scheme(), "https" | "http") && u.fragment().is_none() => Ok(()),
-        _ => Err(FieldError::new(field, "invalid", "an absolute http(s) URL without a fragment")),
+        _ => Err(FieldError::new(
+            field,
+            "invalid",
+            "an absolute http(s) URL without a fragment",
+        )),
     }
 }
 
@@ -102,7 +108,11 @@ pub fn create_client(
         errors.push(FieldError::new("name", "required", "name the client"));
     }
     if redirect_uris.is_empty() {
-        errors.push(FieldError::new("redirect_uri", "required", "register at least one redirect URI"));
+        errors.push(FieldError::new(
+            "redirect_uri",
+            "required",
+            "register at least one redirect URI",
+        ));
     }
     for uri in redirect_uris {
         errors.extend(check_uri("redirect_uri", uri).err());
@@ -121,12 +131,16 @@ pub fn create_client(
             oidc_clients::name.eq(name.trim()),
             oidc_clients::secret_hash.eq(secret.as_deref().map(hash_token)),
             oidc_clients::redirect_uris.eq(serde_json::to_string(redirect_uris)?),
-            oidc_clients::post_logout_redirect_uris.eq(serde_json::to_string(post_logout_redirect_uris)?),
+            oidc_clients::post_logout_redirect_uris
+                .eq(serde_json::to_string(post_logout_redirect_uris)?),
             oidc_clients::first_party.eq(first_party),
             oidc_clients::created_at.eq(Utc::now().naive_utc()),
         ))
         .execute(conn)?;
-    Ok(NewClientCredentials { client_id: id, client_secret: secret })
+    Ok(NewClientCredentials {
+        client_id: id,
+        client_secret: secret,
+    })
 }
 
 pub fn client(conn: &mut DbConnection, id: &str) -> Result<Option<Client>, Error> {
@@ -149,7 +163,12 @@ pub fn client_by_name(conn: &mut DbConnection, name: &str) -> Result<Option<Clie
 // Consent
 
 /// True when the person already granted `client` every scope asked for.
-pub fn granted(conn: &mut DbConnection, user_id: &str, client_id: &str, scope: &str) -> Result<bool, Error> {
+pub fn granted(
+    conn: &mut DbConnection,
+    user_id: &str,
+    client_id: &str,
+    scope: &str,
+) -> Result<bool, Error> {
     let have: Option<String> = oidc_grants::table
         .filter(oidc_grants::user_id.eq(user_id))
         .filter(oidc_grants::client_id.eq(client_id))
@@ -160,10 +179,17 @@ pub fn granted(conn: &mut DbConnection, user_id: &str, client_id: &str, scope: &
     Ok(scope.split(' ').all(|s| have.contains(&s)))
 }
 
-pub fn grant(conn: &mut DbConnection, user_id: &str, client_id: &str, scope: &str) -> Result<(), Error> {
+pub fn grant(
+    conn: &mut DbConnection,
+    user_id: &str,
+    client_id: &str,
+    scope: &str,
+) -> Result<(), Error> {
     write_transaction(conn, |conn| {
         diesel::delete(
-            oidc_grants::table.filter(oidc_grants::user_id.eq(user_id)).filter(oidc_grants::client_id.eq(client_id)),
+            oidc_grants::table
+                .filter(oidc_grants::user_id.eq(user_id))
+                .filter(oidc_grants::client_id.eq(client_id)),
         )
         .execute(conn)?;
         diesel::insert_into(oidc_grants::table)
@@ -201,7 +227,8 @@ pub fn issue_code(conn: &mut DbConnection, r: &CodeRequest<'_>) -> Result<String
             oidc_codes::scope.eq(r.scope),
             oidc_codes::nonce.eq(r.nonce),
             oidc_codes::code_challenge.eq(r.code_challenge),
-            oidc_codes::expires_at.eq(Utc::now().naive_utc() + chrono::Duration::seconds(CODE_SECS)),
+            oidc_codes::expires_at
+                .eq(Utc::now().naive_utc() + chrono::Duration::seconds(CODE_SECS)),
         ))
         .execute(conn)?;
     Ok(code)
@@ -240,7 +267,16 @@ pub fn redeem_code(
 ) -> Result<Result<Granted, GrantError>, Error> {
     let now = Utc::now().naive_utc();
     let code_hash = hash_token(code);
-    type Row = (String, String, String, String, Option<String>, Option<String>, NaiveDateTime, Option<NaiveDateTime>);
+    type Row = (
+        String,
+        String,
+        String,
+        String,
+        Option<String>,
+        Option<String>,
+        NaiveDateTime,
+        Option<NaiveDateTime>,
+    );
     let row: Option<Row> = oidc_codes::table
         .filter(oidc_codes::code_hash.eq(&code_hash))
         .select((
@@ -255,35 +291,48 @@ pub fn redeem_code(
         ))
         .first(conn)
         .optional()?;
-    let Some((client_id, session_id, code_redirect, scope, nonce, challenge, expires_at, used_at)) = row else {
+    let Some((client_id, session_id, code_redirect, scope, nonce, challenge, expires_at, used_at)) =
+        row
+    else {
         return Ok(Err(GrantError::InvalidGrant("unknown code")));
     };
     if used_at.is_some() {
-        let revoked = diesel::update(oidc_tokens::table.filter(oidc_tokens::code_hash.eq(&code_hash)))
-            .set(oidc_tokens::revoked_at.eq(now))
-            .execute(conn)?;
+        let revoked =
+            diesel::update(oidc_tokens::table.filter(oidc_tokens::code_hash.eq(&code_hash)))
+                .set(oidc_tokens::revoked_at.eq(now))
+                .execute(conn)?;
         tracing::warn!(client = %client_id, revoked, "an authorization code was replayed; its tokens are revoked");
         return Ok(Err(GrantError::InvalidGrant("code already used")));
     }
     if client_id != client.id {
-        return Ok(Err(GrantError::InvalidGrant("code issued to another client")));
+        return Ok(Err(GrantError::InvalidGrant(
+            "code issued to another client",
+        )));
     }
     if expires_at <= now {
         return Ok(Err(GrantError::InvalidGrant("code expired")));
     }
     if redirect_uri != Some(code_redirect.as_str()) {
-        return Ok(Err(GrantError::InvalidGrant("redirect_uri differs from the authorization request")));
+        return Ok(Err(GrantError::InvalidGrant(
+            "redirect_uri differs from the authorization request",
+        )));
     }
     match (challenge.as_deref(), verifier) {
         (Some(c), Some(v)) if pkce_matches(v, c) => {}
         (Some(_), _) => return Ok(Err(GrantError::InvalidGrant("PKCE verification failed"))),
         (None, Some(_)) => return Ok(Err(GrantError::InvalidGrant("no PKCE challenge was given"))),
-        (None, None) if client.is_public() => return Ok(Err(GrantError::InvalidGrant("PKCE required"))),
+        (None, None) if client.is_public() => {
+            return Ok(Err(GrantError::InvalidGrant("PKCE required")))
+        }
         (None, None) => {}
     }
-    let marked = diesel::update(oidc_codes::table.filter(oidc_codes::code_hash.eq(&code_hash)).filter(oidc_codes::used_at.is_null()))
-        .set(oidc_codes::used_at.eq(now))
-        .execute(conn)?;
+    let marked = diesel::update(
+        oidc_codes::table
+            .filter(oidc_codes::code_hash.eq(&code_hash))
+            .filter(oidc_codes::used_at.is_null()),
+    )
+    .set(oidc_codes::used_at.eq(now))
+    .execute(conn)?;
     if marked != 1 {
         return Ok(Err(GrantError::InvalidGrant("code already used")));
     }
@@ -293,7 +342,9 @@ pub fn redeem_code(
         .first(conn)
         .optional()?;
     let Some((user_id, auth_time, None)) = session else {
-        return Ok(Err(GrantError::InvalidGrant("the sign-in behind this code has ended")));
+        return Ok(Err(GrantError::InvalidGrant(
+            "the sign-in behind this code has ended",
+        )));
     };
     let access_token = random_token();
     diesel::insert_into(oidc_tokens::table)
@@ -306,11 +357,21 @@ pub fn redeem_code(
             oidc_tokens::expires_at.eq(now + chrono::Duration::seconds(TOKEN_SECS)),
         ))
         .execute(conn)?;
-    Ok(Ok(Granted { session_id, user_id, auth_time, scope, nonce, access_token }))
+    Ok(Ok(Granted {
+        session_id,
+        user_id,
+        auth_time,
+        scope,
+        nonce,
+        access_token,
+    }))
 }
 
 /// The person and scope behind a live access token (for userinfo).
-pub fn token_owner(conn: &mut DbConnection, access_token: &str) -> Result<Option<(String, String)>, Error> {
+pub fn token_owner(
+    conn: &mut DbConnection,
+    access_token: &str,
+) -> Result<Option<(String, String)>, Error> {
     let now = Utc::now().naive_utc();
     Ok(oidc_tokens::table
         .inner_join(sessions::table)
@@ -326,7 +387,10 @@ pub fn token_owner(conn: &mut DbConnection, access_token: &str) -> Result<Option
 /// Chamilo's oauth2 plugin maps one scalar status: 1 course manager (teacher), 5 student.
 pub fn chamilo_status(person: &Person) -> i32 {
     let teaches = person.roles.iter().any(|r| r == "trainer")
-        || person.memberships.iter().any(|m| m.kind == "provider" && m.status == "confirmed");
+        || person
+            .memberships
+            .iter()
+            .any(|m| m.kind == "provider" && m.status == "confirmed");
     if teaches {
         1
     } else {
@@ -335,12 +399,19 @@ pub fn chamilo_status(person: &Person) -> i32 {
 }
 
 /// The claims a scope set releases (OIDC Core §5.4, plus `chamilo_status`).
-pub fn claims(person: &Person, scope: &str, email_verified: bool) -> serde_json::Map<String, serde_json::Value> {
+pub fn claims(
+    person: &Person,
+    scope: &str,
+    email_verified: bool,
+) -> serde_json::Map<String, serde_json::Value> {
     let mut c = serde_json::Map::new();
     c.insert("sub".into(), person.id.clone().into());
     let scopes: Vec<&str> = scope.split(' ').collect();
     if scopes.contains(&"profile") {
-        c.insert("name".into(), format!("{} {}", person.first_name, person.last_name).into());
+        c.insert(
+            "name".into(),
+            format!("{} {}", person.first_name, person.last_name).into(),
+        );
         c.insert("given_name".into(), person.first_name.clone().into());
         c.insert("family_name".into(), person.last_name.clone().into());
         c.insert("preferred_username".into(), person.email.clone().into());
@@ -375,7 +446,10 @@ fn jwk(kid: &str, key: &rsa::RsaPublicKey) -> serde_json::Value {
 
 impl Keys {
     pub fn new(sealer: Sealer) -> Self {
-        Self { sealer, decrypted: Mutex::new(HashMap::new()) }
+        Self {
+            sealer,
+            decrypted: Mutex::new(HashMap::new()),
+        }
     }
 
     /// Adds a new key and retires every other; returns the new key id.
@@ -426,8 +500,10 @@ impl Keys {
         }
         let pem = String::from_utf8(self.sealer.open(&sealed)?)
             .map_err(|_| Error::Internal("signing key is not UTF-8".into()))?;
-        rsa::RsaPrivateKey::from_pkcs8_pem(&pem).map_err(|e| Error::Internal(format!("signing key: {e}")))?;
-        let key = EncodingKey::from_rsa_pem(pem.as_bytes()).map_err(|e| Error::Internal(format!("signing key: {e}")))?;
+        rsa::RsaPrivateKey::from_pkcs8_pem(&pem)
+            .map_err(|e| Error::Internal(format!("signing key: {e}")))?;
+        let key = EncodingKey::from_rsa_pem(pem.as_bytes())
+            .map_err(|e| Error::Internal(format!("signing key: {e}")))?;
         cache.insert(kid.clone(), key.clone());
         Ok((kid, key))
     }
@@ -436,7 +512,8 @@ impl Keys {
         let (kid, key) = self.current(conn)?;
         let mut header = Header::new(Algorithm::RS256);
         header.kid = Some(kid);
-        jsonwebtoken::encode(&header, claims, &key).map_err(|e| Error::Internal(format!("jwt: {e}")))
+        jsonwebtoken::encode(&header, claims, &key)
+            .map_err(|e| Error::Internal(format!("jwt: {e}")))
     }
 
     /// The published keys: the current one and those retired too recently to drop.
@@ -444,11 +521,18 @@ impl Keys {
         self.current(conn)?;
         let cutoff = Utc::now().naive_utc() - chrono::Duration::seconds(RETIRED_PUBLISHED_SECS);
         let keys: Vec<String> = signing_keys::table
-            .filter(signing_keys::retired_at.is_null().or(signing_keys::retired_at.gt(cutoff)))
+            .filter(
+                signing_keys::retired_at
+                    .is_null()
+                    .or(signing_keys::retired_at.gt(cutoff)),
+            )
             .order(signing_keys::created_at.desc())
             .select(signing_keys::public_jwk)
             .load(conn)?;
-        let keys: Vec<serde_json::Value> = keys.iter().map(|k| serde_json::from_str(k)).collect::<Result<_, _>>()?;
+        let keys: Vec<serde_json::Value> = keys
+            .iter()
+            .map(|k| serde_json::from_str(k))
+            .collect::<Result<_, _>>()?;
         Ok(serde_json::json!({ "keys": keys }))
     }
 }
@@ -469,6 +553,9 @@ mod tests {
             "dBjftJeZ4CVP-mB92K27uhbUJU1p1r_wW1gFWFOEjXk",
             "E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM"
         ));
-        assert!(!pkce_matches("another-verifier", "E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM"));
+        assert!(!pkce_matches(
+            "another-verifier",
+            "E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM"
+        ));
     }
 }

@@ -139,32 +139,77 @@ pub fn list(conn: &mut DbConnection, status: Option<&str>) -> Result<Vec<Organis
     if let Some(status) = status {
         q = q.filter(organisations::status.eq(status.to_string()));
     }
-    Ok(q.load::<(String, String, String, String, Option<String>, Option<String>)>(conn)?
+    Ok(q.load::<(
+        String,
+        String,
+        String,
+        String,
+        Option<String>,
+        Option<String>,
+    )>(conn)?
         .into_iter()
-        .map(|(id, kind, name, status, city, country)| Organisation { id, kind, name, status, city, country })
+        .map(|(id, kind, name, status, city, country)| Organisation {
+            id,
+            kind,
+            name,
+            status,
+            city,
+            country,
+        })
         .collect())
 }
 
 /// A superadmin's decision on a pending organisation (audited).
-pub fn decide(conn: &mut DbConnection, id: &str, confirm: bool, actor: &str, ip: Option<&str>) -> Result<(), Error> {
+pub fn decide(
+    conn: &mut DbConnection,
+    id: &str,
+    confirm: bool,
+    actor: &str,
+    ip: Option<&str>,
+) -> Result<(), Error> {
     write_transaction(conn, |conn| {
-        let n = diesel::update(organisations::table.filter(organisations::id.eq(id)).filter(organisations::status.eq("pending")))
-            .set((
-                organisations::status.eq(if confirm { "confirmed" } else { "rejected" }),
-                organisations::updated_at.eq(Utc::now().naive_utc()),
-                organisations::version.eq(organisations::version + 1),
-            ))
-            .execute(conn)?;
+        let n = diesel::update(
+            organisations::table
+                .filter(organisations::id.eq(id))
+                .filter(organisations::status.eq("pending")),
+        )
+        .set((
+            organisations::status.eq(if confirm { "confirmed" } else { "rejected" }),
+            organisations::updated_at.eq(Utc::now().naive_utc()),
+            organisations::version.eq(organisations::version + 1),
+        ))
+        .execute(conn)?;
         if n == 0 {
-            return Err(Error::Conflict("no pending organisation with this id".into()));
+            return Err(Error::Conflict(
+                "no pending organisation with this id".into(),
+            ));
         }
-        let action = if confirm { "organisation.confirmed" } else { "organisation.rejected" };
-        super::audit::record(conn, super::audit::Entry {
-            actor_id: Some(actor), action, subject_type: "organisation", subject_id: Some(id), ip, detail: serde_json::json!({}),
-        })?;
-        outbox::append(conn, NewEvent {
-            kind: action, subject_type: "organisation", subject_id: id.to_string(), actor_id: Some(actor.to_string()), payload: serde_json::json!({}),
-        })?;
+        let action = if confirm {
+            "organisation.confirmed"
+        } else {
+            "organisation.rejected"
+        };
+        super::audit::record(
+            conn,
+            super::audit::Entry {
+                actor_id: Some(actor),
+                action,
+                subject_type: "organisation",
+                subject_id: Some(id),
+                ip,
+                detail: serde_json::json!({}),
+            },
+        )?;
+        outbox::append(
+            conn,
+            NewEvent {
+                kind: action,
+                subject_type: "organisation",
+                subject_id: id.to_string(),
+                actor_id: Some(actor.to_string()),
+                payload: serde_json::json!({}),
+            },
+        )?;
         Ok(())
     })
 }

@@ -122,7 +122,11 @@ pub fn by_token(
 }
 
 /// The live session with this id (API tokens carry it as `sid`), marking it used.
-pub fn by_id(conn: &mut DbConnection, id: &str, lifetime: Lifetime) -> Result<Option<Session>, Error> {
+pub fn by_id(
+    conn: &mut DbConnection,
+    id: &str,
+    lifetime: Lifetime,
+) -> Result<Option<Session>, Error> {
     let found: Option<Session> = sessions::table
         .filter(sessions::id.eq(id))
         .select(Session::as_select())
@@ -151,7 +155,11 @@ fn touch_if_alive(
 }
 
 /// The person's live sessions, newest first.
-pub fn list(conn: &mut DbConnection, user_id: &str, lifetime: Lifetime) -> Result<Vec<Session>, Error> {
+pub fn list(
+    conn: &mut DbConnection,
+    user_id: &str,
+    lifetime: Lifetime,
+) -> Result<Vec<Session>, Error> {
     let now = Utc::now().naive_utc();
     let all: Vec<Session> = sessions::table
         .filter(sessions::user_id.eq(user_id))
@@ -159,7 +167,10 @@ pub fn list(conn: &mut DbConnection, user_id: &str, lifetime: Lifetime) -> Resul
         .order(sessions::created_at.desc())
         .select(Session::as_select())
         .load(conn)?;
-    Ok(all.into_iter().filter(|s| alive(s, lifetime, now)).collect())
+    Ok(all
+        .into_iter()
+        .filter(|s| alive(s, lifetime, now))
+        .collect())
 }
 
 /// Ends one session of `user_id`; false when it is not theirs or already ended.
@@ -181,7 +192,9 @@ pub fn end_all(conn: &mut DbConnection, user_id: &str, keep: Option<&str>) -> Re
         .filter(sessions::user_id.eq(user_id))
         .filter(sessions::ended_at.is_null())
         .filter(sessions::id.ne(keep.unwrap_or("")));
-    Ok(diesel::update(query).set(sessions::ended_at.eq(Utc::now().naive_utc())).execute(conn)?)
+    Ok(diesel::update(query)
+        .set(sessions::ended_at.eq(Utc::now().naive_utc()))
+        .execute(conn)?)
 }
 
 const REFRESH_DAYS: i64 = 30;
@@ -193,7 +206,8 @@ pub fn issue_refresh(conn: &mut DbConnection, session_id: &str) -> Result<String
         .values((
             refresh_tokens::token_hash.eq(hash_token(&token)),
             refresh_tokens::session_id.eq(session_id),
-            refresh_tokens::expires_at.eq(Utc::now().naive_utc() + chrono::Duration::days(REFRESH_DAYS)),
+            refresh_tokens::expires_at
+                .eq(Utc::now().naive_utc() + chrono::Duration::days(REFRESH_DAYS)),
         ))
         .execute(conn)?;
     Ok(token)
@@ -209,10 +223,20 @@ pub fn redeem_refresh(
     let now = Utc::now().naive_utc();
     let row: Option<(String, NaiveDateTime, Option<NaiveDateTime>)> = refresh_tokens::table
         .filter(refresh_tokens::token_hash.eq(hash_token(token)))
-        .select((refresh_tokens::session_id, refresh_tokens::expires_at, refresh_tokens::used_at))
+        .select((
+            refresh_tokens::session_id,
+            refresh_tokens::expires_at,
+            refresh_tokens::used_at,
+        ))
         .first(conn)
         .optional()?;
-    let invalid = || Error::field("refresh_token", "invalid", "unknown, used or expired refresh token");
+    let invalid = || {
+        Error::field(
+            "refresh_token",
+            "invalid",
+            "unknown, used or expired refresh token",
+        )
+    };
     let (session_id, expires_at, used_at) = row.ok_or_else(invalid)?;
     if used_at.is_some() {
         diesel::update(sessions::table.filter(sessions::id.eq(&session_id)))

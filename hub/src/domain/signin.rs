@@ -52,9 +52,19 @@ fn dummy_hash() -> &'static str {
 /// Looks the e-mail up; unknown e-mails get the dummy hash so the next step costs the same.
 pub fn candidate(conn: &mut DbConnection, email: &str) -> Result<Candidate, Error> {
     let email = normalise_email(email);
-    let row: Option<(String, Option<String>, String, Option<chrono::NaiveDateTime>)> = users::table
+    let row: Option<(
+        String,
+        Option<String>,
+        String,
+        Option<chrono::NaiveDateTime>,
+    )> = users::table
         .filter(users::email.eq(&email))
-        .select((users::id, users::password_hash, users::status, users::locked_until))
+        .select((
+            users::id,
+            users::password_hash,
+            users::status,
+            users::locked_until,
+        ))
         .first(conn)
         .optional()?;
     let now = Utc::now().naive_utc();
@@ -81,7 +91,8 @@ pub fn check_password(candidate: &Candidate, password: &str) -> bool {
     accounts::verify_password(password, &candidate.hash) && candidate.user_id.is_some()
 }
 
-/// Records the outcome and decides: the user id on success, else why not.
+/// Records the outcome and decides: the user id on success, else why not. The refusal is
+/// returned only after the transaction commits: the failure it records must outlive it.
 pub fn conclude(
     conn: &mut DbConnection,
     candidate: &Candidate,
@@ -90,15 +101,30 @@ pub fn conclude(
     policy: Policy,
 ) -> Result<String, Error> {
     write_transaction(conn, |conn| {
+        decide(conn, candidate, password_ok, ip, policy)
+    })?
+}
+
+fn decide(
+    conn: &mut DbConnection,
+    candidate: &Candidate,
+    password_ok: bool,
+    ip: Option<&str>,
+    policy: Policy,
+) -> Result<Result<String, Error>, Error> {
+    {
         let now = Utc::now().naive_utc();
         if candidate.locked {
             record(conn, &candidate.email, ip, false)?;
-            return Err(Error::Locked);
+            return Ok(Err(Error::Locked));
         }
         let active = candidate.status.as_deref() == Some("active");
         if password_ok && active {
             record(conn, &candidate.email, ip, true)?;
-            let id = candidate.user_id.clone().expect("a checked password has an account");
+            let id = candidate
+                .user_id
+                .clone()
+                .expect("a checked password has an account");
             audit::record(
                 conn,
                 Entry {
@@ -110,7 +136,7 @@ pub fn conclude(
                     detail: serde_json::json!({}),
                 },
             )?;
-            return Ok(id);
+            return Ok(Ok(id));
         }
         record(conn, &candidate.email, ip, false)?;
         let since_success: Option<chrono::NaiveDateTime> = login_attempts::table
@@ -146,11 +172,16 @@ pub fn conclude(
             }
         }
         alert_on_spread(conn, &candidate.email, ip, now)?;
-        Err(Error::Unauthenticated)
-    })
+        Ok(Err(Error::Unauthenticated))
+    }
 }
 
-fn record(conn: &mut DbConnection, email: &str, ip: Option<&str>, success: bool) -> Result<(), Error> {
+fn record(
+    conn: &mut DbConnection,
+    email: &str,
+    ip: Option<&str>,
+    success: bool,
+) -> Result<(), Error> {
     diesel::insert_into(login_attempts::table)
         .values((
             login_attempts::email.eq(email),
@@ -177,7 +208,12 @@ fn alert_on_spread(
         .select(login_attempts::ip)
         .load(conn)?;
     let distinct: HashSet<_> = ips.iter().flatten().collect();
-    let this_ip_earlier = ips.iter().flatten().filter(|i| Some(i.as_str()) == ip).count() > 1;
+    let this_ip_earlier = ips
+        .iter()
+        .flatten()
+        .filter(|i| Some(i.as_str()) == ip)
+        .count()
+        > 1;
     if distinct.len() != ALERT_IPS || this_ip_earlier {
         return Ok(());
     }

@@ -36,7 +36,11 @@ pub struct Provider {
     pub scopes: String,
 }
 
-pub fn create(conn: &mut DbConnection, new: &NewProvider, sealer: &Sealer) -> Result<Provider, Error> {
+pub fn create(
+    conn: &mut DbConnection,
+    new: &NewProvider,
+    sealer: &Sealer,
+) -> Result<Provider, Error> {
     let mut errors = Vec::new();
     if new.name.trim().is_empty() {
         errors.push(FieldError::new("name", "required", "name the provider"));
@@ -45,10 +49,18 @@ pub fn create(conn: &mut DbConnection, new: &NewProvider, sealer: &Sealer) -> Re
         errors.push(FieldError::new("issuer", "invalid", "an http(s) URL"));
     }
     if new.client_id.trim().is_empty() {
-        errors.push(FieldError::new("client_id", "required", "the client id the provider issued"));
+        errors.push(FieldError::new(
+            "client_id",
+            "required",
+            "the client id the provider issued",
+        ));
     }
     if new.client_secret.is_empty() {
-        errors.push(FieldError::new("client_secret", "required", "the client secret the provider issued"));
+        errors.push(FieldError::new(
+            "client_secret",
+            "required",
+            "the client secret the provider issued",
+        ));
     }
     if !errors.is_empty() {
         return Err(Error::Validation(errors));
@@ -59,7 +71,10 @@ pub fn create(conn: &mut DbConnection, new: &NewProvider, sealer: &Sealer) -> Re
         issuer: new.issuer.trim_end_matches('/').into(),
         client_id: new.client_id.clone(),
         client_secret: new.client_secret.clone(),
-        scopes: new.scopes.clone().unwrap_or_else(|| "openid email profile".into()),
+        scopes: new
+            .scopes
+            .clone()
+            .unwrap_or_else(|| "openid email profile".into()),
     };
     diesel::insert_into(upstream_providers::table)
         .values((
@@ -84,23 +99,36 @@ pub fn names(conn: &mut DbConnection) -> Result<Vec<(String, String)>, Error> {
 }
 
 pub fn get(conn: &mut DbConnection, id: &str, sealer: &Sealer) -> Result<Provider, Error> {
-    let (id, name, issuer, client_id, sealed, scopes): (String, String, String, String, String, String) =
-        upstream_providers::table
-            .filter(upstream_providers::id.eq(id))
-            .select((
-                upstream_providers::id,
-                upstream_providers::name,
-                upstream_providers::issuer,
-                upstream_providers::client_id,
-                upstream_providers::client_secret_encrypted,
-                upstream_providers::scopes,
-            ))
-            .first(conn)
-            .optional()?
-            .ok_or_else(|| Error::NotFound(format!("identity provider {id}")))?;
+    let (id, name, issuer, client_id, sealed, scopes): (
+        String,
+        String,
+        String,
+        String,
+        String,
+        String,
+    ) = upstream_providers::table
+        .filter(upstream_providers::id.eq(id))
+        .select((
+            upstream_providers::id,
+            upstream_providers::name,
+            upstream_providers::issuer,
+            upstream_providers::client_id,
+            upstream_providers::client_secret_encrypted,
+            upstream_providers::scopes,
+        ))
+        .first(conn)
+        .optional()?
+        .ok_or_else(|| Error::NotFound(format!("identity provider {id}")))?;
     let client_secret = String::from_utf8(sealer.open(&sealed)?)
         .map_err(|_| Error::Internal("client secret is not UTF-8".into()))?;
-    Ok(Provider { id, name, issuer, client_id, client_secret, scopes })
+    Ok(Provider {
+        id,
+        name,
+        issuer,
+        client_id,
+        client_secret,
+        scopes,
+    })
 }
 
 pub struct Flow {
@@ -138,13 +166,16 @@ pub fn take_flow(conn: &mut DbConnection, state: &str) -> Result<Option<Flow>, E
             ))
             .first(conn)
             .optional()?;
-        diesel::delete(upstream_flows::table.filter(upstream_flows::state.eq(state))).execute(conn)?;
-        Ok(row.filter(|r| r.4 > Utc::now().naive_utc()).map(|(provider_id, nonce, pkce_verifier, return_to, _)| Flow {
-            provider_id,
-            nonce,
-            pkce_verifier,
-            return_to,
-        }))
+        diesel::delete(upstream_flows::table.filter(upstream_flows::state.eq(state)))
+            .execute(conn)?;
+        Ok(row.filter(|r| r.4 > Utc::now().naive_utc()).map(
+            |(provider_id, nonce, pkce_verifier, return_to, _)| Flow {
+                provider_id,
+                nonce,
+                pkce_verifier,
+                return_to,
+            },
+        ))
     })
 }
 
@@ -180,11 +211,16 @@ pub fn link(conn: &mut DbConnection, provider_id: &str, who: &Identity) -> Resul
             Some(id) if who.email_verified => id,
             Some(_) => {
                 return Err(Error::Forbidden(
-                    "an account with this e-mail exists; sign in with your password to link it".into(),
+                    "an account with this e-mail exists; sign in with your password to link it"
+                        .into(),
                 ))
             }
             None => {
-                let language = who.locale.as_deref().map(|l| crate::i18n::supported(&l[..l.len().min(2)])).unwrap_or("en");
+                let language = who
+                    .locale
+                    .as_deref()
+                    .map(|l| crate::i18n::supported(&l[..l.len().min(2)]))
+                    .unwrap_or("en");
                 let new = NewUser {
                     email: &email,
                     password_hash: None,

@@ -44,7 +44,10 @@ pub struct AccessClaims {
 impl ApiTokenKeys {
     pub fn new(master: &crate::config::MasterKey, issuer: &str) -> Self {
         use sha2::{Digest, Sha256};
-        let secret = Sha256::new().chain_update(b"hub-api-access-token").chain_update(master.bytes()).finalize();
+        let secret = Sha256::new()
+            .chain_update(b"hub-api-access-token")
+            .chain_update(master.bytes())
+            .finalize();
         Self {
             encoding: EncodingKey::from_secret(&secret),
             decoding: DecodingKey::from_secret(&secret),
@@ -72,7 +75,9 @@ impl ApiTokenKeys {
         v.set_audience(&[API_AUDIENCE]);
         v.set_issuer(&[&self.issuer]);
         v.leeway = 5;
-        jsonwebtoken::decode::<AccessClaims>(token, &self.decoding, &v).ok().map(|d| d.claims)
+        jsonwebtoken::decode::<AccessClaims>(token, &self.decoding, &v)
+            .ok()
+            .map(|d| d.claims)
     }
 }
 
@@ -85,11 +90,17 @@ pub struct Partner {
     pub provider_id: Option<String>,
 }
 
+/// Built once per request and never stored, so the size of its largest variant costs nothing.
+#[allow(clippy::large_enum_variant)]
 #[derive(Debug, Clone)]
 pub enum Caller {
     Anonymous,
     /// Signed in: through a browser session or an API token tied to a session.
-    Person { person: Person, session: Session, via_cookie: bool },
+    Person {
+        person: Person,
+        session: Session,
+        via_cookie: bool,
+    },
     Partner(Partner),
 }
 
@@ -97,7 +108,9 @@ impl Caller {
     pub fn person(&self) -> Result<&Person, Error> {
         match self {
             Self::Person { person, .. } => Ok(person),
-            Self::Partner(_) => Err(Error::Forbidden("partner keys cannot act for a person".into())),
+            Self::Partner(_) => Err(Error::Forbidden(
+                "partner keys cannot act for a person".into(),
+            )),
             Self::Anonymous => Err(Error::Unauthenticated),
         }
     }
@@ -122,12 +135,18 @@ impl Caller {
     /// Cookie-authenticated state changes must carry the session's CSRF token.
     pub fn check_csrf(&self, submitted: Option<&str>) -> Result<(), Error> {
         match self {
-            Self::Person { session, via_cookie: true, .. } => {
+            Self::Person {
+                session,
+                via_cookie: true,
+                ..
+            } => {
                 let ok = submitted.is_some_and(|t| crate::crypto::equal(t, &session.csrf_token));
                 if ok {
                     Ok(())
                 } else {
-                    Err(Error::Forbidden("the form is stale or forged (CSRF token missing)".into()))
+                    Err(Error::Forbidden(
+                        "the form is stale or forged (CSRF token missing)".into(),
+                    ))
                 }
             }
             _ => Ok(()),
@@ -143,7 +162,10 @@ impl Caller {
 }
 
 pub fn lifetime(state: &AppState) -> Lifetime {
-    Lifetime { idle: state.config.session_idle, max: state.config.session_max }
+    Lifetime {
+        idle: state.config.session_idle,
+        max: state.config.session_max,
+    }
 }
 
 enum Credential {
@@ -154,7 +176,12 @@ enum Credential {
 }
 
 fn credential(req: &HttpRequest) -> Credential {
-    let header = |name| req.headers().get(name).and_then(|v| v.to_str().ok()).map(str::trim);
+    let header = |name| {
+        req.headers()
+            .get(name)
+            .and_then(|v| v.to_str().ok())
+            .map(str::trim)
+    };
     if let Some(token) = header("authorization").and_then(|v| v.strip_prefix("Bearer ")) {
         return Credential::Bearer(token.trim().to_string());
     }
@@ -180,7 +207,10 @@ impl FromRequest for Caller {
             match credential {
                 Credential::None => Ok(Caller::Anonymous),
                 Credential::Bearer(token) => {
-                    let claims = state.api_tokens.verify(&token).ok_or(Error::Unauthenticated)?;
+                    let claims = state
+                        .api_tokens
+                        .verify(&token)
+                        .ok_or(Error::Unauthenticated)?;
                     let found = state
                         .db
                         .run(move |conn| {
@@ -195,7 +225,11 @@ impl FromRequest for Caller {
                         .await?;
                     match found {
                         Some((person, session)) if person.status == "active" => {
-                            Ok(Caller::Person { person, session, via_cookie: false })
+                            Ok(Caller::Person {
+                                person,
+                                session,
+                                via_cookie: false,
+                            })
                         }
                         _ => Err(Error::Unauthenticated),
                     }
@@ -212,9 +246,11 @@ impl FromRequest for Caller {
                         .await?;
                     // A stale cookie is no error: the visitor is simply not signed in.
                     Ok(match found {
-                        Some((person, session)) if person.status == "active" => {
-                            Caller::Person { person, session, via_cookie: true }
-                        }
+                        Some((person, session)) if person.status == "active" => Caller::Person {
+                            person,
+                            session,
+                            via_cookie: true,
+                        },
                         _ => Caller::Anonymous,
                     })
                 }

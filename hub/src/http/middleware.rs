@@ -157,3 +157,30 @@ pub async fn time_limit(
         )),
     }
 }
+
+/// The administration API as its own authorisation layer: nothing under `/api/admin/` runs (not
+/// even its body parsing) for anyone but a superadmin. Handlers check again; this makes the
+/// refusal uniform (401 anonymous, 403 everyone else) whatever the handler's extractors.
+pub async fn admin_only(
+    req: ServiceRequest,
+    next: Next<impl MessageBody + 'static>,
+) -> Result<ServiceResponse<BoxBody>, actix_web::Error> {
+    if req.path().starts_with("/api/admin/") {
+        use actix_web::FromRequest;
+        let caller =
+            super::auth::Caller::from_request(req.request(), &mut actix_web::dev::Payload::None)
+                .await;
+        let refusal = match caller {
+            Ok(caller) => caller.superadmin().err(),
+            Err(e) => Some(e),
+        };
+        if let Some(e) = refusal {
+            let (request, _) = req.into_parts();
+            return Ok(ServiceResponse::new(
+                request,
+                actix_web::HttpResponse::from_error(e),
+            ));
+        }
+    }
+    Ok(next.call(req).await?.map_into_boxed_body())
+}

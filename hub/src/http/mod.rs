@@ -5,8 +5,8 @@
 pub mod api;
 pub mod auth;
 pub mod metrics;
-pub mod oidc;
 pub mod middleware;
+pub mod oidc;
 pub mod openapi;
 pub mod pages;
 pub mod problem;
@@ -43,7 +43,10 @@ impl AppState {
         Self {
             sealer: Sealer::new(master),
             api_tokens: auth::ApiTokenKeys::new(master, config.origin()),
-            limits: rate_limit::RateLimits::new(config.rate_per_minute, config.signin_rate_per_minute),
+            limits: rate_limit::RateLimits::new(
+                config.rate_per_minute,
+                config.signin_rate_per_minute,
+            ),
             oidc: crate::domain::oidc::Keys::new(Sealer::new(master)),
             hashing: Semaphore::new(cores),
             metrics: metrics::Metrics::new(),
@@ -57,16 +60,28 @@ impl AppState {
         &self,
         work: impl FnOnce() -> T + Send + 'static,
     ) -> Result<T, Error> {
-        let _permit = self.hashing.acquire().await.map_err(|_| Error::ShuttingDown)?;
-        tokio::task::spawn_blocking(work).await.map_err(|e| Error::Internal(format!("hashing: {e}")))
+        let _permit = self
+            .hashing
+            .acquire()
+            .await
+            .map_err(|_| Error::ShuttingDown)?;
+        tokio::task::spawn_blocking(work)
+            .await
+            .map_err(|e| Error::Internal(format!("hashing: {e}")))
     }
 
     pub async fn hash_password(&self, password: String) -> Result<String, Error> {
-        self.blocking_hash(move || crate::domain::accounts::hash_password(&password)).await?
+        self.blocking_hash(move || crate::domain::accounts::hash_password(&password))
+            .await?
     }
 
     /// Signs a person in with e-mail and password (lockout, timing and alerts included).
-    pub async fn sign_in(&self, email: String, password: String, ip: Option<String>) -> Result<String, Error> {
+    pub async fn sign_in(
+        &self,
+        email: String,
+        password: String,
+        ip: Option<String>,
+    ) -> Result<String, Error> {
         api::auth::sign_in(self, email, password, ip).await
     }
 }

@@ -141,7 +141,11 @@ pub fn render(
     if wants_html(req) {
         let lang = super::pages::language(req, &super::auth::Caller::Anonymous);
         let page = ErrorPage {
-            page: super::pages::Page { lang, signed_in: false, csrf: String::new() },
+            page: super::pages::Page {
+                lang,
+                signed_in: false,
+                csrf: String::new(),
+            },
             status: status.as_u16(),
             title: title(kind),
             detail: &detail,

@@ -34,7 +34,13 @@ fn per_minute(n: u32) -> Quota {
 fn is_signin(path: &str, method: &actix_web::http::Method) -> bool {
     method == actix_web::http::Method::POST
         && (path.starts_with("/api/auth/")
-            || ["/signin", "/register", "/forgot-password", "/reset-password"].contains(&path))
+            || [
+                "/signin",
+                "/register",
+                "/forgot-password",
+                "/reset-password",
+            ]
+            .contains(&path))
 }
 
 impl RateLimits {
@@ -51,9 +57,13 @@ impl RateLimits {
         self.per_key.lock().expect("rate limit map").clear();
     }
 
-    fn wait(result: Result<(), governor::NotUntil<governor::clock::QuantaInstant>>) -> Result<(), Error> {
+    fn wait(
+        result: Result<(), governor::NotUntil<governor::clock::QuantaInstant>>,
+    ) -> Result<(), Error> {
         result.map_err(|not_until| Error::RateLimited {
-            retry_after: not_until.wait_time_from(DefaultClock::default().now()).max(Duration::from_secs(1)),
+            retry_after: not_until
+                .wait_time_from(DefaultClock::default().now())
+                .max(Duration::from_secs(1)),
         })
     }
 }
@@ -66,7 +76,11 @@ pub async fn limit(
 ) -> Result<ServiceResponse<BoxBody>, actix_web::Error> {
     match check(&req).await {
         Ok(()) => Ok(next.call(req).await?.map_into_boxed_body()),
-        Err(e) => Ok(req.into_response(HttpResponse::from_error(e))),
+        // `from_error` keeps the error on the response for the `errors` middleware to render.
+        Err(e) => {
+            let (request, _) = req.into_parts();
+            Ok(ServiceResponse::new(request, HttpResponse::from_error(e)))
+        }
     }
 }
 
@@ -75,16 +89,33 @@ async fn check(req: &ServiceRequest) -> Result<(), Error> {
         return Ok(());
     };
     let limits = &state.limits;
-    let key = req.headers().get("x-api-key").and_then(|v| v.to_str().ok()).map(str::to_string);
+    let key = req
+        .headers()
+        .get("x-api-key")
+        .and_then(|v| v.to_str().ok())
+        .map(str::to_string);
     if let Some(key) = key {
         let hash = hash_token(&key);
-        let known = limits.per_key.lock().expect("rate limit map").get(&hash).cloned();
+        let known = limits
+            .per_key
+            .lock()
+            .expect("rate limit map")
+            .get(&hash)
+            .cloned();
         let limiter = match known {
             Some(l) => l,
             None => {
-                let found = state.db.run(move |conn| crate::domain::api_keys::per_minute(conn, &key)).await?;
-                let limiter = found.map(|(_, n)| Arc::new(RateLimiter::direct(per_minute(n as u32))));
-                limits.per_key.lock().expect("rate limit map").insert(hash, limiter.clone());
+                let found = state
+                    .db
+                    .run(move |conn| crate::domain::api_keys::per_minute(conn, &key))
+                    .await?;
+                let limiter =
+                    found.map(|(_, n)| Arc::new(RateLimiter::direct(per_minute(n as u32))));
+                limits
+                    .per_key
+                    .lock()
+                    .expect("rate limit map")
+                    .insert(hash, limiter.clone());
                 limiter
             }
         };

@@ -6,8 +6,8 @@
 use actix_web::{web, HttpRequest, HttpResponse};
 use openidconnect::core::{CoreAuthenticationFlow, CoreClient, CoreProviderMetadata};
 use openidconnect::{
-    AuthorizationCode, ClientId, ClientSecret, CsrfToken, IssuerUrl, Nonce, PkceCodeChallenge, PkceCodeVerifier,
-    RedirectUrl, Scope, TokenResponse,
+    AuthorizationCode, ClientId, ClientSecret, CsrfToken, IssuerUrl, Nonce, PkceCodeChallenge,
+    PkceCodeVerifier, RedirectUrl, Scope, TokenResponse,
 };
 use serde::Deserialize;
 
@@ -36,19 +36,41 @@ pub struct StartQuery {
     pub return_to: Option<String>,
 }
 
-pub async fn start(state: web::Data<AppState>, id: web::Path<String>, query: web::Query<StartQuery>) -> Result<HttpResponse, Error> {
+pub async fn start(
+    state: web::Data<AppState>,
+    id: web::Path<String>,
+    query: web::Query<StartQuery>,
+) -> Result<HttpResponse, Error> {
     let (id, sealer) = (id.into_inner(), state.sealer.clone());
-    let provider = state.db.run(move |conn| upstream::get(conn, &id, &sealer)).await?;
+    let provider = state
+        .db
+        .run(move |conn| upstream::get(conn, &id, &sealer))
+        .await?;
     let http = http_client()?;
-    let issuer = IssuerUrl::new(provider.issuer.clone()).map_err(|e| Error::Internal(e.to_string()))?;
+    let issuer =
+        IssuerUrl::new(provider.issuer.clone()).map_err(|e| Error::Internal(e.to_string()))?;
     let metadata = CoreProviderMetadata::discover_async(issuer, &http)
         .await
         .map_err(|e| Error::Unavailable(format!("identity provider discovery: {e}")))?;
-    let client = CoreClient::from_provider_metadata(metadata, ClientId::new(provider.client_id.clone()), Some(ClientSecret::new(provider.client_secret.clone())))
-        .set_redirect_uri(RedirectUrl::new(callback_url(&state)).map_err(|e| Error::Internal(e.to_string()))?);
+    let client = CoreClient::from_provider_metadata(
+        metadata,
+        ClientId::new(provider.client_id.clone()),
+        Some(ClientSecret::new(provider.client_secret.clone())),
+    )
+    .set_redirect_uri(
+        RedirectUrl::new(callback_url(&state)).map_err(|e| Error::Internal(e.to_string()))?,
+    );
     let (challenge, verifier) = PkceCodeChallenge::new_random_sha256();
-    let mut request = client.authorize_url(CoreAuthenticationFlow::AuthorizationCode, CsrfToken::new_random, Nonce::new_random);
-    for scope in provider.scopes.split(' ').filter(|s| !s.is_empty() && *s != "openid") {
+    let mut request = client.authorize_url(
+        CoreAuthenticationFlow::AuthorizationCode,
+        CsrfToken::new_random,
+        Nonce::new_random,
+    );
+    for scope in provider
+        .scopes
+        .split(' ')
+        .filter(|s| !s.is_empty() && *s != "openid")
+    {
         request = request.add_scope(Scope::new(scope.to_string()));
     }
     let (url, csrf, nonce) = request.set_pkce_challenge(challenge).url();
@@ -59,8 +81,13 @@ pub async fn start(state: web::Data<AppState>, id: web::Path<String>, query: web
         return_to: safe_return(query.return_to.as_deref()),
     };
     let st = csrf.secret().clone();
-    state.db.run(move |conn| upstream::begin_flow(conn, &st, &flow)).await?;
-    Ok(HttpResponse::Found().insert_header(("location", url.to_string())).finish())
+    state
+        .db
+        .run(move |conn| upstream::begin_flow(conn, &st, &flow))
+        .await?;
+    Ok(HttpResponse::Found()
+        .insert_header(("location", url.to_string()))
+        .finish())
 }
 
 #[derive(Deserialize)]
@@ -70,25 +97,55 @@ pub struct CallbackQuery {
     pub error: Option<String>,
 }
 
-pub async fn callback(state: web::Data<AppState>, req: HttpRequest, _caller: Caller, query: web::Query<CallbackQuery>) -> Result<HttpResponse, Error> {
+pub async fn callback(
+    state: web::Data<AppState>,
+    req: HttpRequest,
+    _caller: Caller,
+    query: web::Query<CallbackQuery>,
+) -> Result<HttpResponse, Error> {
     let q = query.into_inner();
     if let Some(error) = q.error {
-        return Err(Error::Forbidden(format!("the identity provider refused: {error}")));
+        return Err(Error::Forbidden(format!(
+            "the identity provider refused: {error}"
+        )));
     }
     let (Some(code), Some(st)) = (q.code, q.state) else {
-        return Err(Error::field("code", "required", "the identity provider sent no code"));
+        return Err(Error::field(
+            "code",
+            "required",
+            "the identity provider sent no code",
+        ));
     };
-    let flow = state.db.run(move |conn| upstream::take_flow(conn, &st)).await?;
-    let flow = flow.ok_or_else(|| Error::field("state", "invalid", "unknown or expired sign-in; start again"))?;
+    let flow = state
+        .db
+        .run(move |conn| upstream::take_flow(conn, &st))
+        .await?;
+    let flow = flow.ok_or_else(|| {
+        Error::field(
+            "state",
+            "invalid",
+            "unknown or expired sign-in; start again",
+        )
+    })?;
     let (pid, sealer) = (flow.provider_id.clone(), state.sealer.clone());
-    let provider = state.db.run(move |conn| upstream::get(conn, &pid, &sealer)).await?;
+    let provider = state
+        .db
+        .run(move |conn| upstream::get(conn, &pid, &sealer))
+        .await?;
     let http = http_client()?;
-    let issuer = IssuerUrl::new(provider.issuer.clone()).map_err(|e| Error::Internal(e.to_string()))?;
+    let issuer =
+        IssuerUrl::new(provider.issuer.clone()).map_err(|e| Error::Internal(e.to_string()))?;
     let metadata = CoreProviderMetadata::discover_async(issuer, &http)
         .await
         .map_err(|e| Error::Unavailable(format!("identity provider discovery: {e}")))?;
-    let client = CoreClient::from_provider_metadata(metadata, ClientId::new(provider.client_id.clone()), Some(ClientSecret::new(provider.client_secret.clone())))
-        .set_redirect_uri(RedirectUrl::new(callback_url(&state)).map_err(|e| Error::Internal(e.to_string()))?);
+    let client = CoreClient::from_provider_metadata(
+        metadata,
+        ClientId::new(provider.client_id.clone()),
+        Some(ClientSecret::new(provider.client_secret.clone())),
+    )
+    .set_redirect_uri(
+        RedirectUrl::new(callback_url(&state)).map_err(|e| Error::Internal(e.to_string()))?,
+    );
     let tokens = client
         .exchange_code(AuthorizationCode::new(code))
         .map_err(|e| Error::Unavailable(format!("identity provider: {e}")))?
@@ -96,7 +153,9 @@ pub async fn callback(state: web::Data<AppState>, req: HttpRequest, _caller: Cal
         .request_async(&http)
         .await
         .map_err(|e| Error::Forbidden(format!("the identity provider refused the code: {e}")))?;
-    let id_token = tokens.id_token().ok_or_else(|| Error::Forbidden("the identity provider sent no ID token".into()))?;
+    let id_token = tokens
+        .id_token()
+        .ok_or_else(|| Error::Forbidden("the identity provider sent no ID token".into()))?;
     let claims = id_token
         .claims(&client.id_token_verifier(), &Nonce::new(flow.nonce.clone()))
         .map_err(|e| Error::Forbidden(format!("the ID token is not valid: {e}")))?;
@@ -104,22 +163,42 @@ pub async fn callback(state: web::Data<AppState>, req: HttpRequest, _caller: Cal
         subject: claims.subject().as_str().to_string(),
         email: claims.email().map(|e| e.as_str().to_string()),
         email_verified: claims.email_verified().unwrap_or(false),
-        given_name: claims.given_name().and_then(|n| n.get(None)).map(|n| n.as_str().to_string()),
-        family_name: claims.family_name().and_then(|n| n.get(None)).map(|n| n.as_str().to_string()),
+        given_name: claims
+            .given_name()
+            .and_then(|n| n.get(None))
+            .map(|n| n.as_str().to_string()),
+        family_name: claims
+            .family_name()
+            .and_then(|n| n.get(None))
+            .map(|n| n.as_str().to_string()),
         locale: claims.locale().map(|l| l.as_str().to_string()),
     };
     let ip = client_ip(&req);
-    let agent = req.headers().get("user-agent").and_then(|v| v.to_str().ok()).map(str::to_string);
+    let agent = req
+        .headers()
+        .get("user-agent")
+        .and_then(|v| v.to_str().ok())
+        .map(str::to_string);
     let life = lifetime(&state);
     let provider_id = provider.id.clone();
     let started = state
         .db
         .run(move |conn| {
             let user_id = upstream::link(conn, &provider_id, &who)?;
-            sessions::start(conn, &user_id, Kind::Browser, ip.as_deref(), agent.as_deref(), life)
+            sessions::start(
+                conn,
+                &user_id,
+                Kind::Browser,
+                ip.as_deref(),
+                agent.as_deref(),
+                life,
+            )
         })
         .await?;
-    let mut res = HttpResponse::SeeOther().insert_header(("location", flow.return_to)).finish();
-    res.add_cookie(&session_cookie(&state, started.token)).map_err(|e| Error::Internal(e.to_string()))?;
+    let mut res = HttpResponse::SeeOther()
+        .insert_header(("location", flow.return_to))
+        .finish();
+    res.add_cookie(&session_cookie(&state, started.token))
+        .map_err(|e| Error::Internal(e.to_string()))?;
     Ok(res)
 }

@@ -11,7 +11,11 @@ use crate::db::outbox::Delivery;
 use crate::i18n::t;
 
 /// The events that become e-mails.
-pub const KINDS: &[&str] = &["account.registered", "account.password_reset_requested", "security.alert"];
+pub const KINDS: &[&str] = &[
+    "account.registered",
+    "account.password_reset_requested",
+    "security.alert",
+];
 
 pub struct Mail {
     mailer: adapters::mail::Mailer,
@@ -31,16 +35,24 @@ struct Payload {
 }
 
 impl Mail {
-    pub fn new(config: &crate::config::Config, sealer: Sealer) -> Result<Self, crate::error::Error> {
+    pub fn new(
+        config: &crate::config::Config,
+        sealer: Sealer,
+    ) -> Result<Self, crate::error::Error> {
         let transport = adapters::mail::Transport::from_url(&config.mail_url)
             .map_err(|e| crate::error::Error::Internal(format!("HUB_MAIL_URL: {e}")))?;
         let mailer = adapters::mail::Mailer::new(&transport, &config.mail_from)
             .map_err(|e| crate::error::Error::Internal(format!("mail: {e}")))?;
-        Ok(Self { mailer, sealer, origin: config.origin().to_string() })
+        Ok(Self {
+            mailer,
+            sealer,
+            origin: config.origin().to_string(),
+        })
     }
 
     fn compose(&self, delivery: &Delivery) -> Result<adapters::mail::Message, String> {
-        let p: Payload = serde_json::from_str(&delivery.event.payload).map_err(|e| e.to_string())?;
+        let p: Payload =
+            serde_json::from_str(&delivery.event.payload).map_err(|e| e.to_string())?;
         let link = |path: &str| -> Result<String, String> {
             let sealed = p.token_sealed.as_deref().ok_or("no token in the event")?;
             let token = self.sealer.open(sealed).map_err(|e| e.to_string())?;
@@ -51,20 +63,46 @@ impl Mail {
         let (subject, text) = match delivery.event.kind.as_str() {
             "account.registered" => {
                 let link = link("/confirm")?;
-                (t(lang, "mail-confirm-subject", &[]), t(lang, "mail-confirm-body", &[("name", &p.name), ("link", &link)]))
+                (
+                    t(lang, "mail-confirm-subject", &[]),
+                    t(
+                        lang,
+                        "mail-confirm-body",
+                        &[("name", &p.name), ("link", &link)],
+                    ),
+                )
             }
             "account.password_reset_requested" => {
                 let link = link("/reset-password")?;
-                (t(lang, "mail-reset-subject", &[]), t(lang, "mail-reset-body", &[("name", &p.name), ("link", &link)]))
+                (
+                    t(lang, "mail-reset-subject", &[]),
+                    t(
+                        lang,
+                        "mail-reset-body",
+                        &[("name", &p.name), ("link", &link)],
+                    ),
+                )
             }
             "security.alert" => {
                 let count = p.count.unwrap_or_default().to_string();
                 let email = p.email.clone().unwrap_or_default();
-                (t(lang, "mail-alert-subject", &[]), t(lang, "mail-alert-body", &[("email", &email), ("count", &count)]))
+                (
+                    t(lang, "mail-alert-subject", &[]),
+                    t(
+                        lang,
+                        "mail-alert-body",
+                        &[("email", &email), ("count", &count)],
+                    ),
+                )
             }
             other => return Err(format!("no e-mail for {other}")),
         };
-        Ok(adapters::mail::Message { to: p.to, subject, text, message_id: delivery.idempotency_key() })
+        Ok(adapters::mail::Message {
+            to: p.to,
+            subject,
+            text,
+            message_id: delivery.idempotency_key(),
+        })
     }
 }
 

@@ -67,9 +67,15 @@ impl Worker {
     async fn subscribe(&self, stopped: &mut watch::Receiver<bool>) -> bool {
         let (name, kinds) = (self.consumer.name(), self.consumer.kinds());
         loop {
-            match self.db.run(move |conn| outbox::subscribe(conn, name, kinds)).await {
+            match self
+                .db
+                .run(move |conn| outbox::subscribe(conn, name, kinds))
+                .await
+            {
                 Ok(()) => return true,
-                Err(e) => tracing::warn!(worker = %self.id, error = %e, "cannot record subscriptions yet"),
+                Err(e) => {
+                    tracing::warn!(worker = %self.id, error = %e, "cannot record subscriptions yet")
+                }
             }
             tokio::select! {
                 _ = stopped.changed() => return false,

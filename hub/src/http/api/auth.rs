@@ -30,8 +30,14 @@ pub async fn register(
     registration.validate()?;
     let hash = state.hash_password(registration.password.clone()).await?;
     let sealer = state.sealer.clone();
-    let id = state.db.run(move |conn| accounts::register(conn, &registration, hash, &sealer)).await?;
-    Ok(HttpResponse::Created().json(Registered { id, status: "unconfirmed" }))
+    let id = state
+        .db
+        .run(move |conn| accounts::register(conn, &registration, hash, &sealer))
+        .await?;
+    Ok(HttpResponse::Created().json(Registered {
+        id,
+        status: "unconfirmed",
+    }))
 }
 
 #[derive(Deserialize, utoipa::ToSchema)]
@@ -42,9 +48,15 @@ pub struct TokenOnly {
 /// Confirms the e-mail address with the token from the link (`/confirm?token=…`).
 #[utoipa::path(post, path = "/api/auth/confirm", tag = "accounts", request_body = TokenOnly,
     responses((status = 200), (status = 400, body = crate::http::problem::Problem)))]
-pub async fn confirm(state: web::Data<AppState>, body: web::Json<TokenOnly>) -> Result<HttpResponse, Error> {
+pub async fn confirm(
+    state: web::Data<AppState>,
+    body: web::Json<TokenOnly>,
+) -> Result<HttpResponse, Error> {
     let token = body.into_inner().token;
-    state.db.run(move |conn| accounts::confirm(conn, &token)).await?;
+    state
+        .db
+        .run(move |conn| accounts::confirm(conn, &token))
+        .await?;
     Ok(HttpResponse::Ok().json(serde_json::json!({ "status": "active" })))
 }
 
@@ -79,28 +91,45 @@ pub async fn token(
     let life = lifetime(&state);
     let (person, session_id, refresh) = match body.grant_type.as_str() {
         "password" => {
-            let email = body.email.ok_or_else(|| Error::field("email", "required", "enter the e-mail"))?;
-            let password =
-                body.password.ok_or_else(|| Error::field("password", "required", "enter the password"))?;
+            let email = body
+                .email
+                .ok_or_else(|| Error::field("email", "required", "enter the e-mail"))?;
+            let password = body
+                .password
+                .ok_or_else(|| Error::field("password", "required", "enter the password"))?;
             let ip = client_ip(&req);
             let user_id = state.sign_in(email, password, ip.clone()).await?;
-            let agent = req.headers().get("user-agent").and_then(|v| v.to_str().ok()).map(str::to_string);
+            let agent = req
+                .headers()
+                .get("user-agent")
+                .and_then(|v| v.to_str().ok())
+                .map(str::to_string);
             state
                 .db
                 .run(move |conn| {
                     crate::db::write_transaction(conn, |conn| {
-                        let started =
-                            sessions::start(conn, &user_id, Kind::Api, ip.as_deref(), agent.as_deref(), life)?;
+                        let started = sessions::start(
+                            conn,
+                            &user_id,
+                            Kind::Api,
+                            ip.as_deref(),
+                            agent.as_deref(),
+                            life,
+                        )?;
                         let refresh = sessions::issue_refresh(conn, &started.session.id)?;
-                        Ok((accounts::person(conn, &user_id)?, started.session.id, refresh))
+                        Ok((
+                            accounts::person(conn, &user_id)?,
+                            started.session.id,
+                            refresh,
+                        ))
                     })
                 })
                 .await?
         }
         "refresh_token" => {
-            let token = body
-                .refresh_token
-                .ok_or_else(|| Error::field("refresh_token", "required", "give the refresh token"))?;
+            let token = body.refresh_token.ok_or_else(|| {
+                Error::field("refresh_token", "required", "give the refresh token")
+            })?;
             state
                 .db
                 .run(move |conn| {
@@ -108,7 +137,11 @@ pub async fn token(
                     // even though this request then fails.
                     let session = sessions::redeem_refresh(conn, &token, life)?;
                     let refresh = sessions::issue_refresh(conn, &session.id)?;
-                    Ok((accounts::person(conn, &session.user_id)?, session.id, refresh))
+                    Ok((
+                        accounts::person(conn, &session.user_id)?,
+                        session.id,
+                        refresh,
+                    ))
                 })
                 .await
                 .map_err(|e| match e {
@@ -116,10 +149,21 @@ pub async fn token(
                     other => other,
                 })?
         }
-        _ => return Err(Error::field("grant_type", "invalid", "use password or refresh_token")),
+        _ => {
+            return Err(Error::field(
+                "grant_type",
+                "invalid",
+                "use password or refresh_token",
+            ))
+        }
     };
     let access_token = state.api_tokens.issue(&person, &session_id)?;
-    Ok(web::Json(Tokens { access_token, token_type: "Bearer", expires_in: ACCESS_TOKEN_SECS, refresh_token: refresh }))
+    Ok(web::Json(Tokens {
+        access_token,
+        token_type: "Bearer",
+        expires_in: ACCESS_TOKEN_SECS,
+        refresh_token: refresh,
+    }))
 }
 
 #[derive(Deserialize, utoipa::ToSchema)]
@@ -136,7 +180,10 @@ pub async fn password_reset(
 ) -> Result<HttpResponse, Error> {
     let email = body.into_inner().email;
     let sealer = state.sealer.clone();
-    state.db.run(move |conn| accounts::request_reset(conn, &email, &sealer)).await?;
+    state
+        .db
+        .run(move |conn| accounts::request_reset(conn, &email, &sealer))
+        .await?;
     Ok(HttpResponse::Accepted().json(serde_json::json!({ "status": "accepted" })))
 }
 
@@ -157,12 +204,19 @@ pub async fn password_reset_confirm(
     // The policy's e-mail rule needs the account, which only the token names.
     let owner = {
         let token = token.clone();
-        state.db.run(move |conn| accounts::email_of_token(conn, &token, "reset")).await?
+        state
+            .db
+            .run(move |conn| accounts::email_of_token(conn, &token, "reset"))
+            .await?
     };
-    let email = owner.ok_or_else(|| Error::field("token", "invalid", "this link is invalid, used or expired"))?;
+    let email = owner
+        .ok_or_else(|| Error::field("token", "invalid", "this link is invalid, used or expired"))?;
     accounts::check_password_policy(&password, &email).map_err(|e| Error::Validation(vec![e]))?;
     let hash = state.hash_password(password).await?;
-    state.db.run(move |conn| accounts::reset_password(conn, &token, hash)).await?;
+    state
+        .db
+        .run(move |conn| accounts::reset_password(conn, &token, hash))
+        .await?;
     Ok(HttpResponse::Ok().json(serde_json::json!({ "status": "changed" })))
 }
 
@@ -173,16 +227,24 @@ pub(crate) async fn sign_in(
     password: String,
     ip: Option<String>,
 ) -> Result<String, Error> {
-    let candidate = state.db.run(move |conn| signin::candidate(conn, &email)).await?;
+    let candidate = state
+        .db
+        .run(move |conn| signin::candidate(conn, &email))
+        .await?;
     let candidate = std::sync::Arc::new(candidate);
     let ok = {
         let c = candidate.clone();
-        state.blocking_hash(move || signin::check_password(&c, &password)).await?
+        state
+            .blocking_hash(move || signin::check_password(&c, &password))
+            .await?
     };
     let policy = signin::Policy {
         attempts: state.config.lockout_attempts,
         window: state.config.lockout_window,
         lock_for: state.config.lockout_duration,
     };
-    state.db.run(move |conn| signin::conclude(conn, &candidate, ok, ip.as_deref(), policy)).await
+    state
+        .db
+        .run(move |conn| signin::conclude(conn, &candidate, ok, ip.as_deref(), policy))
+        .await
 }

@@ -19,7 +19,11 @@ pub async fn me(caller: Caller) -> Result<web::Json<Person>, Error> {
 /// Everything the hub holds about the caller, as JSON (GDPR Art. 15 and 20); audited.
 #[utoipa::path(get, path = "/api/me/export", tag = "accounts", security(("bearer" = [])),
     responses((status = 200, description = "the caller's data"), (status = 401, body = crate::http::problem::Problem)))]
-pub async fn export(state: web::Data<AppState>, req: HttpRequest, caller: Caller) -> Result<HttpResponse, Error> {
+pub async fn export(
+    state: web::Data<AppState>,
+    req: HttpRequest,
+    caller: Caller,
+) -> Result<HttpResponse, Error> {
     let id = caller.person()?.id.clone();
     let ip = client_ip(&req);
     let data = state
@@ -40,7 +44,10 @@ pub async fn export(state: web::Data<AppState>, req: HttpRequest, caller: Caller
         })
         .await?;
     Ok(HttpResponse::Ok()
-        .insert_header(("content-disposition", "attachment; filename=\"my-data.json\""))
+        .insert_header((
+            "content-disposition",
+            "attachment; filename=\"my-data.json\"",
+        ))
         .json(data))
 }
 
@@ -62,18 +69,32 @@ pub async fn erase(
     let id = caller.person()?.id.clone();
     let hash = {
         let id = id.clone();
-        state.db.run(move |conn| accounts::password_hash(conn, &id)).await?
+        state
+            .db
+            .run(move |conn| accounts::password_hash(conn, &id))
+            .await?
     };
     let password = body.into_inner().password;
     let ok = match hash {
-        Some(hash) => state.blocking_hash(move || accounts::verify_password(&password, &hash)).await?,
+        Some(hash) => {
+            state
+                .blocking_hash(move || accounts::verify_password(&password, &hash))
+                .await?
+        }
         None => false,
     };
     if !ok {
-        return Err(Error::field("password", "wrong", "the password is not right"));
+        return Err(Error::field(
+            "password",
+            "wrong",
+            "the password is not right",
+        ));
     }
     let ip = client_ip(&req);
-    state.db.run(move |conn| accounts::erase(conn, &id, ip.as_deref())).await?;
+    state
+        .db
+        .run(move |conn| accounts::erase(conn, &id, ip.as_deref()))
+        .await?;
     Ok(HttpResponse::NoContent().finish())
 }
 
@@ -87,12 +108,23 @@ pub struct SessionView {
 /// The caller's live sessions.
 #[utoipa::path(get, path = "/api/me/sessions", tag = "accounts", security(("bearer" = [])),
     responses((status = 200, body = Vec<SessionView>)))]
-pub async fn list_sessions(state: web::Data<AppState>, caller: Caller) -> Result<web::Json<Vec<SessionView>>, Error> {
+pub async fn list_sessions(
+    state: web::Data<AppState>,
+    caller: Caller,
+) -> Result<web::Json<Vec<SessionView>>, Error> {
     let (user, current) = (caller.person()?.id.clone(), caller.session()?.id.clone());
     let life = lifetime(&state);
-    let all = state.db.run(move |conn| sessions::list(conn, &user, life)).await?;
+    let all = state
+        .db
+        .run(move |conn| sessions::list(conn, &user, life))
+        .await?;
     Ok(web::Json(
-        all.into_iter().map(|s| SessionView { current: s.id == current, session: s }).collect(),
+        all.into_iter()
+            .map(|s| SessionView {
+                current: s.id == current,
+                session: s,
+            })
+            .collect(),
     ))
 }
 
@@ -106,7 +138,10 @@ pub async fn end_session(
 ) -> Result<HttpResponse, Error> {
     let user = caller.person()?.id.clone();
     let id = id.into_inner();
-    let ended = state.db.run(move |conn| sessions::end(conn, &user, &id)).await?;
+    let ended = state
+        .db
+        .run(move |conn| sessions::end(conn, &user, &id))
+        .await?;
     if ended {
         Ok(HttpResponse::NoContent().finish())
     } else {

@@ -24,20 +24,32 @@ pub struct AuthorizeQuery {
 }
 
 /// Back to the client with an OAuth error (only once its redirect URI is known to be its own).
-fn error_redirect(redirect_uri: &str, error: &str, description: &str, state: Option<&str>) -> HttpResponse {
+fn error_redirect(
+    redirect_uri: &str,
+    error: &str,
+    description: &str,
+    state: Option<&str>,
+) -> HttpResponse {
     let mut url = url::Url::parse(redirect_uri).expect("registered redirect URIs are absolute");
-    url.query_pairs_mut().append_pair("error", error).append_pair("error_description", description);
+    url.query_pairs_mut()
+        .append_pair("error", error)
+        .append_pair("error_description", description);
     if let Some(state) = state {
         url.query_pairs_mut().append_pair("state", state);
     }
-    HttpResponse::Found().insert_header(("location", url.to_string())).finish()
+    HttpResponse::Found()
+        .insert_header(("location", url.to_string()))
+        .finish()
 }
 
 /// The authorize URL again, without `prompt` (so a fresh sign-in is not asked for twice).
 fn resume_url(q: &AuthorizeQuery) -> String {
     let mut q = q.clone();
     q.prompt = None;
-    format!("/oauth2/authorize?{}", serde_urlencoded::to_string(&q).unwrap_or_default())
+    format!(
+        "/oauth2/authorize?{}",
+        serde_urlencoded::to_string(&q).unwrap_or_default()
+    )
 }
 
 pub async fn authorize(
@@ -49,32 +61,68 @@ pub async fn authorize(
     let q = query.into_inner();
     let lang = pages::language(&req, &caller);
     let client_id = q.client_id.clone().unwrap_or_default();
-    let client = state.db.run(move |conn| oidc::client(conn, &client_id)).await?;
+    let client = state
+        .db
+        .run(move |conn| oidc::client(conn, &client_id))
+        .await?;
     // Until the client and its redirect URI check out, errors are shown here, never redirected:
     // that would make the hub an open redirector.
     let Some(client) = client else {
         return pages::message(&lang, 400, "consent-title", "unknown client_id");
     };
     let Some(redirect_uri) = q.redirect_uri.clone().filter(|u| client.allows_redirect(u)) else {
-        return pages::message(&lang, 400, "consent-title", "redirect_uri is not registered for this client");
+        return pages::message(
+            &lang,
+            400,
+            "consent-title",
+            "redirect_uri is not registered for this client",
+        );
     };
     let st = q.state.as_deref();
     if q.response_type.as_deref() != Some("code") {
-        return Ok(error_redirect(&redirect_uri, "unsupported_response_type", "only code is supported", st));
+        return Ok(error_redirect(
+            &redirect_uri,
+            "unsupported_response_type",
+            "only code is supported",
+            st,
+        ));
     }
     let scope = q.scope.clone().unwrap_or_default();
     let scopes: Vec<&str> = scope.split(' ').filter(|s| !s.is_empty()).collect();
     if !scopes.contains(&"openid") {
-        return Ok(error_redirect(&redirect_uri, "invalid_scope", "openid is required", st));
+        return Ok(error_redirect(
+            &redirect_uri,
+            "invalid_scope",
+            "openid is required",
+            st,
+        ));
     }
-    let scope: String = scopes.iter().filter(|s| oidc::SCOPES.contains(s)).copied().collect::<Vec<_>>().join(" ");
-    match (q.code_challenge.as_deref(), q.code_challenge_method.as_deref()) {
+    let scope: String = scopes
+        .iter()
+        .filter(|s| oidc::SCOPES.contains(s))
+        .copied()
+        .collect::<Vec<_>>()
+        .join(" ");
+    match (
+        q.code_challenge.as_deref(),
+        q.code_challenge_method.as_deref(),
+    ) {
         (Some(_), Some("S256")) => {}
         (Some(_), _) => {
-            return Ok(error_redirect(&redirect_uri, "invalid_request", "code_challenge_method must be S256", st))
+            return Ok(error_redirect(
+                &redirect_uri,
+                "invalid_request",
+                "code_challenge_method must be S256",
+                st,
+            ))
         }
         (None, _) if client.is_public() => {
-            return Ok(error_redirect(&redirect_uri, "invalid_request", "PKCE is required", st))
+            return Ok(error_redirect(
+                &redirect_uri,
+                "invalid_request",
+                "PKCE is required",
+                st,
+            ))
         }
         (None, _) => {}
     }
@@ -82,27 +130,45 @@ pub async fn authorize(
     let session = match &caller {
         Caller::Person { session, .. } if prompt != "login" => session.clone(),
         _ if prompt == "none" => {
-            return Ok(error_redirect(&redirect_uri, "login_required", "no signed-in session", st))
+            return Ok(error_redirect(
+                &redirect_uri,
+                "login_required",
+                "no signed-in session",
+                st,
+            ))
         }
         _ => {
             let mut to = format!("/signin?return_to={}", urlencode(&resume_url(&q)));
             if let Some(hint) = &q.login_hint {
                 to.push_str(&format!("&login_hint={}", urlencode(hint)));
             }
-            return Ok(HttpResponse::Found().insert_header(("location", to)).finish());
+            return Ok(HttpResponse::Found()
+                .insert_header(("location", to))
+                .finish());
         }
     };
     if !client.first_party {
         let (user, cid, s) = (session.user_id.clone(), client.id.clone(), scope.clone());
-        let granted = state.db.run(move |conn| oidc::granted(conn, &user, &cid, &s)).await?;
+        let granted = state
+            .db
+            .run(move |conn| oidc::granted(conn, &user, &cid, &s))
+            .await?;
         if !granted {
             if prompt == "none" {
-                return Ok(error_redirect(&redirect_uri, "consent_required", "consent has not been given", st));
+                return Ok(error_redirect(
+                    &redirect_uri,
+                    "consent_required",
+                    "consent has not been given",
+                    st,
+                ));
             }
             return pages::html(&ConsentPage {
                 page: Page::new(&lang, &caller),
                 client_name: client.name.clone(),
-                scopes: scope.split(' ').map(|s| pages::t(&lang, &format!("scope-{s}"))).collect(),
+                scopes: scope
+                    .split(' ')
+                    .map(|s| pages::t(&lang, &format!("scope-{s}")))
+                    .collect(),
                 resume: resume_url(&q),
                 client_id: client.id.clone(),
                 scope,
@@ -132,7 +198,9 @@ pub async fn authorize(
     if let Some(st) = st {
         url.query_pairs_mut().append_pair("state", st);
     }
-    Ok(HttpResponse::Found().insert_header(("location", url.to_string())).finish())
+    Ok(HttpResponse::Found()
+        .insert_header(("location", url.to_string()))
+        .finish())
 }
 
 fn urlencode(s: &str) -> String {
@@ -169,22 +237,37 @@ pub async fn consent(
     caller.check_csrf(Some(&form.csrf))?;
     let user = caller.person()?.id.clone();
     if !form.resume.starts_with("/oauth2/authorize?") {
-        return Err(Error::field("resume", "invalid", "not an authorization request"));
+        return Err(Error::field(
+            "resume",
+            "invalid",
+            "not an authorization request",
+        ));
     }
     if form.decision != "allow" {
         // Refusal goes back to the client as access_denied, via its checked redirect URI.
-        let query: AuthorizeQuery = serde_urlencoded::from_str(form.resume.trim_start_matches("/oauth2/authorize?"))
-            .map_err(|_| Error::field("resume", "invalid", "not an authorization request"))?;
+        let query: AuthorizeQuery =
+            serde_urlencoded::from_str(form.resume.trim_start_matches("/oauth2/authorize?"))
+                .map_err(|_| Error::field("resume", "invalid", "not an authorization request"))?;
         let cid = form.client_id.clone();
         let client = state.db.run(move |conn| oidc::client(conn, &cid)).await?;
         if let (Some(client), Some(uri)) = (client, query.redirect_uri.as_deref()) {
             if client.allows_redirect(uri) {
-                return Ok(error_redirect(uri, "access_denied", "the person declined", query.state.as_deref()));
+                return Ok(error_redirect(
+                    uri,
+                    "access_denied",
+                    "the person declined",
+                    query.state.as_deref(),
+                ));
             }
         }
         return Err(Error::Forbidden("consent declined".into()));
     }
     let (cid, scope) = (form.client_id.clone(), form.scope.clone());
-    state.db.run(move |conn| oidc::grant(conn, &user, &cid, &scope)).await?;
-    Ok(HttpResponse::SeeOther().insert_header(("location", form.resume)).finish())
+    state
+        .db
+        .run(move |conn| oidc::grant(conn, &user, &cid, &scope))
+        .await?;
+    Ok(HttpResponse::SeeOther()
+        .insert_header(("location", form.resume))
+        .finish())
 }

@@ -28,13 +28,18 @@ struct Hint {
 /// The client an ID token was issued to, if the token is ours (expired ones still count).
 fn hinted_client(jwks: &serde_json::Value, token: &str) -> Option<Hint> {
     let kid = jsonwebtoken::decode_header(token).ok()?.kid?;
-    let key = jwks["keys"].as_array()?.iter().find(|k| k["kid"] == kid.as_str())?;
+    let key = jwks["keys"]
+        .as_array()?
+        .iter()
+        .find(|k| k["kid"] == kid.as_str())?;
     let decoding = DecodingKey::from_rsa_components(key["n"].as_str()?, key["e"].as_str()?).ok()?;
     let mut v = Validation::new(Algorithm::RS256);
     v.validate_exp = false;
     v.validate_aud = false;
     v.required_spec_claims.clear();
-    jsonwebtoken::decode::<Hint>(token, &decoding, &v).ok().map(|d| d.claims)
+    jsonwebtoken::decode::<Hint>(token, &decoding, &v)
+        .ok()
+        .map(|d| d.claims)
 }
 
 pub async fn logout(
@@ -51,7 +56,9 @@ pub async fn logout(
         .run(move |conn| {
             let Some(token) = hint else { return Ok(None) };
             let jwks = app.oidc.jwks(conn)?;
-            let Some(hint) = hinted_client(&jwks, &token) else { return Ok(None) };
+            let Some(hint) = hinted_client(&jwks, &token) else {
+                return Ok(None);
+            };
             let client = oidc::client(conn, &hint.aud)?;
             if let Some(sid) = &hint.sid {
                 // The session the client knows about ends even if the browser's cookie is gone.
@@ -62,13 +69,23 @@ pub async fn logout(
             Ok(client)
         })
         .await?;
-    if let Caller::Person { person, session, via_cookie: true } = &caller {
+    if let Caller::Person {
+        person,
+        session,
+        via_cookie: true,
+    } = &caller
+    {
         let (user, sid) = (person.id.clone(), session.id.clone());
-        state.db.run(move |conn| sessions::end(conn, &user, &sid)).await?;
+        state
+            .db
+            .run(move |conn| sessions::end(conn, &user, &sid))
+            .await?;
     }
     let lang = pages::language(&req, &caller);
     let redirect = match (target, q.post_logout_redirect_uri.as_deref()) {
-        (Some(client), Some(uri)) if client.post_logout_redirect_uris().iter().any(|u| u == uri) => {
+        (Some(client), Some(uri))
+            if client.post_logout_redirect_uris().iter().any(|u| u == uri) =>
+        {
             let mut url = url::Url::parse(uri).expect("registered URIs are absolute");
             if let Some(st) = &q.state {
                 url.query_pairs_mut().append_pair("state", st);
@@ -78,8 +95,15 @@ pub async fn logout(
         _ => None,
     };
     let mut res = match redirect {
-        Some(to) => HttpResponse::Found().insert_header(("location", to)).finish(),
-        None => pages::message(&lang, 200, "signed-out-title", &pages::t(&lang, "signed-out-done"))?,
+        Some(to) => HttpResponse::Found()
+            .insert_header(("location", to))
+            .finish(),
+        None => pages::message(
+            &lang,
+            200,
+            "signed-out-title",
+            &pages::t(&lang, "signed-out-done"),
+        )?,
     };
     res.add_removal_cookie(&pages::session_cookie(&state, String::new()))
         .map_err(|e| Error::Internal(e.to_string()))?;

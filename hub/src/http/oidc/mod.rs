@@ -44,7 +44,9 @@ pub async fn discovery(state: web::Data<AppState>) -> HttpResponse {
 pub async fn jwks(state: web::Data<AppState>) -> Result<HttpResponse, Error> {
     let state2 = state.clone();
     let keys = state.db.run(move |conn| state2.oidc.jwks(conn)).await?;
-    Ok(HttpResponse::Ok().insert_header(("cache-control", "public, max-age=300")).json(keys))
+    Ok(HttpResponse::Ok()
+        .insert_header(("cache-control", "public, max-age=300"))
+        .json(keys))
 }
 
 /// `/oauth2/userinfo`: the claims the access token's scopes release. Chamilo reads this, not the
@@ -58,14 +60,21 @@ pub async fn userinfo(state: web::Data<AppState>, req: HttpRequest) -> HttpRespo
         .map(|t| t.trim().to_string());
     let unauthorised = |desc: &str| {
         HttpResponse::Unauthorized()
-            .insert_header(("www-authenticate", format!("Bearer error=\"invalid_token\", error_description=\"{desc}\"")))
+            .insert_header((
+                "www-authenticate",
+                format!("Bearer error=\"invalid_token\", error_description=\"{desc}\""),
+            ))
             .json(serde_json::json!({ "error": "invalid_token", "error_description": desc }))
     };
-    let Some(token) = token else { return unauthorised("no bearer token") };
+    let Some(token) = token else {
+        return unauthorised("no bearer token");
+    };
     let found = state
         .db
         .run(move |conn| {
-            let Some((user_id, scope)) = oidc::token_owner(conn, &token)? else { return Ok(None) };
+            let Some((user_id, scope)) = oidc::token_owner(conn, &token)? else {
+                return Ok(None);
+            };
             let person = accounts::person(conn, &user_id)?;
             let verified = accounts::email_verified(conn, &user_id)?;
             Ok(Some(oidc::claims(&person, &scope, verified)))

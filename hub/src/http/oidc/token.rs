@@ -38,7 +38,8 @@ struct IdClaims {
 }
 
 fn oauth_error(status: u16, error: &str, description: &str) -> HttpResponse {
-    let mut res = HttpResponse::build(actix_web::http::StatusCode::from_u16(status).expect("valid status"));
+    let mut res =
+        HttpResponse::build(actix_web::http::StatusCode::from_u16(status).expect("valid status"));
     if status == 401 {
         res.insert_header(("www-authenticate", "Basic realm=\"hub\""));
     }
@@ -48,14 +49,27 @@ fn oauth_error(status: u16, error: &str, description: &str) -> HttpResponse {
 
 /// `client_secret_basic`: `Authorization: Basic base64(urlencode(id):urlencode(secret))`.
 fn basic_credentials(req: &HttpRequest) -> Option<(String, String)> {
-    let value = req.headers().get("authorization")?.to_str().ok()?.strip_prefix("Basic ")?;
+    let value = req
+        .headers()
+        .get("authorization")?
+        .to_str()
+        .ok()?
+        .strip_prefix("Basic ")?;
     let decoded = String::from_utf8(STANDARD.decode(value.trim()).ok()?).ok()?;
     let (id, secret) = decoded.split_once(':')?;
-    let unescape = |s: &str| url::form_urlencoded::parse(format!("v={s}").as_bytes()).next().map(|(_, v)| v.into_owned());
+    let unescape = |s: &str| {
+        url::form_urlencoded::parse(format!("v={s}").as_bytes())
+            .next()
+            .map(|(_, v)| v.into_owned())
+    };
     Some((unescape(id)?, unescape(secret)?))
 }
 
-pub async fn token(state: web::Data<AppState>, req: HttpRequest, form: web::Form<TokenForm>) -> HttpResponse {
+pub async fn token(
+    state: web::Data<AppState>,
+    req: HttpRequest,
+    form: web::Form<TokenForm>,
+) -> HttpResponse {
     match exchange(state, &req, form.into_inner()).await {
         Ok(res) => res,
         Err(e) => {
@@ -65,14 +79,28 @@ pub async fn token(state: web::Data<AppState>, req: HttpRequest, form: web::Form
     }
 }
 
-async fn exchange(state: web::Data<AppState>, req: &HttpRequest, form: TokenForm) -> Result<HttpResponse, Error> {
+async fn exchange(
+    state: web::Data<AppState>,
+    req: &HttpRequest,
+    form: TokenForm,
+) -> Result<HttpResponse, Error> {
     if form.grant_type.as_deref() != Some("authorization_code") {
-        return Ok(oauth_error(400, "unsupported_grant_type", "only authorization_code is supported"));
+        return Ok(oauth_error(
+            400,
+            "unsupported_grant_type",
+            "only authorization_code is supported",
+        ));
     }
     let (client_id, secret) = match (basic_credentials(req), form.client_id.clone()) {
         (Some((id, secret)), _) => (id, Some(secret)),
         (None, Some(id)) => (id, form.client_secret.clone()),
-        (None, None) => return Ok(oauth_error(401, "invalid_client", "client authentication required")),
+        (None, None) => {
+            return Ok(oauth_error(
+                401,
+                "invalid_client",
+                "client authentication required",
+            ))
+        }
     };
     let Some(code) = form.code.clone() else {
         return Ok(oauth_error(400, "invalid_request", "code is required"));
@@ -80,7 +108,11 @@ async fn exchange(state: web::Data<AppState>, req: &HttpRequest, form: TokenForm
     let cid = client_id.clone();
     let client = state.db.run(move |conn| oidc::client(conn, &cid)).await?;
     let Some(client) = client.filter(|c| c.secret_matches(secret.as_deref())) else {
-        return Ok(oauth_error(401, "invalid_client", "unknown client or wrong secret"));
+        return Ok(oauth_error(
+            401,
+            "invalid_client",
+            "unknown client or wrong secret",
+        ));
     };
     let (redirect, verifier) = (form.redirect_uri.clone(), form.code_verifier.clone());
     let c = client.clone();
@@ -94,8 +126,12 @@ async fn exchange(state: web::Data<AppState>, req: &HttpRequest, form: TokenForm
         .await?;
     let granted = match granted {
         Ok(g) => g,
-        Err(oidc::GrantError::InvalidGrant(why)) => return Ok(oauth_error(400, "invalid_grant", why)),
-        Err(oidc::GrantError::InvalidClient) => return Ok(oauth_error(401, "invalid_client", "wrong client")),
+        Err(oidc::GrantError::InvalidGrant(why)) => {
+            return Ok(oauth_error(400, "invalid_grant", why))
+        }
+        Err(oidc::GrantError::InvalidClient) => {
+            return Ok(oauth_error(401, "invalid_client", "wrong client"))
+        }
     };
     let issuer = state.config.origin().to_string();
     let app = state.clone();
@@ -121,11 +157,13 @@ async fn exchange(state: web::Data<AppState>, req: &HttpRequest, form: TokenForm
             Ok((app.oidc.sign(conn, &id_claims)?, granted))
         })
         .await?;
-    Ok(HttpResponse::Ok().insert_header(("cache-control", "no-store")).json(serde_json::json!({
-        "access_token": granted.access_token,
-        "token_type": "Bearer",
-        "expires_in": oidc::TOKEN_SECS,
-        "id_token": id_token,
-        "scope": granted.scope,
-    })))
+    Ok(HttpResponse::Ok()
+        .insert_header(("cache-control", "no-store"))
+        .json(serde_json::json!({
+            "access_token": granted.access_token,
+            "token_type": "Bearer",
+            "expires_in": oidc::TOKEN_SECS,
+            "id_token": id_token,
+            "scope": granted.scope,
+        })))
 }

@@ -5,7 +5,10 @@ use actix_web::{web, HttpRequest, HttpResponse};
 use askama::Template;
 use serde::Deserialize;
 
-use super::{anonymous_csrf, check_anonymous_csrf, html, language, message, safe_return, session_cookie, t, Page};
+use super::{
+    anonymous_csrf, check_anonymous_csrf, html, language, message, safe_return, session_cookie, t,
+    Page,
+};
 use crate::domain::accounts::{self, Registration};
 use crate::domain::sessions::{self, Kind};
 use crate::error::{Error, FieldError};
@@ -50,7 +53,8 @@ pub async fn signin_form(
         upstreams: upstream_buttons(&state).await?,
     })?;
     if let Some(c) = cookie {
-        res.add_cookie(&c).map_err(|e| Error::Internal(e.to_string()))?;
+        res.add_cookie(&c)
+            .map_err(|e| Error::Internal(e.to_string()))?;
     }
     Ok(res)
 }
@@ -74,20 +78,43 @@ pub async fn signin(
     let lang = language(&req, &caller);
     let ip = client_ip(&req);
     let return_to = safe_return(form.return_to.as_deref());
-    match state.sign_in(form.email.clone(), form.password, ip.clone()).await {
+    match state
+        .sign_in(form.email.clone(), form.password, ip.clone())
+        .await
+    {
         Ok(user_id) => {
-            let agent = req.headers().get("user-agent").and_then(|v| v.to_str().ok()).map(str::to_string);
+            let agent = req
+                .headers()
+                .get("user-agent")
+                .and_then(|v| v.to_str().ok())
+                .map(str::to_string);
             let life = lifetime(&state);
             let started = state
                 .db
-                .run(move |conn| sessions::start(conn, &user_id, Kind::Browser, ip.as_deref(), agent.as_deref(), life))
+                .run(move |conn| {
+                    sessions::start(
+                        conn,
+                        &user_id,
+                        Kind::Browser,
+                        ip.as_deref(),
+                        agent.as_deref(),
+                        life,
+                    )
+                })
                 .await?;
-            let mut res = HttpResponse::SeeOther().insert_header(("location", return_to)).finish();
-            res.add_cookie(&session_cookie(&state, started.token)).map_err(|e| Error::Internal(e.to_string()))?;
+            let mut res = HttpResponse::SeeOther()
+                .insert_header(("location", return_to))
+                .finish();
+            res.add_cookie(&session_cookie(&state, started.token))
+                .map_err(|e| Error::Internal(e.to_string()))?;
             Ok(res)
         }
         Err(e @ (Error::Unauthenticated | Error::Locked)) => {
-            let key = if matches!(e, Error::Locked) { "sign-in-locked" } else { "sign-in-failed" };
+            let key = if matches!(e, Error::Locked) {
+                "sign-in-locked"
+            } else {
+                "sign-in-failed"
+            };
             let mut page = Page::new(&lang, &caller);
             page.csrf = form.csrf;
             let mut res = html(&SignInPage {
@@ -121,12 +148,19 @@ pub async fn signout(
 ) -> Result<HttpResponse, Error> {
     caller.check_csrf(Some(&form.csrf))?;
     let lang = language(&req, &caller);
-    if let Caller::Person { person, session, .. } = &caller {
+    if let Caller::Person {
+        person, session, ..
+    } = &caller
+    {
         let (user, sid) = (person.id.clone(), session.id.clone());
-        state.db.run(move |conn| sessions::end(conn, &user, &sid)).await?;
+        state
+            .db
+            .run(move |conn| sessions::end(conn, &user, &sid))
+            .await?;
     }
     let mut res = message(&lang, 200, "signed-out-title", &t(&lang, "signed-out-done"))?;
-    res.add_removal_cookie(&session_cookie(&state, String::new())).map_err(|e| Error::Internal(e.to_string()))?;
+    res.add_removal_cookie(&session_cookie(&state, String::new()))
+        .map_err(|e| Error::Internal(e.to_string()))?;
     Ok(res)
 }
 
@@ -161,19 +195,35 @@ pub struct RegisterForm {
 
 impl RegisterPage {
     fn error_for(&self, field: &str) -> Option<&str> {
-        self.errors.iter().find(|e| e.field == field).map(|e| e.message.as_str())
+        self.errors
+            .iter()
+            .find(|e| e.field == field)
+            .map(|e| e.message.as_str())
     }
 }
 
-pub async fn register_form(state: web::Data<AppState>, req: HttpRequest, caller: Caller) -> Result<HttpResponse, Error> {
+pub async fn register_form(
+    state: web::Data<AppState>,
+    req: HttpRequest,
+    caller: Caller,
+) -> Result<HttpResponse, Error> {
     let lang = language(&req, &caller);
     let (csrf, cookie) = anonymous_csrf(&req, &state);
     let mut page = Page::new(&lang, &caller);
     page.csrf = csrf;
-    let form = RegisterForm { language: lang.clone(), role: "trainee".into(), ..Default::default() };
-    let mut res = html(&RegisterPage { page, form, errors: Vec::new() })?;
+    let form = RegisterForm {
+        language: lang.clone(),
+        role: "trainee".into(),
+        ..Default::default()
+    };
+    let mut res = html(&RegisterPage {
+        page,
+        form,
+        errors: Vec::new(),
+    })?;
     if let Some(c) = cookie {
-        res.add_cookie(&c).map_err(|e| Error::Internal(e.to_string()))?;
+        res.add_cookie(&c)
+            .map_err(|e| Error::Internal(e.to_string()))?;
     }
     Ok(res)
 }
@@ -201,18 +251,37 @@ pub async fn register(
         Ok(()) => {
             let hash = state.hash_password(registration.password.clone()).await?;
             let sealer = state.sealer.clone();
-            state.db.run(move |conn| accounts::register(conn, &registration, hash, &sealer)).await.map(|_| ())
+            state
+                .db
+                .run(move |conn| accounts::register(conn, &registration, hash, &sealer))
+                .await
+                .map(|_| ())
         }
         Err(e) => Err(e),
     };
     let errors = match outcome {
         Ok(()) => return message(&lang, 201, "register-title", &t(&lang, "register-done")),
         Err(Error::Validation(errors)) => errors,
-        Err(Error::Conflict(_)) => vec![FieldError::new("email", "taken", "an account with this e-mail exists")],
+        Err(Error::Conflict(_)) => vec![FieldError::new(
+            "email",
+            "taken",
+            "an account with this e-mail exists",
+        )],
         Err(other) => return Err(other),
     };
-    let page = Page { lang, signed_in: false, csrf: form.csrf.clone() };
-    let mut res = html(&RegisterPage { page, form: RegisterForm { password: String::new(), ..form }, errors })?;
+    let page = Page {
+        lang,
+        signed_in: false,
+        csrf: form.csrf.clone(),
+    };
+    let mut res = html(&RegisterPage {
+        page,
+        form: RegisterForm {
+            password: String::new(),
+            ..form
+        },
+        errors,
+    })?;
     *res.status_mut() = actix_web::http::StatusCode::BAD_REQUEST;
     Ok(res)
 }
@@ -242,7 +311,16 @@ pub async fn confirm_form(
     caller: Caller,
     query: web::Query<TokenQuery>,
 ) -> Result<HttpResponse, Error> {
-    token_form(&state, &req, &caller, query.token.clone(), "/confirm", "confirm-title", "confirm-title", false)
+    token_form(
+        &state,
+        &req,
+        &caller,
+        query.token.clone(),
+        "/confirm",
+        "confirm-title",
+        "confirm-title",
+        false,
+    )
 }
 
 #[allow(clippy::too_many_arguments)]
@@ -270,7 +348,8 @@ fn token_form(
         error: None,
     })?;
     if let Some(c) = cookie {
-        res.add_cookie(&c).map_err(|e| Error::Internal(e.to_string()))?;
+        res.add_cookie(&c)
+            .map_err(|e| Error::Internal(e.to_string()))?;
     }
     Ok(res)
 }
@@ -291,9 +370,15 @@ pub async fn confirm(
     check_anonymous_csrf(&req, &form.csrf)?;
     let lang = language(&req, &caller);
     let token = form.token.clone();
-    match state.db.run(move |conn| accounts::confirm(conn, &token)).await {
+    match state
+        .db
+        .run(move |conn| accounts::confirm(conn, &token))
+        .await
+    {
         Ok(_) => message(&lang, 200, "confirm-title", &t(&lang, "confirm-done")),
-        Err(Error::Validation(_)) => message(&lang, 400, "confirm-title", &t(&lang, "confirm-failed")),
+        Err(Error::Validation(_)) => {
+            message(&lang, 400, "confirm-title", &t(&lang, "confirm-failed"))
+        }
         Err(e) => Err(e),
     }
 }
@@ -304,14 +389,19 @@ struct ForgotPage {
     page: Page,
 }
 
-pub async fn forgot_form(state: web::Data<AppState>, req: HttpRequest, caller: Caller) -> Result<HttpResponse, Error> {
+pub async fn forgot_form(
+    state: web::Data<AppState>,
+    req: HttpRequest,
+    caller: Caller,
+) -> Result<HttpResponse, Error> {
     let lang = language(&req, &caller);
     let (csrf, cookie) = anonymous_csrf(&req, &state);
     let mut page = Page::new(&lang, &caller);
     page.csrf = csrf;
     let mut res = html(&ForgotPage { page })?;
     if let Some(c) = cookie {
-        res.add_cookie(&c).map_err(|e| Error::Internal(e.to_string()))?;
+        res.add_cookie(&c)
+            .map_err(|e| Error::Internal(e.to_string()))?;
     }
     Ok(res)
 }
@@ -331,7 +421,10 @@ pub async fn forgot(
     check_anonymous_csrf(&req, &form.csrf)?;
     let lang = language(&req, &caller);
     let (email, sealer) = (form.email.clone(), state.sealer.clone());
-    state.db.run(move |conn| accounts::request_reset(conn, &email, &sealer)).await?;
+    state
+        .db
+        .run(move |conn| accounts::request_reset(conn, &email, &sealer))
+        .await?;
     message(&lang, 200, "forgot-title", &t(&lang, "forgot-done"))
 }
 
@@ -341,7 +434,16 @@ pub async fn reset_form(
     caller: Caller,
     query: web::Query<TokenQuery>,
 ) -> Result<HttpResponse, Error> {
-    token_form(&state, &req, &caller, query.token.clone(), "/reset-password", "reset-title", "reset-submit", true)
+    token_form(
+        &state,
+        &req,
+        &caller,
+        query.token.clone(),
+        "/reset-password",
+        "reset-title",
+        "reset-submit",
+        true,
+    )
 }
 
 pub async fn reset(
@@ -356,7 +458,10 @@ pub async fn reset(
     let password = form.password.clone().unwrap_or_default();
     let owner = {
         let token = token.clone();
-        state.db.run(move |conn| accounts::email_of_token(conn, &token, "reset")).await?
+        state
+            .db
+            .run(move |conn| accounts::email_of_token(conn, &token, "reset"))
+            .await?
     };
     let Some(email) = owner else {
         return message(&lang, 400, "reset-title", &t(&lang, "confirm-failed"));
@@ -377,7 +482,10 @@ pub async fn reset(
         return Ok(res);
     }
     let hash = state.hash_password(password).await?;
-    state.db.run(move |conn| accounts::reset_password(conn, &token, hash)).await?;
+    state
+        .db
+        .run(move |conn| accounts::reset_password(conn, &token, hash))
+        .await?;
     message(&lang, 200, "reset-title", &t(&lang, "reset-done"))
 }
 
@@ -389,14 +497,30 @@ struct SessionsPage {
     sessions: Vec<sessions::Session>,
 }
 
-pub async fn sessions_page(state: web::Data<AppState>, req: HttpRequest, caller: Caller) -> Result<HttpResponse, Error> {
-    let Caller::Person { person, session, .. } = &caller else {
-        return Ok(HttpResponse::Found().insert_header(("location", "/signin?return_to=/sessions")).finish());
+pub async fn sessions_page(
+    state: web::Data<AppState>,
+    req: HttpRequest,
+    caller: Caller,
+) -> Result<HttpResponse, Error> {
+    let Caller::Person {
+        person, session, ..
+    } = &caller
+    else {
+        return Ok(HttpResponse::Found()
+            .insert_header(("location", "/signin?return_to=/sessions"))
+            .finish());
     };
     let lang = language(&req, &caller);
     let (user, life) = (person.id.clone(), lifetime(&state));
-    let all = state.db.run(move |conn| sessions::list(conn, &user, life)).await?;
-    html(&SessionsPage { page: Page::new(&lang, &caller), current: session.id.clone(), sessions: all })
+    let all = state
+        .db
+        .run(move |conn| sessions::list(conn, &user, life))
+        .await?;
+    html(&SessionsPage {
+        page: Page::new(&lang, &caller),
+        current: session.id.clone(),
+        sessions: all,
+    })
 }
 
 #[derive(Deserialize)]
@@ -424,5 +548,7 @@ pub async fn end_session(
             }
         })
         .await?;
-    Ok(HttpResponse::SeeOther().insert_header(("location", "/sessions")).finish())
+    Ok(HttpResponse::SeeOther()
+        .insert_header(("location", "/sessions"))
+        .finish())
 }

@@ -35,7 +35,10 @@ pub async fn index(
 ) -> Result<HttpResponse, Error> {
     let q = list_query(query.into_inner())?;
     let (number, size) = (q.page, q.page_size);
-    let result = state.db.run(move |conn| offers::list_published(conn, &q)).await?;
+    let result = state
+        .db
+        .run(move |conn| offers::list_published(conn, &q))
+        .await?;
     html(&CataloguePage {
         page: Page::new(&language(&req, &caller), &caller),
         offers: result.items,
@@ -52,6 +55,12 @@ pub async fn offer(
     id: web::Path<String>,
 ) -> Result<HttpResponse, Error> {
     let id = id.into_inner();
-    let offer = state.db.run(move |conn| offers::get(conn, &id, Visibility::Public)).await?;
-    html(&OfferPage { page: Page::new(&language(&req, &caller), &caller), offer })
+    let offer = state
+        .db
+        .run(move |conn| offers::get(conn, &id, Visibility::Public))
+        .await?;
+    html(&OfferPage {
+        page: Page::new(&language(&req, &caller), &caller),
+        offer,
+    })
 }

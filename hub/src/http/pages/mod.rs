@@ -32,7 +32,11 @@ impl Page {
             Caller::Person { session, .. } => (true, session.csrf_token.clone()),
             _ => (false, String::new()),
         };
-        Self { lang: lang.to_string(), signed_in, csrf }
+        Self {
+            lang: lang.to_string(),
+            signed_in,
+            csrf,
+        }
     }
 
     pub fn t(&self, key: &str) -> String {
@@ -74,8 +78,12 @@ pub async fn stylesheet() -> HttpResponse {
 }
 
 pub fn html(page: &impl Template) -> Result<HttpResponse, Error> {
-    let body = page.render().map_err(|e| Error::Internal(format!("template: {e}")))?;
-    Ok(HttpResponse::Ok().content_type("text/html; charset=utf-8").body(body))
+    let body = page
+        .render()
+        .map_err(|e| Error::Internal(format!("template: {e}")))?;
+    Ok(HttpResponse::Ok()
+        .content_type("text/html; charset=utf-8")
+        .body(body))
 }
 
 #[derive(Template)]
@@ -87,14 +95,24 @@ struct MessagePage {
 }
 
 /// A page with a title and one paragraph.
-pub fn message(lang: &str, status: u16, title_key: &str, text: &str) -> Result<HttpResponse, Error> {
+pub fn message(
+    lang: &str,
+    status: u16,
+    title_key: &str,
+    text: &str,
+) -> Result<HttpResponse, Error> {
     let page = MessagePage {
-        page: Page { lang: lang.to_string(), signed_in: false, csrf: String::new() },
+        page: Page {
+            lang: lang.to_string(),
+            signed_in: false,
+            csrf: String::new(),
+        },
         title: t(lang, title_key),
         text: text.to_string(),
     };
     let mut res = html(&page)?;
-    *res.status_mut() = actix_web::http::StatusCode::from_u16(status).unwrap_or(actix_web::http::StatusCode::OK);
+    *res.status_mut() =
+        actix_web::http::StatusCode::from_u16(status).unwrap_or(actix_web::http::StatusCode::OK);
     Ok(res)
 }
 
@@ -127,7 +145,9 @@ pub fn anonymous_csrf(req: &HttpRequest, state: &AppState) -> (String, Option<Co
 pub fn check_anonymous_csrf(req: &HttpRequest, submitted: &str) -> Result<(), Error> {
     match req.cookie(CSRF_COOKIE) {
         Some(c) if !submitted.is_empty() && crate::crypto::equal(c.value(), submitted) => Ok(()),
-        _ => Err(Error::Forbidden("the form is stale or forged (CSRF token missing)".into())),
+        _ => Err(Error::Forbidden(
+            "the form is stale or forged (CSRF token missing)".into(),
+        )),
     }
 }
 
