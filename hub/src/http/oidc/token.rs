@@ -152,7 +152,12 @@ async fn exchange(
                 nonce: granted.nonce.clone(),
                 at_hash: oidc::at_hash(&granted.access_token),
                 sid: granted.session_id.clone(),
-                claims: oidc::claims(&person, &granted.scope, verified),
+                claims: {
+                    // `sub` is already a field of its own here.
+                    let mut c = oidc::claims(&person, &granted.scope, verified);
+                    c.remove("sub");
+                    c
+                },
             };
             Ok((app.oidc.sign(conn, &id_claims)?, granted))
         })
