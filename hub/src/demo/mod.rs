@@ -251,6 +251,24 @@ pub fn ensure(conn: &mut DbConnection) -> Result<Option<Vec<Credential>>, Error>
             let id = offers::create(conn, &new, actor)?;
             offers::publish(conn, &id, None)?;
         }
+        // Chamilo as configured in examples/chamilo-oauth2.md, on compose.yaml's port.
+        let chamilo = crate::domain::oidc::create_client(
+            conn,
+            "Chamilo",
+            &["http://localhost:8081/plugin/oauth2/src/callback.php".into()],
+            &["http://localhost:8081/".into()],
+            true,
+            false,
+        )?;
+        credentials.push(Credential {
+            role: "OIDC client",
+            email: "Chamilo",
+            password: format!(
+                "client_id={} client_secret={}",
+                chamilo.client_id,
+                chamilo.client_secret.unwrap_or_default()
+            ),
+        });
         Ok(Some(credentials))
     })
 }

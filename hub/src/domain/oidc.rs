@@ -234,11 +234,10 @@ pub fn issue_code(conn: &mut DbConnection, r: &CodeRequest<'_>) -> Result<String
     Ok(code)
 }
 
-/// Why a token request is refused, in RFC 6749's words.
+/// Why a code is refused: RFC 6749's `invalid_grant`, with the reason for the log and the client.
 #[derive(Debug, PartialEq, Eq)]
 pub enum GrantError {
     InvalidGrant(&'static str),
-    InvalidClient,
 }
 
 /// What a redeemed code grants.

@@ -129,9 +129,6 @@ async fn exchange(
         Err(oidc::GrantError::InvalidGrant(why)) => {
             return Ok(oauth_error(400, "invalid_grant", why))
         }
-        Err(oidc::GrantError::InvalidClient) => {
-            return Ok(oauth_error(401, "invalid_client", "wrong client"))
-        }
     };
     let issuer = state.config.origin().to_string();
     let app = state.clone();
