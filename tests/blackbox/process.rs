@@ -315,22 +315,55 @@ async fn migrate_and_demo_data_commands_are_idempotent(backend: Backend) {
 async fn oidc_clients_and_keys_from_the_command_line(backend: Backend) {
     let test_db = TestDb::new(backend);
     let run = |args: &[&str]| {
-        let out = hub(&test_db, args).env("HUB_DEMO_DATA", "false").output().unwrap();
-        (out.status.success(), String::from_utf8_lossy(&out.stdout).to_string(), String::from_utf8_lossy(&out.stderr).to_string())
+        let out = hub(&test_db, args)
+            .env("HUB_DEMO_DATA", "false")
+            .output()
+            .unwrap();
+        (
+            out.status.success(),
+            String::from_utf8_lossy(&out.stdout).to_string(),
+            String::from_utf8_lossy(&out.stderr).to_string(),
+        )
     };
     let (ok, stdout, stderr) = run(&[
-        "oidc-client", "add", "--name", "Chamilo", "--redirect-uri", "https://lms.example.eu/plugin/oauth2/src/callback.php",
-        "--post-logout-redirect-uri", "https://lms.example.eu/", "--first-party",
+        "oidc-client",
+        "add",
+        "--name",
+        "Chamilo",
+        "--redirect-uri",
+        "https://lms.example.eu/plugin/oauth2/src/callback.php",
+        "--post-logout-redirect-uri",
+        "https://lms.example.eu/",
+        "--first-party",
     ]);
     assert!(ok, "{stderr}");
-    let created: serde_json::Value = serde_json::from_str(stdout.trim()).expect("JSON on standard output");
+    let created: serde_json::Value =
+        serde_json::from_str(stdout.trim()).expect("JSON on standard output");
     assert_eq!(created["client_id"].as_str().unwrap().len(), 32);
     assert!(created["client_secret"].as_str().unwrap().len() >= 43);
-    let (ok, _, stderr) = run(&["oidc-client", "add", "--name", "Bad", "--redirect-uri", "not a url"]);
+    let (ok, _, stderr) = run(&[
+        "oidc-client",
+        "add",
+        "--name",
+        "Bad",
+        "--redirect-uri",
+        "not a url",
+    ]);
     assert!(!ok && stderr.contains("redirect_uri"), "{stderr}");
-    let (ok, public, _) = run(&["oidc-client", "add", "--name", "SPA", "--redirect-uri", "https://spa.example.eu/cb", "--public"]);
+    let (ok, public, _) = run(&[
+        "oidc-client",
+        "add",
+        "--name",
+        "SPA",
+        "--redirect-uri",
+        "https://spa.example.eu/cb",
+        "--public",
+    ]);
     assert!(ok);
-    assert!(serde_json::from_str::<serde_json::Value>(public.trim()).unwrap()["client_secret"].is_null());
+    assert!(
+        serde_json::from_str::<serde_json::Value>(public.trim()).unwrap()["client_secret"]
+            .is_null()
+    );
 
     let (ok, first, stderr) = run(&["keys", "rotate"]);
     assert!(ok, "{stderr}");
@@ -338,7 +371,10 @@ async fn oidc_clients_and_keys_from_the_command_line(backend: Backend) {
     assert!(ok);
     assert_ne!(first, second);
     let url = if backend == Backend::Sqlite {
-        format!("sqlite://{}", test_db.dir.path().join("data/hub.db").display())
+        format!(
+            "sqlite://{}",
+            test_db.dir.path().join("data/hub.db").display()
+        )
     } else {
         test_db.url.clone()
     };
@@ -351,5 +387,8 @@ async fn oidc_clients_and_keys_from_the_command_line(backend: Backend) {
         .load(&mut pool.get().unwrap())
         .unwrap();
     assert_eq!(keys.len(), 2);
-    assert!(keys[0].1.is_some() && keys[1].1.is_none(), "the new key signs, the old one is retired");
+    assert!(
+        keys[0].1.is_some() && keys[1].1.is_none(),
+        "the new key signs, the old one is retired"
+    );
 }
