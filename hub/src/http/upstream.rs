@@ -11,10 +11,9 @@ use openidconnect::{
 };
 use serde::Deserialize;
 
-use super::auth::{client_ip, lifetime, Caller};
-use super::pages::{safe_return, session_cookie};
+use super::auth::Caller;
+use super::pages::{safe_return, start_browser_session};
 use super::AppState;
-use crate::domain::sessions::{self, Kind};
 use crate::domain::upstream::{self, Flow, Identity};
 use crate::error::Error;
 
@@ -25,6 +24,38 @@ fn http_client() -> Result<reqwest::Client, Error> {
         .timeout(std::time::Duration::from_secs(10))
         .build()
         .map_err(|e| Error::Internal(e.to_string()))
+}
+
+type Rp = CoreClient<
+    openidconnect::EndpointSet,
+    openidconnect::EndpointNotSet,
+    openidconnect::EndpointNotSet,
+    openidconnect::EndpointNotSet,
+    openidconnect::EndpointMaybeSet,
+    openidconnect::EndpointMaybeSet,
+>;
+
+/// The provider's current metadata (discovery, JWKS) as a relying-party client, and the HTTP
+/// client to talk to it with.
+async fn relying_party(
+    state: &AppState,
+    provider: &upstream::Provider,
+) -> Result<(Rp, reqwest::Client), Error> {
+    let http = http_client()?;
+    let issuer =
+        IssuerUrl::new(provider.issuer.clone()).map_err(|e| Error::Internal(e.to_string()))?;
+    let metadata = CoreProviderMetadata::discover_async(issuer, &http)
+        .await
+        .map_err(|e| Error::Unavailable(format!("identity provider discovery: {e}")))?;
+    let redirect =
+        RedirectUrl::new(callback_url(state)).map_err(|e| Error::Internal(e.to_string()))?;
+    let client = CoreClient::from_provider_metadata(
+        metadata,
+        ClientId::new(provider.client_id.clone()),
+        Some(ClientSecret::new(provider.client_secret.clone())),
+    )
+    .set_redirect_uri(redirect);
+    Ok((client, http))
 }
 
 fn callback_url(state: &AppState) -> String {
@@ -46,20 +77,7 @@ pub async fn start(
         .db
         .run(move |conn| upstream::get(conn, &id, &sealer))
         .await?;
-    let http = http_client()?;
-    let issuer =
-        IssuerUrl::new(provider.issuer.clone()).map_err(|e| Error::Internal(e.to_string()))?;
-    let metadata = CoreProviderMetadata::discover_async(issuer, &http)
-        .await
-        .map_err(|e| Error::Unavailable(format!("identity provider discovery: {e}")))?;
-    let client = CoreClient::from_provider_metadata(
-        metadata,
-        ClientId::new(provider.client_id.clone()),
-        Some(ClientSecret::new(provider.client_secret.clone())),
-    )
-    .set_redirect_uri(
-        RedirectUrl::new(callback_url(&state)).map_err(|e| Error::Internal(e.to_string()))?,
-    );
+    let (client, _) = relying_party(&state, &provider).await?;
     let (challenge, verifier) = PkceCodeChallenge::new_random_sha256();
     let mut request = client.authorize_url(
         CoreAuthenticationFlow::AuthorizationCode,
@@ -132,20 +150,7 @@ pub async fn callback(
         .db
         .run(move |conn| upstream::get(conn, &pid, &sealer))
         .await?;
-    let http = http_client()?;
-    let issuer =
-        IssuerUrl::new(provider.issuer.clone()).map_err(|e| Error::Internal(e.to_string()))?;
-    let metadata = CoreProviderMetadata::discover_async(issuer, &http)
-        .await
-        .map_err(|e| Error::Unavailable(format!("identity provider discovery: {e}")))?;
-    let client = CoreClient::from_provider_metadata(
-        metadata,
-        ClientId::new(provider.client_id.clone()),
-        Some(ClientSecret::new(provider.client_secret.clone())),
-    )
-    .set_redirect_uri(
-        RedirectUrl::new(callback_url(&state)).map_err(|e| Error::Internal(e.to_string()))?,
-    );
+    let (client, http) = relying_party(&state, &provider).await?;
     let tokens = client
         .exchange_code(AuthorizationCode::new(code))
         .map_err(|e| Error::Unavailable(format!("identity provider: {e}")))?
@@ -173,32 +178,10 @@ pub async fn callback(
             .map(|n| n.as_str().to_string()),
         locale: claims.locale().map(|l| l.as_str().to_string()),
     };
-    let ip = client_ip(&req);
-    let agent = req
-        .headers()
-        .get("user-agent")
-        .and_then(|v| v.to_str().ok())
-        .map(str::to_string);
-    let life = lifetime(&state);
     let provider_id = provider.id.clone();
-    let started = state
+    let user_id = state
         .db
-        .run(move |conn| {
-            let user_id = upstream::link(conn, &provider_id, &who)?;
-            sessions::start(
-                conn,
-                &user_id,
-                Kind::Browser,
-                ip.as_deref(),
-                agent.as_deref(),
-                life,
-            )
-        })
+        .run(move |conn| upstream::link(conn, &provider_id, &who))
         .await?;
-    let mut res = HttpResponse::SeeOther()
-        .insert_header(("location", flow.return_to))
-        .finish();
-    res.add_cookie(&session_cookie(&state, started.token))
-        .map_err(|e| Error::Internal(e.to_string()))?;
-    Ok(res)
+    start_browser_session(&state, &req, user_id, flow.return_to).await
 }

@@ -6,11 +6,11 @@ use askama::Template;
 use serde::Deserialize;
 
 use super::{
-    anonymous_csrf, check_anonymous_csrf, html, language, message, safe_return, session_cookie, t,
-    Page,
+    anonymous_csrf, check_anonymous_csrf, html, language, message, safe_return, session_cookie,
+    start_browser_session, t, with_cookie, Page,
 };
 use crate::domain::accounts::{self, Registration};
-use crate::domain::sessions::{self, Kind};
+use crate::domain::sessions;
 use crate::error::{Error, FieldError};
 use crate::http::auth::{client_ip, lifetime, Caller};
 use crate::http::AppState;
@@ -45,18 +45,14 @@ pub async fn signin_form(
     let (csrf, cookie) = anonymous_csrf(&req, &state);
     let mut page = Page::new(&lang, &caller);
     page.csrf = csrf;
-    let mut res = html(&SignInPage {
+    let res = html(&SignInPage {
         page,
         return_to: safe_return(query.return_to.as_deref()),
         email: query.login_hint.clone().unwrap_or_default(),
         error: None,
         upstreams: upstream_buttons(&state).await?,
     })?;
-    if let Some(c) = cookie {
-        res.add_cookie(&c)
-            .map_err(|e| Error::Internal(e.to_string()))?;
-    }
-    Ok(res)
+    with_cookie(res, cookie)
 }
 
 #[derive(Deserialize)]
@@ -82,33 +78,7 @@ pub async fn signin(
         .sign_in(form.email.clone(), form.password, ip.clone())
         .await
     {
-        Ok(user_id) => {
-            let agent = req
-                .headers()
-                .get("user-agent")
-                .and_then(|v| v.to_str().ok())
-                .map(str::to_string);
-            let life = lifetime(&state);
-            let started = state
-                .db
-                .run(move |conn| {
-                    sessions::start(
-                        conn,
-                        &user_id,
-                        Kind::Browser,
-                        ip.as_deref(),
-                        agent.as_deref(),
-                        life,
-                    )
-                })
-                .await?;
-            let mut res = HttpResponse::SeeOther()
-                .insert_header(("location", return_to))
-                .finish();
-            res.add_cookie(&session_cookie(&state, started.token))
-                .map_err(|e| Error::Internal(e.to_string()))?;
-            Ok(res)
-        }
+        Ok(user_id) => start_browser_session(&state, &req, user_id, return_to).await,
         Err(e @ (Error::Unauthenticated | Error::Locked)) => {
             let key = if matches!(e, Error::Locked) {
                 "sign-in-locked"
@@ -216,16 +186,12 @@ pub async fn register_form(
         role: "trainee".into(),
         ..Default::default()
     };
-    let mut res = html(&RegisterPage {
+    let res = html(&RegisterPage {
         page,
         form,
         errors: Vec::new(),
     })?;
-    if let Some(c) = cookie {
-        res.add_cookie(&c)
-            .map_err(|e| Error::Internal(e.to_string()))?;
-    }
-    Ok(res)
+    with_cookie(res, cookie)
 }
 
 pub async fn register(
@@ -338,7 +304,7 @@ fn token_form(
     let (csrf, cookie) = anonymous_csrf(req, state);
     let mut page = Page::new(&lang, caller);
     page.csrf = csrf;
-    let mut res = html(&TokenFormPage {
+    let res = html(&TokenFormPage {
         title: t(&lang, title),
         submit: t(&lang, submit),
         page,
@@ -347,11 +313,7 @@ fn token_form(
         with_password,
         error: None,
     })?;
-    if let Some(c) = cookie {
-        res.add_cookie(&c)
-            .map_err(|e| Error::Internal(e.to_string()))?;
-    }
-    Ok(res)
+    with_cookie(res, cookie)
 }
 
 #[derive(Deserialize)]
@@ -398,12 +360,8 @@ pub async fn forgot_form(
     let (csrf, cookie) = anonymous_csrf(&req, &state);
     let mut page = Page::new(&lang, &caller);
     page.csrf = csrf;
-    let mut res = html(&ForgotPage { page })?;
-    if let Some(c) = cookie {
-        res.add_cookie(&c)
-            .map_err(|e| Error::Internal(e.to_string()))?;
-    }
-    Ok(res)
+    let res = html(&ForgotPage { page })?;
+    with_cookie(res, cookie)
 }
 
 #[derive(Deserialize)]

@@ -158,3 +158,49 @@ pub fn safe_return(to: Option<&str>) -> String {
         _ => "/".to_string(),
     }
 }
+
+/// Adds `cookie` (when there is one) to a page.
+pub fn with_cookie(
+    mut res: HttpResponse,
+    cookie: Option<Cookie<'static>>,
+) -> Result<HttpResponse, Error> {
+    if let Some(c) = cookie {
+        res.add_cookie(&c)
+            .map_err(|e| Error::Internal(e.to_string()))?;
+    }
+    Ok(res)
+}
+
+/// Starts a browser session for `user_id` (password or upstream sign-in) and sends the person on
+/// to `return_to`, which callers have already checked with [`safe_return`].
+pub async fn start_browser_session(
+    state: &AppState,
+    req: &HttpRequest,
+    user_id: String,
+    return_to: String,
+) -> Result<HttpResponse, Error> {
+    let ip = super::auth::client_ip(req);
+    let agent = req
+        .headers()
+        .get("user-agent")
+        .and_then(|v| v.to_str().ok())
+        .map(str::to_string);
+    let life = super::auth::lifetime(state);
+    let started = state
+        .db
+        .run(move |conn| {
+            crate::domain::sessions::start(
+                conn,
+                &user_id,
+                crate::domain::sessions::Kind::Browser,
+                ip.as_deref(),
+                agent.as_deref(),
+                life,
+            )
+        })
+        .await?;
+    let res = HttpResponse::SeeOther()
+        .insert_header(("location", return_to))
+        .finish();
+    with_cookie(res, Some(session_cookie(state, started.token)))
+}
