@@ -482,6 +482,18 @@ async fn pages_render_the_catalogue_and_error_pages(backend: Backend) {
         .unwrap()
         .starts_with("text/html"));
     assert!(res.text().await.unwrap().contains("<h1>Not found</h1>"));
+    let polish = hub
+        .client
+        .get(hub.url("/offers/missing"))
+        .header("accept", "text/html")
+        .header("accept-language", "pl-PL,pl;q=0.9")
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(polish.contains("<html lang=\"pl\">") && polish.contains("<h1>Nie znaleziono</h1>"));
     hub.stop().await;
 }
 

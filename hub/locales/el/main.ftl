@@ -70,3 +70,23 @@ sessions-started = έναρξη
 sessions-last-seen = τελευταία δραστηριότητα
 sessions-end = Τερματισμός
 sessions-end-all = Τερματισμός όλων των άλλων συνεδριών
+
+# Layout and error pages
+skip-link = Μετάβαση στο περιεχόμενο
+footer = Μητρώο υπηρεσιών κατάρτισης για τον τομέα των σύγχρονων επιχειρηματικών υπηρεσιών.
+error-back = Επιστροφή στον κατάλογο
+error-code = Σφάλμα
+error-validation = Μη έγκυρο αίτημα
+error-unauthenticated = Απαιτείται σύνδεση
+error-forbidden = Δεν επιτρέπεται
+error-not-found = Δεν βρέθηκε
+error-conflict = Σύγκρουση
+error-precondition-failed = Άλλαξε από κάποιον άλλον
+error-precondition-required = Απαιτείται If-Match
+error-payload-too-large = Πολύ μεγάλο αίτημα
+error-locked = Ο λογαριασμός κλειδώθηκε
+error-rate-limited = Πάρα πολλά αιτήματα
+error-timeout = Υπερβολική διάρκεια
+error-unavailable = Προσωρινά μη διαθέσιμο
+error-method-not-allowed = Μη επιτρεπτή μέθοδος
+error-internal = Κάτι πήγε στραβά

@@ -70,3 +70,23 @@ sessions-started = started
 sessions-last-seen = last active
 sessions-end = End
 sessions-end-all = End all other sessions
+
+# Layout and error pages
+skip-link = Skip to content
+footer = Register of training services for the Modern Business Services sector.
+error-back = Back to the catalogue
+error-code = Error
+error-validation = Invalid request
+error-unauthenticated = Sign-in required
+error-forbidden = Not allowed
+error-not-found = Not found
+error-conflict = Conflict
+error-precondition-failed = Changed by someone else
+error-precondition-required = If-Match required
+error-payload-too-large = Request too large
+error-locked = Account locked
+error-rate-limited = Too many requests
+error-timeout = Took too long
+error-unavailable = Temporarily unavailable
+error-method-not-allowed = Method not allowed
+error-internal = Something went wrong

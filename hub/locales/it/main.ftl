@@ -70,3 +70,23 @@ sessions-started = iniziata
 sessions-last-seen = ultima attività
 sessions-end = Termina
 sessions-end-all = Termina tutte le altre sessioni
+
+# Layout and error pages
+skip-link = Vai al contenuto
+footer = Registro dei servizi di formazione per il settore dei servizi alle imprese moderni.
+error-back = Torna al catalogo
+error-code = Errore
+error-validation = Richiesta non valida
+error-unauthenticated = Accesso richiesto
+error-forbidden = Non consentito
+error-not-found = Non trovato
+error-conflict = Conflitto
+error-precondition-failed = Modificato da qualcun altro
+error-precondition-required = Intestazione If-Match richiesta
+error-payload-too-large = Richiesta troppo grande
+error-locked = Account bloccato
+error-rate-limited = Troppe richieste
+error-timeout = Tempo scaduto
+error-unavailable = Temporaneamente non disponibile
+error-method-not-allowed = Metodo non consentito
+error-internal = Qualcosa è andato storto

@@ -70,3 +70,23 @@ sessions-started = rozpoczęta
 sessions-last-seen = ostatnia aktywność
 sessions-end = Zakończ
 sessions-end-all = Zakończ wszystkie inne sesje
+
+# Layout and error pages
+skip-link = Przejdź do treści
+footer = Rejestr usług szkoleniowych dla sektora nowoczesnych usług biznesowych.
+error-back = Wróć do katalogu
+error-code = Błąd
+error-validation = Nieprawidłowe żądanie
+error-unauthenticated = Wymagane logowanie
+error-forbidden = Brak uprawnień
+error-not-found = Nie znaleziono
+error-conflict = Konflikt
+error-precondition-failed = Ktoś zmienił dane w międzyczasie
+error-precondition-required = Wymagany nagłówek If-Match
+error-payload-too-large = Zbyt duże żądanie
+error-locked = Konto zablokowane
+error-rate-limited = Zbyt wiele żądań
+error-timeout = Przekroczono czas
+error-unavailable = Chwilowo niedostępne
+error-method-not-allowed = Niedozwolona metoda
+error-internal = Coś poszło nie tak

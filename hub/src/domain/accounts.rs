@@ -25,8 +25,8 @@ pub fn normalise_email(email: &str) -> String {
     email.trim().nfc().collect::<String>().to_lowercase()
 }
 
-/// identity.md: 12+ characters with a letter, a digit and a special character, and not the
-/// e-mail's local part.
+/// identity.md: 12+ characters with a letter, a digit and a special character, not one of the
+/// common passwords that meet those rules anyway, and not the e-mail's local part.
 pub fn check_password_policy(password: &str, email: &str) -> Result<(), FieldError> {
     let refuse = |message: &str| Err(FieldError::new("password", "weak", message));
     if password.chars().count() < 12 {
@@ -37,6 +37,14 @@ pub fn check_password_policy(password: &str, email: &str) -> Result<(), FieldErr
         || !password.chars().any(|c| !c.is_alphanumeric())
     {
         return refuse("use a letter, a digit and a special character");
+    }
+    let lowered = password.to_lowercase();
+    let common = include_str!("common-passwords.txt")
+        .lines()
+        .filter(|l| !l.starts_with('#') && !l.is_empty())
+        .any(|l| l == lowered);
+    if common {
+        return refuse("this password is among the most common ones; choose another");
     }
     let local = normalise_email(email)
         .split('@')
@@ -674,6 +682,14 @@ mod tests {
         assert!(check_password_policy("longbutnodigits!", "a@x.eu").is_err());
         assert!(check_password_policy("anna.kowalska-1!", "Anna.Kowalska@x.eu").is_err());
         assert!(check_password_policy("correct-horse-7-battery", "anna@x.eu").is_ok());
+        assert!(
+            check_password_policy("P@ssw0rd1234", "anna@x.eu").is_err(),
+            "a common password"
+        );
+        assert!(
+            check_password_policy("Qwerty123456!", "anna@x.eu").is_err(),
+            "case does not matter"
+        );
     }
 
     #[test]
