@@ -140,6 +140,7 @@ pub fn render(
     }
     if wants_html(req) {
         let lang = super::pages::language(req, &super::auth::Caller::Anonymous);
+        let localised = crate::i18n::t(&lang, &format!("error-{kind}"), &[]);
         let page = ErrorPage {
             page: super::pages::Page {
                 lang,
@@ -147,7 +148,7 @@ pub fn render(
                 csrf: String::new(),
             },
             status: status.as_u16(),
-            title: title(kind),
+            title: &localised,
             detail: &detail,
             errors: &errors,
             request_id,
