@@ -84,6 +84,10 @@ pub async fn start(
         );
         workers.push(worker.start().await?);
     }
+    workers.push(crate::jobs::archive::start(
+        db.clone(),
+        std::time::Duration::from_secs(3600),
+    ));
     let app_state = state.clone();
     let server = HttpServer::new(move || routes::app(app_state.clone()))
         .workers(config.workers)

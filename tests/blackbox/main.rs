@@ -3,6 +3,7 @@
 
 mod foundation;
 mod identity;
+mod offers;
 mod oidc;
 mod outbox;
 mod process;

@@ -595,6 +595,12 @@ async fn logout_ends_the_session_and_returns_to_the_client(backend: Backend) {
         200,
         "no redirect without a valid hint and a registered URI"
     );
+    let flow = start_flow(&rp, &[("prompt", "none")]);
+    let still = b.get(&flow.url).send().await.unwrap();
+    assert!(
+        location(&still).contains("code="),
+        "a logout without a valid hint signs nobody out"
+    );
 
     let url = format!(
         "/oauth2/logout?id_token_hint={hint}&post_logout_redirect_uri={}&state=bye",

@@ -90,3 +90,4 @@ error-timeout = Υπερβολική διάρκεια
 error-unavailable = Προσωρινά μη διαθέσιμο
 error-method-not-allowed = Μη επιτρεπτή μέθοδος
 error-internal = Κάτι πήγε στραβά
+logout-confirm = Για να αποσυνδεθείτε, χρησιμοποιήστε το κουμπί Αποσύνδεση στο πάνω μέρος της σελίδας.

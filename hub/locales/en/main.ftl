@@ -90,3 +90,4 @@ error-timeout = Took too long
 error-unavailable = Temporarily unavailable
 error-method-not-allowed = Method not allowed
 error-internal = Something went wrong
+logout-confirm = To sign out, use the Sign out button at the top of the page.

@@ -90,3 +90,4 @@ error-timeout = Tempo scaduto
 error-unavailable = Temporaneamente non disponibile
 error-method-not-allowed = Metodo non consentito
 error-internal = Qualcosa è andato storto
+logout-confirm = Per uscire, usa il pulsante Esci in alto nella pagina.

@@ -90,3 +90,4 @@ error-timeout = Przekroczono czas
 error-unavailable = Chwilowo niedostępne
 error-method-not-allowed = Niedozwolona metoda
 error-internal = Coś poszło nie tak
+logout-confirm = Aby się wylogować, użyj przycisku Wyloguj się u góry strony.

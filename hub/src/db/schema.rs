@@ -86,6 +86,10 @@ diesel::table! {
         created_at -> Timestamp,
         updated_at -> Timestamp,
         published_at -> Nullable<Timestamp>,
+        rejection_reason -> Nullable<Text>,
+        revision -> Nullable<Text>,
+        revision_status -> Nullable<Text>,
+        revision_reason -> Nullable<Text>,
     }
 }
 

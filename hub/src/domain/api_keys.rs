@@ -10,7 +10,15 @@ use crate::crypto::{hash_token, random_token};
 use crate::db::schema::api_keys;
 use crate::db::DbConnection;
 use crate::error::{Error, FieldError};
-use crate::http::auth::Partner;
+
+/// A partner API key's identity and what it may do.
+#[derive(Debug, Clone)]
+pub struct Partner {
+    pub key_id: String,
+    pub name: String,
+    pub scopes: Vec<String>,
+    pub provider_id: Option<String>,
+}
 
 pub const SCOPES: [&str; 3] = ["catalogue:read", "offers:write", "statistics:read"];
 

@@ -81,14 +81,7 @@ impl ApiTokenKeys {
     }
 }
 
-/// A partner API key's identity and what it may do.
-#[derive(Debug, Clone)]
-pub struct Partner {
-    pub key_id: String,
-    pub name: String,
-    pub scopes: Vec<String>,
-    pub provider_id: Option<String>,
-}
+pub use crate::domain::api_keys::Partner;
 
 /// Built once per request and never stored, so the size of its largest variant costs nothing.
 #[allow(clippy::large_enum_variant)]

@@ -11,7 +11,6 @@ use openidconnect::{
 };
 use serde::Deserialize;
 
-use super::auth::Caller;
 use super::pages::{safe_return, start_browser_session};
 use super::AppState;
 use crate::domain::upstream::{self, Flow, Identity};
@@ -118,7 +117,6 @@ pub struct CallbackQuery {
 pub async fn callback(
     state: web::Data<AppState>,
     req: HttpRequest,
-    _caller: Caller,
     query: web::Query<CallbackQuery>,
 ) -> Result<HttpResponse, Error> {
     let q = query.into_inner();

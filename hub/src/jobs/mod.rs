@@ -5,6 +5,7 @@
 //! [`Consumer`] delivers it here, with retries and backoff, so a system that is down delays its
 //! deliveries and loses nothing.
 
+pub mod archive;
 pub mod mail;
 mod worker;
 

@@ -38,6 +38,10 @@ pub struct WorkerHandle {
 }
 
 impl WorkerHandle {
+    pub(super) fn new(stop: watch::Sender<bool>, task: JoinHandle<()>) -> Self {
+        Self { stop, task }
+    }
+
     pub async fn stop(self) {
         let _ = self.stop.send(true);
         let _ = self.task.await;

@@ -119,12 +119,28 @@ pub async fn list(
 pub async fn detail(
     state: web::Data<AppState>,
     req: HttpRequest,
+    caller: Caller,
     id: web::Path<String>,
 ) -> Result<HttpResponse, Error> {
     let id = id.into_inner();
+    // Staff of the offer's provider and superadmins see it in every status, with its review.
+    let (superadmin, mine) = match &caller {
+        Caller::Person { person, .. } => (person.is_superadmin(), provider_memberships(&caller)?),
+        _ => (false, Vec::new()),
+    };
     let offer = state
         .db
-        .run(move |conn| offers::get(conn, &id, Visibility::Public))
+        .run(move |conn| {
+            let mut offer = offers::get(conn, &id, Visibility::Everything)?;
+            let staff = superadmin || mine.contains(&offer.provider.id);
+            if !staff && offer.status != "published" {
+                return Err(Error::NotFound(format!("offer {id}")));
+            }
+            if staff {
+                offer.review = Some(workflow::review(conn, &id)?);
+            }
+            Ok(offer)
+        })
         .await?;
     let tag = EntityTag::new_strong(offer.version.to_string());
     let unchanged = req
@@ -141,4 +157,313 @@ pub async fn detail(
             .finish());
     }
     Ok(HttpResponse::Ok().insert_header(ETag(tag)).json(offer))
+}
+
+// ---------------------------------------------------------------------------------------------
+// Writing offers: provider staff create, edit, submit and withdraw; superadmins decide.
+
+use crate::domain::offers::input::OfferInput;
+use crate::domain::offers::workflow::{self, Actor};
+use crate::http::auth::{client_ip, Caller};
+
+/// The provider organisations the caller is confirmed staff of.
+fn provider_memberships(caller: &Caller) -> Result<Vec<String>, Error> {
+    let person = caller.person()?;
+    Ok(person
+        .memberships
+        .iter()
+        .filter(|m| m.kind == "provider" && m.status == "confirmed")
+        .map(|m| m.organisation_id.clone())
+        .collect())
+}
+
+/// The staff's and superadmin's view: the offer with its review state.
+async fn staff_view(state: &AppState, id: String) -> Result<HttpResponse, Error> {
+    let offer = state
+        .db
+        .run(move |conn| {
+            let mut offer = offers::get(conn, &id, Visibility::Everything)?;
+            offer.review = Some(workflow::review(conn, &id)?);
+            Ok(offer)
+        })
+        .await?;
+    Ok(HttpResponse::Ok()
+        .insert_header(ETag(EntityTag::new_strong(offer.version.to_string())))
+        .json(offer))
+}
+
+/// The version an `If-Match` header names: 428 without one, 412 when it names none.
+fn if_match(req: &HttpRequest) -> Result<i32, Error> {
+    let raw = req
+        .headers()
+        .get(header::IF_MATCH)
+        .ok_or(Error::PreconditionRequired)?;
+    raw.to_str()
+        .ok()
+        .map(|v| {
+            v.trim()
+                .trim_start_matches("W/")
+                .trim_matches('"')
+                .to_string()
+        })
+        .and_then(|v| v.parse().ok())
+        .ok_or(Error::PreconditionFailed)
+}
+
+/// The offer's provider, if the caller is its staff; otherwise the refusal that fits.
+async fn own_offer(state: &AppState, caller: &Caller, id: &str) -> Result<String, Error> {
+    let mine = provider_memberships(caller)?;
+    let id = id.to_string();
+    let (provider, status) = state
+        .db
+        .run(move |conn| offers::provider_and_status(conn, &id))
+        .await?;
+    if mine.contains(&provider) {
+        Ok(provider)
+    } else if ["published", "withdrawn", "archived"].contains(&status.as_str()) {
+        Err(Error::Forbidden(
+            "only the staff of the offer's provider may change it".into(),
+        ))
+    } else {
+        Err(Error::NotFound("offer".into()))
+    }
+}
+
+/// Creates a draft offer of the caller's provider organisation.
+#[utoipa::path(post, path = "/api/offers", tag = "offers", security(("bearer" = [])), request_body = OfferInput,
+    responses((status = 201, body = Offer), (status = 400, body = crate::http::problem::Problem), (status = 403)))]
+pub async fn create(
+    state: web::Data<AppState>,
+    req: HttpRequest,
+    caller: Caller,
+    body: web::Json<OfferInput>,
+) -> Result<HttpResponse, Error> {
+    let mine = provider_memberships(&caller)?;
+    let input = body.into_inner();
+    let provider = match (&input.provider_id, mine.as_slice()) {
+        (_, []) => {
+            return Err(Error::Forbidden(
+                "only confirmed provider staff create offers".into(),
+            ))
+        }
+        (Some(p), _) if mine.contains(p) => p.clone(),
+        (Some(_), _) => {
+            return Err(Error::field(
+                "provider_id",
+                "forbidden",
+                "you are not staff of this provider",
+            ))
+        }
+        (None, [one]) => one.clone(),
+        (None, _) => {
+            return Err(Error::field(
+                "provider_id",
+                "required",
+                "you are staff of several providers: name one",
+            ))
+        }
+    };
+    let new = input.into_new(&provider)?;
+    let user = caller.person()?.id.clone();
+    let ip = client_ip(&req);
+    let id = state
+        .db
+        .run(move |conn| {
+            crate::db::write_transaction(conn, |conn| {
+                let id = offers::create(conn, &new, Some(&user))?;
+                crate::domain::audit::record(
+                    conn,
+                    crate::domain::audit::Entry {
+                        actor_id: Some(&user),
+                        action: "offer.created",
+                        subject_type: "offer",
+                        subject_id: Some(&id),
+                        ip: ip.as_deref(),
+                        detail: serde_json::json!({}),
+                    },
+                )?;
+                Ok(id)
+            })
+        })
+        .await?;
+    let mut res = staff_view(&state, id).await?;
+    *res.status_mut() = actix_web::http::StatusCode::CREATED;
+    Ok(res)
+}
+
+/// Changes an offer (`If-Match` required). A published offer keeps showing until the revision
+/// this creates is approved.
+#[utoipa::path(patch, path = "/api/offers/{id}", tag = "offers", security(("bearer" = [])), request_body = OfferInput,
+    params(("id" = String, Path), ("If-Match" = String, Header, description = "the ETag read")),
+    responses((status = 200, body = Offer), (status = 400), (status = 403), (status = 409), (status = 412), (status = 428)))]
+pub async fn update(
+    state: web::Data<AppState>,
+    req: HttpRequest,
+    caller: Caller,
+    id: web::Path<String>,
+    body: web::Json<OfferInput>,
+) -> Result<HttpResponse, Error> {
+    let id = id.into_inner();
+    let provider = own_offer(&state, &caller, &id).await?;
+    let expected = if_match(&req)?;
+    let (user, ip, patch, oid) = (
+        caller.person()?.id.clone(),
+        client_ip(&req),
+        body.into_inner(),
+        id.clone(),
+    );
+    state
+        .db
+        .run(move |conn| {
+            workflow::update(
+                conn,
+                &oid,
+                &provider,
+                expected,
+                patch,
+                &Actor {
+                    user_id: &user,
+                    ip: ip.as_deref(),
+                },
+            )
+        })
+        .await?;
+    staff_view(&state, id).await
+}
+
+async fn transition(
+    state: web::Data<AppState>,
+    req: HttpRequest,
+    caller: Caller,
+    id: String,
+    what: &'static str,
+) -> Result<HttpResponse, Error> {
+    let provider = own_offer(&state, &caller, &id).await?;
+    let (user, ip, oid) = (caller.person()?.id.clone(), client_ip(&req), id.clone());
+    let today = chrono::Utc::now().date_naive();
+    state
+        .db
+        .run(move |conn| {
+            let actor = Actor {
+                user_id: &user,
+                ip: ip.as_deref(),
+            };
+            match what {
+                "submit" => workflow::submit(conn, &oid, &provider, &actor),
+                _ => workflow::withdraw(conn, &oid, &provider, today, &actor),
+            }
+        })
+        .await?;
+    staff_view(&state, id).await
+}
+
+#[utoipa::path(post, path = "/api/offers/{id}/submit", tag = "offers", security(("bearer" = [])), params(("id" = String, Path)),
+    responses((status = 200, body = Offer), (status = 403), (status = 409)))]
+pub async fn submit(
+    state: web::Data<AppState>,
+    req: HttpRequest,
+    caller: Caller,
+    id: web::Path<String>,
+) -> Result<HttpResponse, Error> {
+    transition(state, req, caller, id.into_inner(), "submit").await
+}
+
+/// Withdraws a published offer; refused (409) within 1 day of its start.
+#[utoipa::path(post, path = "/api/offers/{id}/withdraw", tag = "offers", security(("bearer" = [])), params(("id" = String, Path)),
+    responses((status = 200, body = Offer), (status = 403), (status = 409)))]
+pub async fn withdraw(
+    state: web::Data<AppState>,
+    req: HttpRequest,
+    caller: Caller,
+    id: web::Path<String>,
+) -> Result<HttpResponse, Error> {
+    transition(state, req, caller, id.into_inner(), "withdraw").await
+}
+
+/// The approval queue: new offers and revisions awaiting a decision.
+#[utoipa::path(get, path = "/api/admin/offers", tag = "administration", security(("bearer" = [])),
+    params(("status" = Option<String>, Query, description = "only pending_review is supported")),
+    responses((status = 200, body = Vec<Offer>), (status = 403)))]
+pub async fn queue(
+    state: web::Data<AppState>,
+    caller: Caller,
+    query: web::Query<Vec<(String, String)>>,
+) -> Result<web::Json<Vec<Offer>>, Error> {
+    caller.superadmin()?;
+    let mut p = Params::new(query.into_inner());
+    p.one_of("status", &["pending_review"]);
+    p.finish()?;
+    let pending = state
+        .db
+        .run(|conn| {
+            let mut all = workflow::queue(conn)?;
+            for offer in &mut all {
+                offer.review = Some(workflow::review(conn, &offer.id)?);
+            }
+            Ok(all)
+        })
+        .await?;
+    Ok(web::Json(pending))
+}
+
+#[utoipa::path(post, path = "/api/admin/offers/{id}/approve", tag = "administration", security(("bearer" = [])), params(("id" = String, Path)),
+    responses((status = 200, body = Offer), (status = 403), (status = 409)))]
+pub async fn approve(
+    state: web::Data<AppState>,
+    req: HttpRequest,
+    caller: Caller,
+    id: web::Path<String>,
+) -> Result<HttpResponse, Error> {
+    let user = caller.superadmin()?.id.clone();
+    let (id, ip) = (id.into_inner(), client_ip(&req));
+    let oid = id.clone();
+    state
+        .db
+        .run(move |conn| {
+            workflow::approve(
+                conn,
+                &oid,
+                &Actor {
+                    user_id: &user,
+                    ip: ip.as_deref(),
+                },
+            )
+        })
+        .await?;
+    staff_view(&state, id).await
+}
+
+#[derive(serde::Deserialize, utoipa::ToSchema)]
+pub struct Rejection {
+    pub reason: Option<String>,
+}
+
+#[utoipa::path(post, path = "/api/admin/offers/{id}/reject", tag = "administration", security(("bearer" = [])), params(("id" = String, Path)),
+    request_body = Rejection, responses((status = 200, body = Offer), (status = 400), (status = 403), (status = 409)))]
+pub async fn reject(
+    state: web::Data<AppState>,
+    req: HttpRequest,
+    caller: Caller,
+    id: web::Path<String>,
+    body: web::Json<Rejection>,
+) -> Result<HttpResponse, Error> {
+    let user = caller.superadmin()?.id.clone();
+    let (id, ip) = (id.into_inner(), client_ip(&req));
+    let reason = body.into_inner().reason.unwrap_or_default();
+    let oid = id.clone();
+    state
+        .db
+        .run(move |conn| {
+            workflow::reject(
+                conn,
+                &oid,
+                &reason,
+                &Actor {
+                    user_id: &user,
+                    ip: ip.as_deref(),
+                },
+            )
+        })
+        .await?;
+    staff_view(&state, id).await
 }

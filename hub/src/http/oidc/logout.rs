@@ -1,6 +1,6 @@
-//! `/oauth2/logout`: RP-initiated logout. With a valid `id_token_hint` and a registered
-//! `post_logout_redirect_uri`, the hub ends the browser session and returns the person to the
-//! client; otherwise it ends the session and shows the signed-out page.
+//! `/oauth2/logout`: RP-initiated logout. With a valid `id_token_hint` the hub ends the session
+//! the token names and the browser's, then returns the person to the client's registered
+//! `post_logout_redirect_uri` (or shows the signed-out page). Without one it signs nobody out.
 
 use actix_web::{web, HttpRequest, HttpResponse};
 use jsonwebtoken::{Algorithm, DecodingKey, Validation};
@@ -69,6 +69,17 @@ pub async fn logout(
             Ok(client)
         })
         .await?;
+    let lang = pages::language(&req, &caller);
+    // Without a valid hint the request may come from any page on the web: a GET must not sign
+    // anyone out then. The page points to the sign-out button (a CSRF-protected form).
+    let Some(client) = target else {
+        return pages::message(
+            &lang,
+            200,
+            "nav-sign-out",
+            &pages::t(&lang, "logout-confirm"),
+        );
+    };
     if let Caller::Person {
         person,
         session,
@@ -81,23 +92,20 @@ pub async fn logout(
             .run(move |conn| sessions::end(conn, &user, &sid))
             .await?;
     }
-    let lang = pages::language(&req, &caller);
-    let redirect = match (target, q.post_logout_redirect_uri.as_deref()) {
-        (Some(client), Some(uri))
-            if client.post_logout_redirect_uris().iter().any(|u| u == uri) =>
-        {
+    let registered = q
+        .post_logout_redirect_uri
+        .as_deref()
+        .filter(|uri| client.post_logout_redirect_uris().iter().any(|u| u == uri));
+    let mut res = match registered {
+        Some(uri) => {
             let mut url = url::Url::parse(uri).expect("registered URIs are absolute");
             if let Some(st) = &q.state {
                 url.query_pairs_mut().append_pair("state", st);
             }
-            Some(url.to_string())
+            HttpResponse::Found()
+                .insert_header(("location", url.to_string()))
+                .finish()
         }
-        _ => None,
-    };
-    let mut res = match redirect {
-        Some(to) => HttpResponse::Found()
-            .insert_header(("location", to))
-            .finish(),
         None => pages::message(
             &lang,
             200,

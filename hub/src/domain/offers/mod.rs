@@ -4,6 +4,9 @@
 //! row is the offer's own text and the others are its translations. Only `published` offers are
 //! public (registry.md); every write appends its outbox event in the same transaction.
 
+pub mod input;
+pub mod workflow;
+
 use std::collections::BTreeMap;
 
 use chrono::{DateTime, NaiveDate, NaiveDateTime, Utc};
@@ -98,6 +101,9 @@ pub struct Offer {
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
     pub published_at: Option<DateTime<Utc>>,
+    /// For staff and superadmins only: the review state and any pending revision.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub review: Option<workflow::Review>,
 }
 
 #[derive(Debug, Clone, Queryable, Selectable, Insertable)]
@@ -221,6 +227,7 @@ fn assemble(
         created_at: row.created_at.and_utc(),
         updated_at: row.updated_at.and_utc(),
         published_at: row.published_at.map(|t| t.and_utc()),
+        review: None,
     })
 }
 
@@ -400,8 +407,9 @@ pub fn list_published(conn: &mut DbConnection, q: &ListQuery) -> Result<Page<Off
     })
 }
 
-/// What a provider submits to create an offer (validated by [`NewOffer::validate`]).
-#[derive(Debug, Clone)]
+/// What a provider submits to create an offer (validated by [`NewOffer::validate`]); also the
+/// stored form of a pending revision.
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct NewOffer {
     pub provider_id: String,
     pub default_language: String,
@@ -613,24 +621,7 @@ pub fn create(
         diesel::insert_into(offers::table)
             .values(&row)
             .execute(conn)?;
-        for (language, t) in &new.texts {
-            let tr = TranslationRow {
-                offer_id: id.clone(),
-                language: language.clone(),
-                title: t.title.clone(),
-                description: t.description.clone(),
-                learning_outcomes: serde_json::to_string(&t.learning_outcomes)?,
-                acquired_documents: serde_json::to_string(&t.acquired_documents)?,
-                validation: t.validation.clone(),
-                target_group: t.target_group.clone(),
-                participant_requirements: t.participant_requirements.clone(),
-                staff_requirements: t.staff_requirements.clone(),
-                vr_ar_instructions: t.vr_ar_instructions.clone(),
-            };
-            diesel::insert_into(offer_translations::table)
-                .values(&tr)
-                .execute(conn)?;
-        }
+        write_state(conn, &id, new, false)?;
         outbox::append(
             conn,
             NewEvent {
@@ -644,6 +635,75 @@ pub fn create(
         Ok(())
     })?;
     Ok(id)
+}
+
+/// Writes `new` into the offer `id`: its texts always, its other fields too when `replace_row`
+/// (an edit or an approved revision; a new offer's row was just inserted with them).
+fn write_state(
+    conn: &mut DbConnection,
+    id: &str,
+    new: &NewOffer,
+    replace_row: bool,
+) -> Result<(), Error> {
+    new.validate()?;
+    if replace_row {
+        let address = new.address.clone().unwrap_or(Address {
+            street: None,
+            postal_code: None,
+            city: None,
+            country: None,
+        });
+        diesel::update(offers::table.filter(offers::id.eq(id)))
+            .set((
+                offers::default_language.eq(&new.default_language),
+                offers::industry.eq(&new.industry),
+                offers::isced_f_code.eq(&new.isced_f_code),
+                offers::esco_skills.eq(serde_json::to_string(&new.esco_skills)?),
+                offers::languages.eq(serde_json::to_string(&new.languages)?),
+                offers::mode.eq(&new.mode),
+                offers::vr_ar.eq(new.vr_ar),
+                offers::street.eq(address.street),
+                offers::postal_code.eq(address.postal_code),
+                offers::city.eq(address.city),
+                offers::country.eq(address.country.map(|c| c.to_ascii_uppercase())),
+                offers::start_date.eq(new.start_date),
+                offers::end_date.eq(new.end_date),
+                offers::application_deadline.eq(new.application_deadline),
+                offers::schedule.eq(serde_json::to_string(&new.schedule)?),
+                offers::hours.eq(new.hours),
+                offers::price_minor.eq(new.price_minor),
+                offers::price_currency.eq(&new.price_currency),
+                offers::subsidised.eq(new.subsidised),
+                offers::eqf_level.eq(new.eqf_level),
+                offers::ects.eq(new.ects),
+                offers::min_participants.eq(new.min_participants),
+                offers::max_participants.eq(new.max_participants),
+                offers::microcredential.eq(new.microcredential),
+                offers::qualification_refs.eq(serde_json::to_string(&new.qualification_refs)?),
+            ))
+            .execute(conn)?;
+        diesel::delete(offer_translations::table.filter(offer_translations::offer_id.eq(id)))
+            .execute(conn)?;
+    }
+    for (language, t) in &new.texts {
+        let tr = TranslationRow {
+            offer_id: id.to_string(),
+            language: language.clone(),
+            title: t.title.clone(),
+            description: t.description.clone(),
+            learning_outcomes: serde_json::to_string(&t.learning_outcomes)?,
+            acquired_documents: serde_json::to_string(&t.acquired_documents)?,
+            validation: t.validation.clone(),
+            target_group: t.target_group.clone(),
+            participant_requirements: t.participant_requirements.clone(),
+            staff_requirements: t.staff_requirements.clone(),
+            vr_ar_instructions: t.vr_ar_instructions.clone(),
+        };
+        diesel::insert_into(offer_translations::table)
+            .values(&tr)
+            .execute(conn)?;
+    }
+    Ok(())
 }
 
 /// Publishes an offer (the end of the approval workflow, registry.md), bumping its version.
@@ -673,6 +733,16 @@ pub fn publish(conn: &mut DbConnection, id: &str, actor: Option<&str>) -> Result
         )?;
         Ok(())
     })
+}
+
+/// The provider organisation and status of an offer (for authorising a change).
+pub fn provider_and_status(conn: &mut DbConnection, id: &str) -> Result<(String, String), Error> {
+    offers::table
+        .filter(offers::id.eq(id))
+        .select((offers::provider_id, offers::status))
+        .first(conn)
+        .optional()?
+        .ok_or_else(|| Error::NotFound(format!("offer {id}")))
 }
 
 pub fn count_all(conn: &mut DbConnection) -> Result<i64, Error> {
