@@ -1,6 +1,7 @@
 //! The black-box suite: a real hub (in-process on a random port, or the `hub` binary) on a real
 //! database of each backend, driven over HTTP. See `support` for how databases are made.
 
+mod applications;
 mod foundation;
 mod identity;
 mod offers;

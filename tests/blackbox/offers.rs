@@ -15,7 +15,7 @@ crate::both_backends!(
     ended_offers_are_archived,
 );
 
-fn draft(start_in_days: i64) -> Value {
+pub fn draft(start_in_days: i64) -> Value {
     let start = chrono::Utc::now().date_naive() + chrono::Duration::days(start_in_days);
     json!({
         "default_language": "pl",
@@ -30,12 +30,12 @@ fn draft(start_in_days: i64) -> Value {
     })
 }
 
-struct Call<'a> {
-    hub: &'a TestHub,
+pub struct Call<'a> {
+    pub hub: &'a TestHub,
 }
 
 impl Call<'_> {
-    async fn send(
+    pub async fn send(
         &self,
         method: &str,
         path: &str,
@@ -66,15 +66,15 @@ impl Call<'_> {
     }
 }
 
-struct Cast {
-    admin: String,
-    provider: String,
-    other_provider: String,
-    trainee: String,
-    employer: String,
+pub struct Cast {
+    pub admin: String,
+    pub provider: String,
+    pub other_provider: String,
+    pub trainee: String,
+    pub employer: String,
 }
 
-async fn cast(hub: &TestHub) -> Cast {
+pub async fn cast(hub: &TestHub) -> Cast {
     person(hub, "root@example.eu", &["superadmin"], None).await;
     person(hub, "staff@provider.eu", &[], Some("provider")).await;
     person(hub, "staff@rival.eu", &[], Some("provider")).await;
@@ -518,7 +518,7 @@ async fn concurrent_edits_with_the_same_etag_let_exactly_one_through(backend: Ba
     hub.stop().await;
 }
 
-async fn publish(call: &Call<'_>, c: &Cast, body: Value) -> String {
+pub async fn publish(call: &Call<'_>, c: &Cast, body: Value) -> String {
     let (_, _, offer) = call
         .send("POST", "/api/offers", Some(&c.provider), None, Some(body))
         .await;

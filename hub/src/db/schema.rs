@@ -325,7 +325,73 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    applications (id) {
+        id -> Text,
+        offer_id -> Text,
+        user_id -> Text,
+        applied_by -> Text,
+        status -> Text,
+        reason -> Nullable<Text>,
+        version -> Integer,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    offer_trainers (offer_id, trainer_id) {
+        offer_id -> Text,
+        trainer_id -> Text,
+        confirmed -> Nullable<Bool>,
+    }
+}
+
+diesel::table! {
+    ratings (id) {
+        id -> Text,
+        offer_id -> Text,
+        user_id -> Text,
+        service_stars -> Integer,
+        service_opinion -> Nullable<Text>,
+        provider_stars -> Integer,
+        provider_opinion -> Nullable<Text>,
+        trainer_stars -> Integer,
+        trainer_opinion -> Nullable<Text>,
+        hidden_reason -> Nullable<Text>,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    announcements (id) {
+        id -> Text,
+        organisation_id -> Text,
+        author_id -> Nullable<Text>,
+        kind -> Text,
+        title -> Text,
+        persons -> Integer,
+        subject -> Text,
+        location -> Nullable<Text>,
+        industry -> Text,
+        content -> Text,
+        status -> Text,
+        version -> Integer,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    email_opt_outs (user_id, kind) {
+        user_id -> Text,
+        kind -> Text,
+    }
+}
+
 diesel::joinable!(user_roles -> users (user_id));
+diesel::joinable!(applications -> offers (offer_id));
+diesel::joinable!(offer_trainers -> users (trainer_id));
+diesel::joinable!(ratings -> offers (offer_id));
 diesel::joinable!(memberships -> users (user_id));
 diesel::joinable!(memberships -> organisations (organisation_id));
 diesel::joinable!(offers -> organisations (provider_id));
@@ -363,4 +429,9 @@ diesel::allow_tables_to_appear_in_same_query!(
     upstream_links,
     upstream_flows,
     api_keys,
+    applications,
+    offer_trainers,
+    ratings,
+    announcements,
+    email_opt_outs,
 );

@@ -3,6 +3,7 @@
 
 pub mod accounts;
 pub mod api_keys;
+pub mod applications;
 pub mod audit;
 pub mod money;
 pub mod notifications;

@@ -101,6 +101,9 @@ pub struct Offer {
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
     pub published_at: Option<DateTime<Utc>>,
+    /// Places taken (accepted, enrolled, completed, failed applications): derived, never typed.
+    pub participants_count: i64,
+    pub places_left: i64,
     /// For staff and superadmins only: the review state and any pending revision.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub review: Option<workflow::Review>,
@@ -228,6 +231,8 @@ fn assemble(
         updated_at: row.updated_at.and_utc(),
         published_at: row.published_at.map(|t| t.and_utc()),
         review: None,
+        participants_count: 0,
+        places_left: 0,
     })
 }
 
@@ -244,10 +249,24 @@ fn with_texts(conn: &mut DbConnection, rows: Vec<(OfferRow, String)>) -> Result<
         let (language, text) = t.into_text()?;
         texts.entry(offer_id).or_default().insert(language, text);
     }
+    let seated: Vec<(String, i64)> = crate::db::schema::applications::table
+        .filter(crate::db::schema::applications::offer_id.eq_any(&ids))
+        .filter(crate::db::schema::applications::status.eq_any(crate::domain::applications::SEATED))
+        .group_by(crate::db::schema::applications::offer_id)
+        .select((
+            crate::db::schema::applications::offer_id,
+            diesel::dsl::count_star(),
+        ))
+        .load(conn)?;
+    let seated: BTreeMap<String, i64> = seated.into_iter().collect();
     rows.into_iter()
         .map(|(row, provider)| {
             let t = texts.remove(&row.id).unwrap_or_default();
-            assemble(row, provider, t)
+            let taken = seated.get(&row.id).copied().unwrap_or(0);
+            let mut offer = assemble(row, provider, t)?;
+            offer.participants_count = taken;
+            offer.places_left = (i64::from(offer.max_participants) - taken).max(0);
+            Ok(offer)
         })
         .collect()
 }

@@ -2,6 +2,7 @@
 //! OpenAPI entry.
 
 pub mod admin;
+pub mod applications;
 pub mod auth;
 pub mod health;
 pub mod me;

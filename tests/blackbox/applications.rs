@@ -1,0 +1,412 @@
+//! Applications through the API (issue 4): apply, decide, complete; the waiting list and its
+//! promotion in order; employers applying for employees; every refusal with its reason.
+
+use serde_json::{json, Value};
+
+use crate::identity::{bearer, person};
+use crate::offers::{cast, draft, publish, Call};
+use crate::support::{Backend, TestHub};
+
+crate::both_backends!(
+    a_trainee_applies_is_accepted_and_completes,
+    the_waiting_list_is_promoted_in_order,
+    employers_apply_for_employees_who_must_accept,
+    application_steps_are_refused_to_the_wrong_people,
+);
+
+fn small(max: i64) -> Value {
+    let mut d = draft(20);
+    d["min_participants"] = json!(1);
+    d["max_participants"] = json!(max);
+    d
+}
+
+async fn a_trainee_applies_is_accepted_and_completes(backend: Backend) {
+    let hub = TestHub::start_with(backend, &[("HUB_DEMO_DATA", "false")], Vec::new()).await;
+    let c = cast(&hub).await;
+    let call = Call { hub: &hub };
+    let offer = publish(&call, &c, small(2)).await;
+    let (status, _, app) = call
+        .send(
+            "POST",
+            &format!("/api/offers/{offer}/applications"),
+            Some(&c.trainee),
+            None,
+            None,
+        )
+        .await;
+    assert_eq!(
+        (status, app["status"].as_str()),
+        (201, Some("pending")),
+        "{app}"
+    );
+    let (status, _, _) = call
+        .send(
+            "POST",
+            &format!("/api/offers/{offer}/applications"),
+            Some(&c.trainee),
+            None,
+            None,
+        )
+        .await;
+    assert_eq!(status, 409, "one application per person and offer");
+    let id = app["id"].as_str().unwrap();
+
+    let (status, _, listed) = call
+        .send(
+            "GET",
+            &format!("/api/offers/{offer}/applications"),
+            Some(&c.provider),
+            None,
+            None,
+        )
+        .await;
+    assert_eq!(status, 200);
+    assert_eq!(listed[0]["participant"], "Test Person");
+    let (_, _, accepted) = call
+        .send(
+            "POST",
+            &format!("/api/applications/{id}/accept"),
+            Some(&c.provider),
+            None,
+            None,
+        )
+        .await;
+    assert_eq!(accepted["status"], "accepted");
+    let (_, _, public) = call
+        .send("GET", &format!("/api/offers/{offer}"), None, None, None)
+        .await;
+    assert_eq!(
+        (
+            public["participants_count"].as_i64(),
+            public["places_left"].as_i64()
+        ),
+        (Some(1), Some(1)),
+        "derived counts"
+    );
+
+    let (status, _, problem) = call
+        .send(
+            "POST",
+            &format!("/api/applications/{id}/complete"),
+            Some(&c.provider),
+            None,
+            Some(json!({ "outcome": "passed" })),
+        )
+        .await;
+    assert_eq!(
+        (status, problem["errors"][0]["field"].as_str()),
+        (400, Some("outcome"))
+    );
+    let (_, _, done) = call
+        .send(
+            "POST",
+            &format!("/api/applications/{id}/complete"),
+            Some(&c.provider),
+            None,
+            None,
+        )
+        .await;
+    assert_eq!(done["status"], "completed");
+    let (_, _, mine) = call
+        .send("GET", "/api/me/applications", Some(&c.trainee), None, None)
+        .await;
+    assert_eq!(mine[0]["status"], "completed");
+    assert_eq!(
+        call.send(
+            "POST",
+            &format!("/api/applications/{id}/cancel"),
+            Some(&c.trainee),
+            None,
+            None
+        )
+        .await
+        .0,
+        409,
+        "a completed application stays completed"
+    );
+    hub.stop().await;
+}
+
+async fn the_waiting_list_is_promoted_in_order(backend: Backend) {
+    let hub = TestHub::start_with(backend, &[("HUB_DEMO_DATA", "false")], Vec::new()).await;
+    let c = cast(&hub).await;
+    let call = Call { hub: &hub };
+    let offer = publish(&call, &c, small(1)).await;
+    let mut tokens = Vec::new();
+    for name in ["first", "second", "third"] {
+        person(&hub, &format!("{name}@example.eu"), &["trainee"], None).await;
+        tokens.push(bearer(&hub, &format!("{name}@example.eu")).await);
+    }
+    let path = format!("/api/offers/{offer}/applications");
+    let (_, _, first) = call.send("POST", &path, Some(&tokens[0]), None, None).await;
+    let (_, _, second) = call.send("POST", &path, Some(&tokens[1]), None, None).await;
+    assert_eq!(
+        second["status"], "pending",
+        "pending applications hold no place"
+    );
+    call.send(
+        "POST",
+        &format!("/api/applications/{}/accept", first["id"].as_str().unwrap()),
+        Some(&c.provider),
+        None,
+        None,
+    )
+    .await;
+    let (status, _, _) = call
+        .send(
+            "POST",
+            &format!(
+                "/api/applications/{}/accept",
+                second["id"].as_str().unwrap()
+            ),
+            Some(&c.provider),
+            None,
+            None,
+        )
+        .await;
+    assert_eq!(status, 409, "a full offer accepts no one more");
+    let (_, _, third) = call.send("POST", &path, Some(&tokens[2]), None, None).await;
+    assert_eq!(third["status"], "waitlisted");
+    call.send(
+        "POST",
+        &format!(
+            "/api/applications/{}/reject",
+            second["id"].as_str().unwrap()
+        ),
+        Some(&c.provider),
+        None,
+        Some(json!({ "reason": "Full" })),
+    )
+    .await;
+
+    // The accepted participant cancels: the longest-waiting application moves up.
+    let (_, _, cancelled) = call
+        .send(
+            "POST",
+            &format!("/api/applications/{}/cancel", first["id"].as_str().unwrap()),
+            Some(&tokens[0]),
+            None,
+            None,
+        )
+        .await;
+    assert_eq!(cancelled["status"], "cancelled");
+    let (_, _, listed) = call
+        .send(
+            "GET",
+            &format!("/api/offers/{offer}/applications"),
+            Some(&c.provider),
+            None,
+            None,
+        )
+        .await;
+    let status_of = |id: &Value| {
+        listed
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|a| a["id"] == *id)
+            .unwrap()["status"]
+            .clone()
+    };
+    assert_eq!(
+        status_of(&third["id"]),
+        "pending",
+        "promoted from the waiting list"
+    );
+    let (_, _, public) = call
+        .send("GET", &format!("/api/offers/{offer}"), None, None, None)
+        .await;
+    assert_eq!(public["places_left"], 1);
+    hub.stop().await;
+}
+
+async fn employers_apply_for_employees_who_must_accept(backend: Backend) {
+    let hub = TestHub::start_with(backend, &[("HUB_DEMO_DATA", "false")], Vec::new()).await;
+    let c = cast(&hub).await;
+    let call = Call { hub: &hub };
+    let offer = publish(&call, &c, small(5)).await;
+    let path = format!("/api/offers/{offer}/applications");
+    let (status, _, problem) = call
+        .send(
+            "POST",
+            &path,
+            Some(&c.employer),
+            None,
+            Some(json!({ "employee_email": "nobody@example.eu" })),
+        )
+        .await;
+    assert_eq!(
+        (status, problem["errors"][0]["field"].as_str()),
+        (400, Some("employee_email"))
+    );
+    let (status, _, _) = call
+        .send(
+            "POST",
+            &path,
+            Some(&c.trainee),
+            None,
+            Some(json!({ "employee_email": "trainee@example.eu" })),
+        )
+        .await;
+    assert_eq!(status, 403, "only employer staff apply for someone else");
+    let (status, _, app) = call
+        .send(
+            "POST",
+            &path,
+            Some(&c.employer),
+            None,
+            Some(json!({ "employee_email": "TRAINEE@example.eu" })),
+        )
+        .await;
+    assert_eq!(
+        (status, app["status"].as_str()),
+        (201, Some("awaiting_employee"))
+    );
+    let id = app["id"].as_str().unwrap();
+    assert_eq!(
+        call.send(
+            "POST",
+            &format!("/api/applications/{id}/confirm"),
+            Some(&c.employer),
+            None,
+            None
+        )
+        .await
+        .0,
+        403,
+        "only the employee accepts"
+    );
+    let (_, _, confirmed) = call
+        .send(
+            "POST",
+            &format!("/api/applications/{id}/confirm"),
+            Some(&c.trainee),
+            None,
+            None,
+        )
+        .await;
+    assert_eq!(confirmed["status"], "pending");
+    let notified = hub
+        .pool()
+        .run(|conn| {
+            use diesel::prelude::*;
+            use hub::db::schema::notifications;
+            Ok(notifications::table
+                .select(notifications::kind)
+                .load::<String>(conn)?)
+        })
+        .await
+        .unwrap();
+    assert!(notified.contains(&"application.for_you".to_string()));
+    hub.stop().await;
+}
+
+async fn application_steps_are_refused_to_the_wrong_people(backend: Backend) {
+    let hub = TestHub::start_with(backend, &[("HUB_DEMO_DATA", "false")], Vec::new()).await;
+    let c = cast(&hub).await;
+    person(&hub, "trainer@example.eu", &["trainer"], None).await;
+    person(&hub, "other@example.eu", &["trainee"], None).await;
+    let trainer = bearer(&hub, "trainer@example.eu").await;
+    let other = bearer(&hub, "other@example.eu").await;
+    let call = Call { hub: &hub };
+    let offer = publish(&call, &c, small(5)).await;
+    let path = format!("/api/offers/{offer}/applications");
+    assert_eq!(call.send("POST", &path, None, None, None).await.0, 401);
+    assert_eq!(
+        call.send("POST", &path, Some(&trainer), None, None).await.0,
+        403,
+        "trainers cannot apply as trainees"
+    );
+    assert_eq!(
+        call.send("POST", &path, Some(&c.provider), None, None)
+            .await
+            .0,
+        403
+    );
+    let (_, _, app) = call.send("POST", &path, Some(&c.trainee), None, None).await;
+    let id = app["id"].as_str().unwrap();
+    assert_eq!(
+        call.send(
+            "POST",
+            &format!("/api/applications/{id}/accept"),
+            Some(&c.trainee),
+            None,
+            None
+        )
+        .await
+        .0,
+        403,
+        "applicants do not accept themselves"
+    );
+    assert_eq!(
+        call.send(
+            "POST",
+            &format!("/api/applications/{id}/accept"),
+            Some(&c.other_provider),
+            None,
+            None
+        )
+        .await
+        .0,
+        404
+    );
+    assert_eq!(
+        call.send(
+            "POST",
+            &format!("/api/applications/{id}/cancel"),
+            Some(&other),
+            None,
+            None
+        )
+        .await
+        .0,
+        404
+    );
+    assert_eq!(
+        call.send("GET", &path, Some(&c.trainee), None, None)
+            .await
+            .0,
+        403
+    );
+    let (status, _, problem) = call
+        .send(
+            "POST",
+            &format!("/api/applications/{id}/reject"),
+            Some(&c.provider),
+            None,
+            None,
+        )
+        .await;
+    assert_eq!(
+        (status, problem["errors"][0]["field"].as_str()),
+        (400, Some("reason"))
+    );
+    let draft_offer = call
+        .send(
+            "POST",
+            "/api/offers",
+            Some(&c.provider),
+            None,
+            Some(small(5)),
+        )
+        .await
+        .2["id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    assert_eq!(
+        call.send(
+            "POST",
+            &format!("/api/offers/{draft_offer}/applications"),
+            Some(&c.trainee),
+            None,
+            None
+        )
+        .await
+        .0,
+        404,
+        "drafts take no applications"
+    );
+    hub.stop().await;
+}
