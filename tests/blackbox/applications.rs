@@ -12,6 +12,7 @@ crate::both_backends!(
     the_waiting_list_is_promoted_in_order,
     employers_apply_for_employees_who_must_accept,
     application_steps_are_refused_to_the_wrong_people,
+    ratings_follow_completion_and_trainers_answer_their_naming,
 );
 
 fn small(max: i64) -> Value {
@@ -408,5 +409,227 @@ async fn application_steps_are_refused_to_the_wrong_people(backend: Backend) {
         404,
         "drafts take no applications"
     );
+    hub.stop().await;
+}
+
+async fn ratings_follow_completion_and_trainers_answer_their_naming(backend: Backend) {
+    let hub = TestHub::start_with(backend, &[("HUB_DEMO_DATA", "false")], Vec::new()).await;
+    let c = cast(&hub).await;
+    let trainer_id = person(&hub, "trainer@example.eu", &["trainer"], None).await;
+    let trainer = bearer(&hub, "trainer@example.eu").await;
+    let call = Call { hub: &hub };
+    let offer = publish(&call, &c, small(5)).await;
+
+    // Naming a trainer, who confirms.
+    let named = call
+        .send(
+            "POST",
+            &format!("/api/offers/{offer}/trainers"),
+            Some(&c.other_provider),
+            None,
+            Some(json!({ "email": "trainer@example.eu" })),
+        )
+        .await;
+    assert_eq!(named.0, 403);
+    let named = call
+        .send(
+            "POST",
+            &format!("/api/offers/{offer}/trainers"),
+            Some(&c.provider),
+            None,
+            Some(json!({ "email": "trainee@example.eu" })),
+        )
+        .await;
+    assert_eq!(
+        (named.0, named.2["errors"][0]["field"].as_str()),
+        (400, Some("email"))
+    );
+    assert_eq!(
+        call.send(
+            "POST",
+            &format!("/api/offers/{offer}/trainers"),
+            Some(&c.provider),
+            None,
+            Some(json!({ "email": "trainer@example.eu" }))
+        )
+        .await
+        .0,
+        201
+    );
+    let (_, _, shown) = call
+        .send("GET", &format!("/api/offers/{offer}"), None, None, None)
+        .await;
+    assert_eq!(
+        shown["trainers"],
+        json!([{ "id": trainer_id, "name": "Test Person", "confirmed": null }])
+    );
+    assert_eq!(
+        call.send(
+            "POST",
+            &format!("/api/offers/{offer}/trainers/confirm"),
+            Some(&c.trainee),
+            None,
+            None
+        )
+        .await
+        .0,
+        404
+    );
+    assert_eq!(
+        call.send(
+            "POST",
+            &format!("/api/offers/{offer}/trainers/confirm"),
+            Some(&trainer),
+            None,
+            None
+        )
+        .await
+        .0,
+        200
+    );
+    assert_eq!(
+        call.send("GET", &format!("/api/offers/{offer}"), None, None, None)
+            .await
+            .2["trainers"][0]["confirmed"],
+        true
+    );
+
+    let rating = json!({ "service": { "stars": 5, "opinion": "Świetne" }, "provider": { "stars": 4 }, "trainer": { "stars": 3, "opinion": " " } });
+    let path = format!("/api/offers/{offer}/ratings");
+    assert_eq!(
+        call.send("POST", &path, Some(&c.trainee), None, Some(rating.clone()))
+            .await
+            .0,
+        403,
+        "not completed yet"
+    );
+    let (_, _, app) = call
+        .send(
+            "POST",
+            &format!("/api/offers/{offer}/applications"),
+            Some(&c.trainee),
+            None,
+            None,
+        )
+        .await;
+    let id = app["id"].as_str().unwrap();
+    call.send(
+        "POST",
+        &format!("/api/applications/{id}/accept"),
+        Some(&c.provider),
+        None,
+        None,
+    )
+    .await;
+    call.send(
+        "POST",
+        &format!("/api/applications/{id}/complete"),
+        Some(&c.provider),
+        None,
+        None,
+    )
+    .await;
+    let bad =
+        json!({ "service": { "stars": 6 }, "provider": { "stars": 0 }, "trainer": { "stars": 3 } });
+    let (status, _, problem) = call
+        .send("POST", &path, Some(&c.trainee), None, Some(bad))
+        .await;
+    assert_eq!(status, 400);
+    let fields: Vec<&str> = problem["errors"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["field"].as_str().unwrap())
+        .collect();
+    assert_eq!(fields, ["service.stars", "provider.stars"]);
+    let (status, _, created) = call
+        .send("POST", &path, Some(&c.trainee), None, Some(rating.clone()))
+        .await;
+    assert_eq!(status, 201);
+    assert!(
+        created["trainer"]["opinion"].is_null(),
+        "blank opinions are dropped"
+    );
+    assert_eq!(
+        call.send("POST", &path, Some(&c.trainee), None, Some(rating))
+            .await
+            .0,
+        409,
+        "once per participant and offer"
+    );
+
+    let (_, _, listed) = call.send("GET", &path, None, None, None).await;
+    assert_eq!(listed["service"], json!({ "average": 5.0, "count": 1 }));
+    assert_eq!(listed["data"][0]["service"]["opinion"], "Świetne");
+    let (_, _, shown) = call
+        .send("GET", &format!("/api/offers/{offer}"), None, None, None)
+        .await;
+    assert_eq!(shown["rating"]["average"], 5.0);
+    let provider_id = shown["provider"]["id"].as_str().unwrap();
+    assert_eq!(
+        call.send(
+            "GET",
+            &format!("/api/providers/{provider_id}/rating"),
+            None,
+            None,
+            None
+        )
+        .await
+        .2,
+        json!({ "average": 4.0, "count": 1 })
+    );
+    assert_eq!(
+        call.send(
+            "GET",
+            &format!("/api/trainers/{trainer_id}/rating"),
+            None,
+            None,
+            None
+        )
+        .await
+        .2,
+        json!({ "average": 3.0, "count": 1 })
+    );
+
+    let rating_id = listed["data"][0]["id"].as_str().unwrap();
+    assert_eq!(
+        call.send(
+            "POST",
+            &format!("/api/admin/ratings/{rating_id}/hide"),
+            Some(&c.provider),
+            None,
+            Some(json!({ "reason": "x" }))
+        )
+        .await
+        .0,
+        403
+    );
+    assert_eq!(
+        call.send(
+            "POST",
+            &format!("/api/admin/ratings/{rating_id}/hide"),
+            Some(&c.admin),
+            None,
+            Some(json!({}))
+        )
+        .await
+        .0,
+        400
+    );
+    assert_eq!(
+        call.send(
+            "POST",
+            &format!("/api/admin/ratings/{rating_id}/hide"),
+            Some(&c.admin),
+            None,
+            Some(json!({ "reason": "Personal data in the opinion" }))
+        )
+        .await
+        .0,
+        204
+    );
+    let (_, _, listed) = call.send("GET", &path, None, None, None).await;
+    assert_eq!(listed["data"].as_array().unwrap().len(), 0);
+    assert_eq!(listed["service"]["count"], 0);
     hub.stop().await;
 }

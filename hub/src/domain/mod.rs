@@ -10,6 +10,8 @@ pub mod notifications;
 pub mod offers;
 pub mod oidc;
 pub mod organisations;
+pub mod ratings;
 pub mod sessions;
 pub mod signin;
+pub mod trainers;
 pub mod upstream;

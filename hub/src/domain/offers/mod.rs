@@ -104,6 +104,9 @@ pub struct Offer {
     /// Places taken (accepted, enrolled, completed, failed applications): derived, never typed.
     pub participants_count: i64,
     pub places_left: i64,
+    pub trainers: Vec<crate::domain::trainers::NamedTrainer>,
+    /// The service rating (1–5) over visible ratings.
+    pub rating: crate::domain::ratings::Summary,
     /// For staff and superadmins only: the review state and any pending revision.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub review: Option<workflow::Review>,
@@ -233,6 +236,8 @@ fn assemble(
         review: None,
         participants_count: 0,
         places_left: 0,
+        trainers: Vec::new(),
+        rating: Default::default(),
     })
 }
 
@@ -259,6 +264,8 @@ fn with_texts(conn: &mut DbConnection, rows: Vec<(OfferRow, String)>) -> Result<
         ))
         .load(conn)?;
     let seated: BTreeMap<String, i64> = seated.into_iter().collect();
+    let mut trainers = crate::domain::trainers::of_offers(conn, &ids)?;
+    let ratings = crate::domain::ratings::by_offer(conn, &ids)?;
     rows.into_iter()
         .map(|(row, provider)| {
             let t = texts.remove(&row.id).unwrap_or_default();
@@ -266,6 +273,8 @@ fn with_texts(conn: &mut DbConnection, rows: Vec<(OfferRow, String)>) -> Result<
             let mut offer = assemble(row, provider, t)?;
             offer.participants_count = taken;
             offer.places_left = (i64::from(offer.max_participants) - taken).max(0);
+            offer.trainers = trainers.remove(&offer.id).unwrap_or_default();
+            offer.rating = ratings.get(&offer.id).copied().unwrap_or_default();
             Ok(offer)
         })
         .collect()

@@ -8,3 +8,4 @@ pub mod health;
 pub mod me;
 pub mod offers;
 pub mod paging;
+pub mod ratings;

@@ -1,0 +1,105 @@
+//! Trainers named on offers (registry.md): the provider names a trainer, who confirms or
+//! declines; offers show their trainers with that answer.
+
+use diesel::prelude::*;
+use serde::Serialize;
+
+use crate::db::schema::{offer_trainers, users};
+use crate::db::{write_transaction, DbConnection};
+use crate::error::Error;
+
+#[derive(Debug, Clone, Serialize, PartialEq, utoipa::ToSchema)]
+pub struct NamedTrainer {
+    pub id: String,
+    pub name: String,
+    /// `null` until the trainer answers.
+    pub confirmed: Option<bool>,
+}
+
+/// Names the account with `email` (which must hold the trainer role) on the offer.
+pub fn name(conn: &mut DbConnection, offer_id: &str, email: &str) -> Result<String, Error> {
+    write_transaction(conn, |conn| {
+        let id = super::accounts::find_id_by_email(conn, email)?
+            .ok_or_else(|| Error::field("email", "unknown", "no account with this e-mail"))?;
+        if !super::accounts::person(conn, &id)?
+            .roles
+            .iter()
+            .any(|r| r == "trainer")
+        {
+            return Err(Error::field(
+                "email",
+                "not_trainer",
+                "this account is not a trainer",
+            ));
+        }
+        let exists: i64 = offer_trainers::table
+            .filter(offer_trainers::offer_id.eq(offer_id))
+            .filter(offer_trainers::trainer_id.eq(&id))
+            .count()
+            .get_result(conn)?;
+        if exists > 0 {
+            return Err(Error::Conflict("this trainer is named already".into()));
+        }
+        diesel::insert_into(offer_trainers::table)
+            .values((
+                offer_trainers::offer_id.eq(offer_id),
+                offer_trainers::trainer_id.eq(&id),
+            ))
+            .execute(conn)?;
+        super::notifications::create(
+            conn,
+            &id,
+            "trainer.named",
+            &serde_json::json!({ "offer_id": offer_id }),
+        )?;
+        Ok(id)
+    })
+}
+
+/// The named trainer's answer; 404 when they are not named on the offer.
+pub fn answer(
+    conn: &mut DbConnection,
+    offer_id: &str,
+    trainer_id: &str,
+    confirmed: bool,
+) -> Result<(), Error> {
+    let n = diesel::update(
+        offer_trainers::table
+            .filter(offer_trainers::offer_id.eq(offer_id))
+            .filter(offer_trainers::trainer_id.eq(trainer_id)),
+    )
+    .set(offer_trainers::confirmed.eq(Some(confirmed)))
+    .execute(conn)?;
+    if n == 0 {
+        return Err(Error::NotFound("you are not named on this offer".into()));
+    }
+    Ok(())
+}
+
+/// The trainers of each offer in `ids`.
+pub fn of_offers(
+    conn: &mut DbConnection,
+    ids: &[&str],
+) -> Result<std::collections::BTreeMap<String, Vec<NamedTrainer>>, Error> {
+    let rows: Vec<(String, String, String, String, Option<bool>)> = offer_trainers::table
+        .inner_join(users::table)
+        .filter(offer_trainers::offer_id.eq_any(ids))
+        .order((offer_trainers::offer_id, users::last_name))
+        .select((
+            offer_trainers::offer_id,
+            users::id,
+            users::first_name,
+            users::last_name,
+            offer_trainers::confirmed,
+        ))
+        .load(conn)?;
+    let mut map: std::collections::BTreeMap<String, Vec<NamedTrainer>> = Default::default();
+    for (offer, id, first, last, confirmed) in rows {
+        map.entry(offer).or_default().push(NamedTrainer {
+            id,
+            name: format!("{first} {last}"),
+            confirmed,
+        });
+    }
+    Ok(map)
+}
