@@ -13,6 +13,7 @@ crate::both_backends!(
     employers_apply_for_employees_who_must_accept,
     application_steps_are_refused_to_the_wrong_people,
     ratings_follow_completion_and_trainers_answer_their_naming,
+    announcements_reach_matching_providers_and_get_answers,
 );
 
 fn small(max: i64) -> Value {
@@ -631,5 +632,258 @@ async fn ratings_follow_completion_and_trainers_answer_their_naming(backend: Bac
     let (_, _, listed) = call.send("GET", &path, None, None, None).await;
     assert_eq!(listed["data"].as_array().unwrap().len(), 0);
     assert_eq!(listed["service"]["count"], 0);
+    hub.stop().await;
+}
+
+async fn announcements_reach_matching_providers_and_get_answers(backend: Backend) {
+    let hub = TestHub::start_with(backend, &[("HUB_DEMO_DATA", "false")], Vec::new()).await;
+    let c = cast(&hub).await;
+    let call = Call { hub: &hub };
+    let offer = publish(&call, &c, small(5)).await;
+    let body = json!({ "kind": "training_for_employees", "title": "Excel for 12 accountants", "persons": 12,
+        "subject": "Spreadsheets", "location": "Wrocław", "industry": "finance", "content": "Two days, on site." });
+    assert_eq!(
+        call.send(
+            "POST",
+            "/api/announcements",
+            Some(&c.provider),
+            None,
+            Some(body.clone())
+        )
+        .await
+        .0,
+        403
+    );
+    assert_eq!(
+        call.send("POST", "/api/announcements", None, None, Some(body.clone()))
+            .await
+            .0,
+        401
+    );
+    let (status, _, problem) = call.send("POST", "/api/announcements", Some(&c.employer), None, Some(json!({ "kind": "wish", "title": "", "persons": 0, "subject": "x", "industry": "IT", "content": "y" }))).await;
+    assert_eq!(status, 400);
+    let fields: Vec<&str> = problem["errors"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["field"].as_str().unwrap())
+        .collect();
+    assert_eq!(fields, ["kind", "title", "persons"]);
+    let (status, _, created) = call
+        .send(
+            "POST",
+            "/api/announcements",
+            Some(&c.employer),
+            None,
+            Some(body),
+        )
+        .await;
+    assert_eq!(status, 201);
+    let id = created["id"].as_str().unwrap();
+
+    // The provider publishing in finance was told; the rival with nothing published was not.
+    let (_, _, notes) = call
+        .send(
+            "GET",
+            "/api/notifications?unread=true",
+            Some(&c.provider),
+            None,
+            None,
+        )
+        .await;
+    let note = notes
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|n| n["kind"] == "announcement.matching")
+        .expect("notified");
+    assert_eq!(note["payload"]["announcement_id"], id);
+    let (_, _, rival) = call
+        .send(
+            "GET",
+            "/api/notifications",
+            Some(&c.other_provider),
+            None,
+            None,
+        )
+        .await;
+    assert!(rival.as_array().unwrap().is_empty());
+    assert_eq!(
+        call.send(
+            "POST",
+            &format!("/api/notifications/{}/read", note["id"].as_str().unwrap()),
+            Some(&c.provider),
+            None,
+            None
+        )
+        .await
+        .0,
+        204
+    );
+    let (_, _, unread) = call
+        .send(
+            "GET",
+            "/api/notifications?unread=true",
+            Some(&c.provider),
+            None,
+            None,
+        )
+        .await;
+    assert!(unread
+        .as_array()
+        .unwrap()
+        .iter()
+        .all(|n| n["kind"] != "announcement.matching"));
+    assert_eq!(
+        call.send(
+            "POST",
+            &format!("/api/notifications/{}/read", note["id"].as_str().unwrap()),
+            Some(&c.trainee),
+            None,
+            None
+        )
+        .await
+        .0,
+        404,
+        "not theirs"
+    );
+
+    let (_, _, listed) = call
+        .send(
+            "GET",
+            "/api/announcements?kind=training_for_employees&industry=finance",
+            Some(&c.trainee),
+            None,
+            None,
+        )
+        .await;
+    assert_eq!(listed.as_array().unwrap().len(), 1);
+    assert_eq!(
+        call.send("GET", "/api/announcements", None, None, None)
+            .await
+            .0,
+        401
+    );
+    assert_eq!(
+        call.send(
+            "GET",
+            "/api/announcements?kind=wish",
+            Some(&c.trainee),
+            None,
+            None
+        )
+        .await
+        .0,
+        400
+    );
+
+    let path = format!("/api/announcements/{id}/responses");
+    assert_eq!(
+        call.send("POST", &path, Some(&c.provider), None, Some(json!({})))
+            .await
+            .0,
+        400
+    );
+    assert_eq!(
+        call.send(
+            "POST",
+            &path,
+            Some(&c.other_provider),
+            None,
+            Some(json!({ "offer_id": offer }))
+        )
+        .await
+        .0,
+        400,
+        "only one's own offers"
+    );
+    assert_eq!(
+        call.send(
+            "POST",
+            &path,
+            Some(&c.provider),
+            None,
+            Some(json!({ "offer_id": offer, "message": "We run it monthly." }))
+        )
+        .await
+        .0,
+        201
+    );
+    let (_, _, employer_notes) = call
+        .send("GET", "/api/notifications", Some(&c.employer), None, None)
+        .await;
+    assert_eq!(employer_notes[0]["kind"], "announcement.response");
+    assert_eq!(employer_notes[0]["payload"]["offer_id"], offer.as_str());
+
+    assert_eq!(
+        call.send(
+            "POST",
+            &format!("/api/announcements/{id}/close"),
+            Some(&c.provider),
+            None,
+            None
+        )
+        .await
+        .0,
+        403
+    );
+    assert_eq!(
+        call.send(
+            "POST",
+            &format!("/api/announcements/{id}/close"),
+            Some(&c.employer),
+            None,
+            None
+        )
+        .await
+        .2["status"],
+        "closed"
+    );
+    assert_eq!(
+        call.send(
+            "POST",
+            &path,
+            Some(&c.provider),
+            None,
+            Some(json!({ "message": "late" }))
+        )
+        .await
+        .0,
+        409
+    );
+
+    let (_, _, prefs) = call
+        .send(
+            "GET",
+            "/api/me/email-preferences",
+            Some(&c.trainee),
+            None,
+            None,
+        )
+        .await;
+    assert!(prefs["opt_out"].as_array().unwrap().is_empty());
+    let (status, _, problem) = call
+        .send(
+            "PUT",
+            "/api/me/email-preferences",
+            Some(&c.trainee),
+            None,
+            Some(json!({ "opt_out": ["spam"] })),
+        )
+        .await;
+    assert_eq!(
+        (status, problem["errors"][0]["field"].as_str()),
+        (400, Some("opt_out[0]"))
+    );
+    let (_, _, prefs) = call
+        .send(
+            "PUT",
+            "/api/me/email-preferences",
+            Some(&c.trainee),
+            None,
+            Some(json!({ "opt_out": ["announcement.matching"] })),
+        )
+        .await;
+    assert_eq!(prefs["opt_out"], json!(["announcement.matching"]));
     hub.stop().await;
 }

@@ -2,6 +2,7 @@
 //! database connection and plain values and return the hub's [`crate::error::Error`].
 
 pub mod accounts;
+pub mod announcements;
 pub mod api_keys;
 pub mod applications;
 pub mod audit;

@@ -2,6 +2,7 @@
 //! OpenAPI entry.
 
 pub mod admin;
+pub mod announcements;
 pub mod applications;
 pub mod auth;
 pub mod health;
