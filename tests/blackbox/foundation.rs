@@ -219,6 +219,7 @@ async fn migrations_and_demo_data_are_idempotent_across_two_starts(backend: Back
     let page = hub::domain::offers::list_published(
         &mut conn,
         &hub::domain::offers::ListQuery {
+            lang: None,
             filter: Default::default(),
             sort: (
                 hub::domain::offers::SortField::StartDate,
@@ -453,11 +454,12 @@ async fn pages_render_the_catalogue_and_error_pages(backend: Backend) {
     let html = res.text().await.unwrap();
     assert!(html.contains("<html lang=\"en\">"));
     assert!(html.contains("Skip to content"));
-    let (_, list) = hub.get_json("/api/offers?page_size=1").await;
+    // The visitor reads English, so the page shows each offer's English text.
+    let (_, list) = hub.get_json("/api/offers?page_size=1&lang=en").await;
     let title = list["data"][0]["title"].as_str().unwrap();
     assert!(
         html.contains(title),
-        "the catalogue page lists the first offer"
+        "the catalogue page lists the first offer in the visitor's language"
     );
 
     let id = list["data"][0]["id"].as_str().unwrap();

@@ -281,6 +281,35 @@ async fn an_offer_goes_from_draft_to_published_and_revisions_wait_for_approval(b
         public.get("review").is_none(),
         "the public sees no review state"
     );
+    let (_, _, english) = call
+        .send("GET", &format!("{path}?lang=en"), None, None, None)
+        .await;
+    assert_eq!(
+        (english["title"].as_str(), english["text_language"].as_str()),
+        (Some("Data analysis in Excel"), Some("en"))
+    );
+    assert_eq!(english["text_is_fallback"], false);
+    assert_eq!(
+        english["translations"]["pl"]["title"],
+        "Analiza danych w Excelu i Power BI"
+    );
+    let (_, _, greek) = call
+        .send("GET", &format!("{path}?lang=el"), None, None, None)
+        .await;
+    assert_eq!(
+        (
+            greek["text_language"].as_str(),
+            greek["text_is_fallback"].as_bool()
+        ),
+        (Some("pl"), Some(true)),
+        "no Greek text: the default, marked"
+    );
+    assert_eq!(
+        call.send("GET", &format!("{path}?lang=de"), None, None, None)
+            .await
+            .0,
+        400
+    );
     let (_, _, list) = call
         .send("GET", "/api/offers?page_size=100", None, None, None)
         .await;

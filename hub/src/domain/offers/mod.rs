@@ -76,6 +76,10 @@ pub struct Offer {
     pub default_language: String,
     #[serde(flatten)]
     pub text: OfferText,
+    /// The language of the text above: the one asked for (`?lang=`) when the offer has it,
+    /// else the default language, and then `text_is_fallback` says so (web.md).
+    pub text_language: String,
+    pub text_is_fallback: bool,
     pub translations: BTreeMap<String, OfferText>,
     pub industry: String,
     pub isced_f_code: Option<String>,
@@ -194,6 +198,8 @@ fn assemble(
     let text = texts.remove(&row.default_language).unwrap_or_default();
     let has_address = row.street.is_some() || row.city.is_some() || row.country.is_some();
     Ok(Offer {
+        text_language: row.default_language.clone(),
+        text_is_fallback: false,
         provider: ProviderRef {
             id: row.provider_id,
             name: provider_name,
@@ -239,6 +245,26 @@ fn assemble(
         trainers: Vec::new(),
         rating: Default::default(),
     })
+}
+
+impl Offer {
+    /// Shows the text in `lang` when the offer has it, else in its default language (marked as
+    /// a fallback); the other languages stay in `translations`.
+    pub fn in_language(mut self, lang: Option<&str>) -> Self {
+        let Some(lang) = lang.filter(|l| *l != self.default_language) else {
+            return self;
+        };
+        match self.translations.remove(lang) {
+            Some(text) => {
+                let default_text = std::mem::replace(&mut self.text, text);
+                self.translations
+                    .insert(self.default_language.clone(), default_text);
+                self.text_language = lang.to_string();
+            }
+            None => self.text_is_fallback = true,
+        }
+        self
+    }
 }
 
 /// Loads full offers for rows already fetched, with their provider names and every translation.
@@ -343,6 +369,8 @@ pub struct Filter {
 
 #[derive(Debug, Clone)]
 pub struct ListQuery {
+    /// The language to show texts in (`?lang=`); filtering does not depend on it.
+    pub lang: Option<String>,
     pub filter: Filter,
     pub sort: (SortField, Direction),
     pub page: i64,

@@ -14,6 +14,7 @@ const SORTS: [&str; 4] = ["start_date", "price", "title", "created_at"];
 pub fn list_query(pairs: Vec<(String, String)>) -> Result<ListQuery, Error> {
     let mut p = Params::new(pairs);
     let (page, page_size) = p.paging();
+    let lang = p.one_of("lang", &offers::LANGUAGES);
     let sort = match p.take("sort") {
         None => (SortField::StartDate, Direction::Asc),
         Some(raw) => {
@@ -61,6 +62,7 @@ pub fn list_query(pairs: Vec<(String, String)>) -> Result<ListQuery, Error> {
     };
     p.finish()?;
     Ok(ListQuery {
+        lang,
         filter,
         sort,
         page,
@@ -73,6 +75,7 @@ pub fn list_query(pairs: Vec<(String, String)>) -> Result<ListQuery, Error> {
     params(
         ("page" = Option<i64>, Query, description = "1-based page number"),
         ("page_size" = Option<i64>, Query, description = "items per page, at most 100 (default 20)"),
+        ("lang" = Option<String>, Query, description = "en, pl, it or el: the language to show texts in, falling back to each offer's default"),
         ("sort" = Option<String>, Query, description = "start_date|price|title|created_at, with :asc or :desc"),
         ("industry" = Option<String>, Query), ("mode" = Option<String>, Query),
         ("language" = Option<String>, Query), ("vr_ar" = Option<bool>, Query),
@@ -91,13 +94,17 @@ pub async fn list(
     query: web::Query<Vec<(String, String)>>,
 ) -> Result<web::Json<ListOf<Offer>>, Error> {
     let q = list_query(query.into_inner())?;
-    let (page, page_size) = (q.page, q.page_size);
+    let (page, page_size, lang) = (q.page, q.page_size, q.lang.clone());
     let result = state
         .db
         .run(move |conn| offers::list_published(conn, &q))
         .await?;
     Ok(web::Json(ListOf {
-        data: result.items,
+        data: result
+            .items
+            .into_iter()
+            .map(|o| o.in_language(lang.as_deref()))
+            .collect(),
         meta: Meta {
             pagination: Pagination {
                 page,
@@ -110,7 +117,8 @@ pub async fn list(
 
 /// One offer, with an `ETag` of its version; `If-None-Match` answers 304.
 #[utoipa::path(get, path = "/api/offers/{id}", tag = "offers",
-    params(("id" = String, Path, description = "offer id (UUID)")),
+    params(("id" = String, Path, description = "offer id (UUID)"),
+        ("lang" = Option<String>, Query, description = "the language to show texts in")),
     responses(
         (status = 200, body = Offer, headers(("ETag" = String, description = "\"{version}\""))),
         (status = 304, description = "unchanged since the ETag given in If-None-Match"),
@@ -121,8 +129,12 @@ pub async fn detail(
     req: HttpRequest,
     caller: Caller,
     id: web::Path<String>,
+    query: web::Query<Vec<(String, String)>>,
 ) -> Result<HttpResponse, Error> {
     let id = id.into_inner();
+    let mut p = Params::new(query.into_inner());
+    let lang = p.one_of("lang", &offers::LANGUAGES);
+    p.finish()?;
     // Staff of the offer's provider and superadmins see it in every status, with its review.
     let (superadmin, mine) = match &caller {
         Caller::Person { person, .. } => (person.is_superadmin(), provider_memberships(&caller)?),
@@ -142,6 +154,7 @@ pub async fn detail(
             Ok(offer)
         })
         .await?;
+    let offer = offer.in_language(lang.as_deref());
     let tag = EntityTag::new_strong(offer.version.to_string());
     let unchanged = req
         .headers()

@@ -39,9 +39,14 @@ pub async fn index(
         .db
         .run(move |conn| offers::list_published(conn, &q))
         .await?;
+    let lang = language(&req, &caller);
     html(&CataloguePage {
-        page: Page::new(&language(&req, &caller), &caller),
-        offers: result.items,
+        offers: result
+            .items
+            .into_iter()
+            .map(|o| o.in_language(Some(&lang)))
+            .collect(),
+        page: Page::new(&lang, &caller),
         number,
         pages: ((result.total + size - 1) / size).max(1),
         total: result.total,
@@ -59,8 +64,9 @@ pub async fn offer(
         .db
         .run(move |conn| offers::get(conn, &id, Visibility::Public))
         .await?;
+    let lang = language(&req, &caller);
     html(&OfferPage {
-        page: Page::new(&language(&req, &caller), &caller),
-        offer,
+        offer: offer.in_language(Some(&lang)),
+        page: Page::new(&lang, &caller),
     })
 }
