@@ -52,6 +52,41 @@ async fn health_readiness_and_metrics(backend: Backend) {
         !headers.contains_key("strict-transport-security"),
         "no HSTS over plain http"
     );
+    assert!(
+        !headers.contains_key("access-control-allow-origin"),
+        "CORS only on public reads"
+    );
+    let offers = hub
+        .client
+        .get(hub.url("/api/offers"))
+        .header("origin", "https://portal.example")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(offers.headers()["access-control-allow-origin"], "*");
+    let preflight = hub
+        .client
+        .request(reqwest::Method::OPTIONS, hub.url("/api/offers"))
+        .header("origin", "https://portal.example")
+        .header("access-control-request-headers", "x-api-key")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(preflight.status(), 204);
+    assert!(preflight.headers()["access-control-allow-headers"]
+        .to_str()
+        .unwrap()
+        .contains("X-Api-Key"));
+    let private = hub
+        .client
+        .get(hub.url("/api/me"))
+        .header("origin", "https://portal.example")
+        .send()
+        .await
+        .unwrap();
+    assert!(!private
+        .headers()
+        .contains_key("access-control-allow-origin"));
     let echoed = hub
         .client
         .get(hub.url("/healthz"))

@@ -184,3 +184,49 @@ pub async fn admin_only(
     }
     Ok(next.call(req).await?.map_into_boxed_body())
 }
+
+/// Public catalogue reads may be called from any origin (widgets on provider portals): they
+/// carry no credentials, so `*` is safe. Everything else stays same-origin.
+fn is_public_read(path: &str) -> bool {
+    path == "/api/offers"
+        || path == "/api/openapi.json"
+        || (path.starts_with("/api/offers/") && !path.contains("/applications"))
+        || (path.starts_with("/api/providers/") || path.starts_with("/api/trainers/"))
+            && path.ends_with("/rating")
+}
+
+/// CORS for the public reads, including the preflight a partner's `X-Api-Key` header causes.
+pub async fn cors(
+    req: ServiceRequest,
+    next: Next<impl MessageBody + 'static>,
+) -> Result<ServiceResponse<BoxBody>, actix_web::Error> {
+    let public = is_public_read(req.path());
+    let method = req.method().clone();
+    if public && method == actix_web::http::Method::OPTIONS {
+        let (request, _) = req.into_parts();
+        let res = actix_web::HttpResponse::NoContent()
+            .insert_header((header::ACCESS_CONTROL_ALLOW_ORIGIN, "*"))
+            .insert_header((header::ACCESS_CONTROL_ALLOW_METHODS, "GET, HEAD, OPTIONS"))
+            .insert_header((
+                header::ACCESS_CONTROL_ALLOW_HEADERS,
+                "X-Api-Key, If-None-Match, Accept-Language",
+            ))
+            .insert_header((header::ACCESS_CONTROL_MAX_AGE, "86400"))
+            .finish();
+        return Ok(ServiceResponse::new(request, res));
+    }
+    let mut res = next.call(req).await?.map_into_boxed_body();
+    if public && (method == actix_web::http::Method::GET || method == actix_web::http::Method::HEAD)
+    {
+        let h = res.headers_mut();
+        h.insert(
+            header::ACCESS_CONTROL_ALLOW_ORIGIN,
+            HeaderValue::from_static("*"),
+        );
+        h.insert(
+            header::ACCESS_CONTROL_EXPOSE_HEADERS,
+            HeaderValue::from_static("ETag, Retry-After, X-Request-Id"),
+        );
+    }
+    Ok(res)
+}

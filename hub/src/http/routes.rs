@@ -142,6 +142,7 @@ pub fn app(
         .wrap(from_fn(middleware::admin_only))
         .wrap(from_fn(super::rate_limit::limit))
         .wrap(from_fn(middleware::errors))
+        .wrap(from_fn(middleware::cors))
         .wrap(from_fn(middleware::security_headers))
         .wrap(Compress::default())
         .wrap(from_fn(middleware::observe))
