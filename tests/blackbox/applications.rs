@@ -14,6 +14,7 @@ crate::both_backends!(
     application_steps_are_refused_to_the_wrong_people,
     ratings_follow_completion_and_trainers_answer_their_naming,
     announcements_reach_matching_providers_and_get_answers,
+    application_decisions_are_mailed_unless_opted_out,
 );
 
 fn small(max: i64) -> Value {
@@ -885,5 +886,101 @@ async fn announcements_reach_matching_providers_and_get_answers(backend: Backend
         )
         .await;
     assert_eq!(prefs["opt_out"], json!(["announcement.matching"]));
+    hub.stop().await;
+}
+
+async fn application_decisions_are_mailed_unless_opted_out(backend: Backend) {
+    let smtp = crate::smtp::SmtpServer::start();
+    let hub = TestHub::start_with(
+        backend,
+        &[("HUB_DEMO_DATA", "false"), ("HUB_MAIL_URL", &smtp.url())],
+        Vec::new(),
+    )
+    .await;
+    let c = cast(&hub).await;
+    let call = Call { hub: &hub };
+    let offer = publish(&call, &c, small(5)).await;
+    let (_, _, app) = call
+        .send(
+            "POST",
+            &format!("/api/offers/{offer}/applications"),
+            Some(&c.trainee),
+            None,
+            None,
+        )
+        .await;
+    let id = app["id"].as_str().unwrap();
+    call.send(
+        "POST",
+        &format!("/api/applications/{id}/accept"),
+        Some(&c.provider),
+        None,
+        None,
+    )
+    .await;
+    // The trainee reads English: the offer's English title, the status in English.
+    let mail = smtp
+        .wait_for("trainee@example.eu", "Your application")
+        .await;
+    assert!(
+        mail.subject.contains("Data analysis in Excel"),
+        "{}",
+        mail.subject
+    );
+    assert!(mail.body.contains("is now: accepted"), "{}", mail.body);
+
+    call.send(
+        "PUT",
+        "/api/me/email-preferences",
+        Some(&c.trainee),
+        None,
+        Some(json!({ "opt_out": ["application.status"] })),
+    )
+    .await;
+    call.send(
+        "POST",
+        &format!("/api/applications/{id}/complete"),
+        Some(&c.provider),
+        None,
+        None,
+    )
+    .await;
+    // The delivery is made (and recorded) without a message being sent.
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(20);
+    loop {
+        let pending: i64 = hub
+            .pool()
+            .run(|conn| {
+                use diesel::prelude::*;
+                use hub::db::schema::deliveries;
+                Ok(deliveries::table
+                    .filter(deliveries::status.ne("delivered"))
+                    .count()
+                    .get_result(conn)?)
+            })
+            .await
+            .unwrap();
+        if pending == 0 {
+            break;
+        }
+        assert!(
+            std::time::Instant::now() < deadline,
+            "deliveries did not finish"
+        );
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
+    let to_trainee = smtp
+        .all()
+        .into_iter()
+        .filter(|m| m.to.contains("trainee@example.eu"))
+        .count();
+    assert_eq!(to_trainee, 1, "no e-mail after opting out");
+    let (_, _, notes) = call
+        .send("GET", "/api/notifications", Some(&c.trainee), None, None)
+        .await;
+    assert_eq!(
+        notes[0]["payload"]["status"], "completed",
+        "the in-app notification still arrives"
+    );
     hub.stop().await;
 }

@@ -91,3 +91,18 @@ error-unavailable = Προσωρινά μη διαθέσιμο
 error-method-not-allowed = Μη επιτρεπτή μέθοδος
 error-internal = Κάτι πήγε στραβά
 logout-confirm = Για να αποσυνδεθείτε, χρησιμοποιήστε το κουμπί Αποσύνδεση στο πάνω μέρος της σελίδας.
+
+# Application e-mails
+mail-application-subject = Η αίτησή σας: { $offer }
+mail-application-body = Γεια σας { $name },
+
+    η αίτησή σας για «{ $offer }» είναι τώρα: { $status }.
+    { $reason }
+application-status-pending = αναμένει απόφαση του παρόχου
+application-status-waitlisted = σε λίστα αναμονής
+application-status-accepted = εγκρίθηκε
+application-status-rejected = απορρίφθηκε
+application-status-cancelled = ακυρώθηκε
+application-status-enrolled = εγγραφήκατε
+application-status-completed = ολοκληρώθηκε
+application-status-failed = δεν ολοκληρώθηκε επιτυχώς

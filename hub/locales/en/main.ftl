@@ -91,3 +91,18 @@ error-unavailable = Temporarily unavailable
 error-method-not-allowed = Method not allowed
 error-internal = Something went wrong
 logout-confirm = To sign out, use the Sign out button at the top of the page.
+
+# Application e-mails
+mail-application-subject = Your application: { $offer }
+mail-application-body = Hello { $name },
+
+    your application for “{ $offer }” is now: { $status }.
+    { $reason }
+application-status-pending = waiting for the provider's decision
+application-status-waitlisted = on the waiting list
+application-status-accepted = accepted
+application-status-rejected = rejected
+application-status-cancelled = cancelled
+application-status-enrolled = enrolled
+application-status-completed = completed
+application-status-failed = not passed

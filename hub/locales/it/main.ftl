@@ -91,3 +91,18 @@ error-unavailable = Temporaneamente non disponibile
 error-method-not-allowed = Metodo non consentito
 error-internal = Qualcosa è andato storto
 logout-confirm = Per uscire, usa il pulsante Esci in alto nella pagina.
+
+# Application e-mails
+mail-application-subject = La tua candidatura: { $offer }
+mail-application-body = Buongiorno { $name },
+
+    la tua candidatura per «{ $offer }» ora è: { $status }.
+    { $reason }
+application-status-pending = in attesa della decisione dell'ente
+application-status-waitlisted = in lista d'attesa
+application-status-accepted = accettata
+application-status-rejected = respinta
+application-status-cancelled = annullata
+application-status-enrolled = iscritto al corso
+application-status-completed = completata
+application-status-failed = non superata

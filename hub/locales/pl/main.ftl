@@ -91,3 +91,18 @@ error-unavailable = Chwilowo niedostępne
 error-method-not-allowed = Niedozwolona metoda
 error-internal = Coś poszło nie tak
 logout-confirm = Aby się wylogować, użyj przycisku Wyloguj się u góry strony.
+
+# Application e-mails
+mail-application-subject = Twoje zgłoszenie: { $offer }
+mail-application-body = Dzień dobry { $name },
+
+    status Twojego zgłoszenia na „{ $offer }”: { $status }.
+    { $reason }
+application-status-pending = czeka na decyzję organizatora
+application-status-waitlisted = na liście rezerwowej
+application-status-accepted = przyjęte
+application-status-rejected = odrzucone
+application-status-cancelled = anulowane
+application-status-enrolled = zapisano na kurs
+application-status-completed = ukończone
+application-status-failed = niezaliczone

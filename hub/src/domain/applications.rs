@@ -95,6 +95,16 @@ fn set_status(
     }
     let payload = serde_json::json!({ "offer_id": a.offer_id, "status": status, "reason": reason });
     notifications::create(conn, &a.user_id, "application.status", &payload)?;
+    // What the mail consumer needs to write to the participant, in their language, unless they
+    // turned these e-mails off.
+    let person = crate::domain::accounts::person(conn, &a.user_id)?;
+    let wants_mail = !notifications::opt_outs(conn, &a.user_id)?
+        .iter()
+        .any(|k| k == "application.status");
+    let title = super::offers::get(conn, &a.offer_id, super::offers::Visibility::Everything)?
+        .in_language(Some(&person.language))
+        .text
+        .title;
     outbox::append(
         conn,
         NewEvent {
@@ -102,7 +112,11 @@ fn set_status(
             subject_type: "application",
             subject_id: a.id.clone(),
             actor_id: Some(actor.to_string()),
-            payload,
+            payload: serde_json::json!({
+                "offer_id": a.offer_id, "status": status, "reason": reason,
+                "to": person.email, "name": person.first_name, "language": person.language,
+                "offer": title, "send_email": wants_mail,
+            }),
         },
     )?;
     Ok(())

@@ -1,6 +1,7 @@
-//! The mail consumer: turns account events into e-mails in the recipient's language and sends
-//! them through `HUB_MAIL_URL`. The links' tokens travel sealed in the event payload (only this
-//! consumer, holding the master key, can read them) and are never logged.
+//! The mail consumer: turns events into e-mails in the recipient's language and sends them
+//! through `HUB_MAIL_URL`. Links' tokens travel sealed in the event payload (only this consumer,
+//! holding the master key, can read them) and are never logged. An event whose payload says
+//! `send_email: false` (the person opted out) is delivered without sending anything.
 
 use futures_util::future::BoxFuture;
 use serde::Deserialize;
@@ -15,6 +16,7 @@ pub const KINDS: &[&str] = &[
     "account.registered",
     "account.password_reset_requested",
     "security.alert",
+    "application.changed",
 ];
 
 pub struct Mail {
@@ -32,6 +34,11 @@ struct Payload {
     /// For security alerts: whose account, and from how many addresses.
     email: Option<String>,
     count: Option<usize>,
+    /// For application changes: the offer's title, the new status, the reason.
+    offer: Option<String>,
+    status: Option<String>,
+    reason: Option<String>,
+    send_email: Option<bool>,
 }
 
 impl Mail {
@@ -50,9 +57,13 @@ impl Mail {
         })
     }
 
-    fn compose(&self, delivery: &Delivery) -> Result<adapters::mail::Message, String> {
+    /// The message for a delivery, or `None` when the person asked for no such e-mail.
+    fn compose(&self, delivery: &Delivery) -> Result<Option<adapters::mail::Message>, String> {
         let p: Payload =
             serde_json::from_str(&delivery.event.payload).map_err(|e| e.to_string())?;
+        if p.send_email == Some(false) {
+            return Ok(None);
+        }
         let link = |path: &str| -> Result<String, String> {
             let sealed = p.token_sealed.as_deref().ok_or("no token in the event")?;
             let token = self.sealer.open(sealed).map_err(|e| e.to_string())?;
@@ -95,14 +106,36 @@ impl Mail {
                     ),
                 )
             }
+            "application.changed" => {
+                let offer = p.offer.clone().unwrap_or_default();
+                let status = t(
+                    lang,
+                    &format!(
+                        "application-status-{}",
+                        p.status.as_deref().unwrap_or_default()
+                    ),
+                    &[],
+                );
+                let reason = p.reason.clone().unwrap_or_default();
+                let args = [
+                    ("name", p.name.as_str()),
+                    ("offer", &offer),
+                    ("status", &status),
+                    ("reason", &reason),
+                ];
+                (
+                    t(lang, "mail-application-subject", &[("offer", &offer)]),
+                    t(lang, "mail-application-body", &args),
+                )
+            }
             other => return Err(format!("no e-mail for {other}")),
         };
-        Ok(adapters::mail::Message {
+        Ok(Some(adapters::mail::Message {
             to: p.to,
             subject,
             text,
             message_id: delivery.idempotency_key(),
-        })
+        }))
     }
 }
 
@@ -117,8 +150,10 @@ impl Consumer for Mail {
 
     fn deliver<'a>(&'a self, delivery: &'a Delivery) -> BoxFuture<'a, Result<(), String>> {
         Box::pin(async move {
-            let message = self.compose(delivery)?;
-            self.mailer.send(&message).await.map_err(|e| e.to_string())
+            match self.compose(delivery)? {
+                Some(message) => self.mailer.send(&message).await.map_err(|e| e.to_string()),
+                None => Ok(()),
+            }
         })
     }
 }
