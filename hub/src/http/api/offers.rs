@@ -1,11 +1,15 @@
-//! `GET /api/offers` and `GET /api/offers/{id}`: the public catalogue (api.md, Offers).
+//! `/api/offers`: the public catalogue, and the offer workflow for provider staff and
+//! superadmins (api.md, Offers).
 
 use actix_web::http::header::{self, ETag, EntityTag};
 use actix_web::{web, HttpRequest, HttpResponse};
 
 use super::paging::{ListOf, Meta, Pagination, Params};
+use crate::domain::offers::input::OfferInput;
+use crate::domain::offers::workflow::{self, Actor};
 use crate::domain::offers::{self, Direction, Filter, ListQuery, Offer, SortField, Visibility};
 use crate::error::Error;
+use crate::http::auth::{client_ip, Caller};
 use crate::http::AppState;
 
 const SORTS: [&str; 4] = ["start_date", "price", "title", "created_at"];
@@ -174,10 +178,6 @@ pub async fn detail(
 
 // ---------------------------------------------------------------------------------------------
 // Writing offers: provider staff create, edit, submit and withdraw; superadmins decide.
-
-use crate::domain::offers::input::OfferInput;
-use crate::domain::offers::workflow::{self, Actor};
-use crate::http::auth::{client_ip, Caller};
 
 /// The provider organisations the caller is confirmed staff of.
 fn provider_memberships(caller: &Caller) -> Result<Vec<String>, Error> {
