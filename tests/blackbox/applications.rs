@@ -15,6 +15,7 @@ crate::both_backends!(
     ratings_follow_completion_and_trainers_answer_their_naming,
     announcements_reach_matching_providers_and_get_answers,
     application_decisions_are_mailed_unless_opted_out,
+    providers_hear_of_review_decisions,
 );
 
 fn small(max: i64) -> Value {
@@ -981,6 +982,69 @@ async fn application_decisions_are_mailed_unless_opted_out(backend: Backend) {
     assert_eq!(
         notes[0]["payload"]["status"], "completed",
         "the in-app notification still arrives"
+    );
+    hub.stop().await;
+}
+
+async fn providers_hear_of_review_decisions(backend: Backend) {
+    let smtp = crate::smtp::SmtpServer::start();
+    let hub = TestHub::start_with(
+        backend,
+        &[("HUB_DEMO_DATA", "false"), ("HUB_MAIL_URL", &smtp.url())],
+        Vec::new(),
+    )
+    .await;
+    let c = cast(&hub).await;
+    let call = Call { hub: &hub };
+    let (_, _, offer) = call
+        .send(
+            "POST",
+            "/api/offers",
+            Some(&c.provider),
+            None,
+            Some(small(5)),
+        )
+        .await;
+    let id = offer["id"].as_str().unwrap();
+    call.send(
+        "POST",
+        &format!("/api/offers/{id}/submit"),
+        Some(&c.provider),
+        None,
+        None,
+    )
+    .await;
+    call.send(
+        "POST",
+        &format!("/api/admin/offers/{id}/reject"),
+        Some(&c.admin),
+        None,
+        Some(json!({ "reason": "Add a schedule" })),
+    )
+    .await;
+    let mail = smtp.wait_for("staff@provider.eu", "Your offer").await;
+    assert!(
+        mail.body.contains("rejected") && mail.body.contains("Add a schedule"),
+        "{}",
+        mail.body
+    );
+    let (_, _, notes) = call
+        .send("GET", "/api/notifications", Some(&c.provider), None, None)
+        .await;
+    assert_eq!(notes[0]["kind"], "offer.decision");
+    assert_eq!(notes[0]["payload"]["decision"], "rejected");
+    let (_, _, rival) = call
+        .send(
+            "GET",
+            "/api/notifications",
+            Some(&c.other_provider),
+            None,
+            None,
+        )
+        .await;
+    assert!(
+        rival.as_array().unwrap().is_empty(),
+        "only the offer's own provider hears of it"
     );
     hub.stop().await;
 }

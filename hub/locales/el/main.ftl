@@ -106,3 +106,12 @@ application-status-cancelled = ακυρώθηκε
 application-status-enrolled = εγγραφήκατε
 application-status-completed = ολοκληρώθηκε
 application-status-failed = δεν ολοκληρώθηκε επιτυχώς
+
+# Offer decision e-mails
+mail-decision-subject = Η προσφορά σας: { $offer }
+mail-decision-body = Γεια σας { $name },
+
+    αποτέλεσμα ελέγχου για «{ $offer }»: { $decision }.
+    { $reason }
+decision-approved = εγκρίθηκε και δημοσιεύθηκε
+decision-rejected = απορρίφθηκε

@@ -106,3 +106,12 @@ application-status-cancelled = cancelled
 application-status-enrolled = enrolled
 application-status-completed = completed
 application-status-failed = not passed
+
+# Offer decision e-mails
+mail-decision-subject = Your offer: { $offer }
+mail-decision-body = Hello { $name },
+
+    the registry's review of “{ $offer }”: { $decision }.
+    { $reason }
+decision-approved = approved and published
+decision-rejected = rejected

@@ -106,3 +106,12 @@ application-status-cancelled = annullata
 application-status-enrolled = iscritto al corso
 application-status-completed = completata
 application-status-failed = non superata
+
+# Offer decision e-mails
+mail-decision-subject = La tua offerta: { $offer }
+mail-decision-body = Buongiorno { $name },
+
+    esito della revisione di «{ $offer }»: { $decision }.
+    { $reason }
+decision-approved = approvata e pubblicata
+decision-rejected = respinta

@@ -106,3 +106,12 @@ application-status-cancelled = anulowane
 application-status-enrolled = zapisano na kurs
 application-status-completed = ukończone
 application-status-failed = niezaliczone
+
+# Offer decision e-mails
+mail-decision-subject = Twoja oferta: { $offer }
+mail-decision-body = Dzień dobry { $name },
+
+    wynik weryfikacji oferty „{ $offer }”: { $decision }.
+    { $reason }
+decision-approved = zatwierdzona i opublikowana
+decision-rejected = odrzucona

@@ -17,6 +17,7 @@ pub const KINDS: &[&str] = &[
     "account.password_reset_requested",
     "security.alert",
     "application.changed",
+    "offer.decided",
 ];
 
 pub struct Mail {
@@ -126,6 +127,25 @@ impl Mail {
                 (
                     t(lang, "mail-application-subject", &[("offer", &offer)]),
                     t(lang, "mail-application-body", &args),
+                )
+            }
+            "offer.decided" => {
+                let offer = p.offer.clone().unwrap_or_default();
+                let decision = t(
+                    lang,
+                    &format!("decision-{}", p.status.as_deref().unwrap_or_default()),
+                    &[],
+                );
+                let reason = p.reason.clone().unwrap_or_default();
+                let args = [
+                    ("name", p.name.as_str()),
+                    ("offer", &offer),
+                    ("decision", &decision),
+                    ("reason", &reason),
+                ];
+                (
+                    t(lang, "mail-decision-subject", &[("offer", &offer)]),
+                    t(lang, "mail-decision-body", &args),
                 )
             }
             other => return Err(format!("no e-mail for {other}")),

@@ -99,6 +99,45 @@ fn record(
     Ok(())
 }
 
+/// Tells the provider's staff of a decision: in the app always, by e-mail unless they opted out.
+fn tell_provider(
+    conn: &mut DbConnection,
+    id: &str,
+    decision: &str,
+    reason: Option<&str>,
+) -> Result<(), Error> {
+    use crate::db::schema::memberships;
+    use crate::domain::{accounts, notifications};
+    let offer = super::get(conn, id, Visibility::Everything)?;
+    let staff: Vec<String> = memberships::table
+        .filter(memberships::organisation_id.eq(&offer.provider.id))
+        .select(memberships::user_id)
+        .load(conn)?;
+    for user in staff {
+        let person = accounts::person(conn, &user)?;
+        let payload = serde_json::json!({ "offer_id": id, "decision": decision, "reason": reason });
+        notifications::create(conn, &user, "offer.decision", &payload)?;
+        let wants_mail = !notifications::opt_outs(conn, &user)?
+            .iter()
+            .any(|k| k == "offer.decision");
+        let title = offer.clone().in_language(Some(&person.language)).text.title;
+        outbox::append(
+            conn,
+            NewEvent {
+                kind: "offer.decided",
+                subject_type: "offer",
+                subject_id: id.to_string(),
+                actor_id: None,
+                payload: serde_json::json!({
+                    "to": person.email, "name": person.first_name, "language": person.language,
+                    "offer": title, "status": decision, "reason": reason, "send_email": wants_mail,
+                }),
+            },
+        )?;
+    }
+    Ok(())
+}
+
 /// Bumps the version only if it is still `expected`: the one place a stale write is caught.
 fn claim_version(conn: &mut DbConnection, id: &str, expected: i32) -> Result<(), Error> {
     let n = diesel::update(
@@ -223,7 +262,8 @@ pub fn approve(conn: &mut DbConnection, id: &str, actor: &Actor<'_>) -> Result<(
             diesel::update(offers::table.filter(offers::id.eq(id)))
                 .set((offers::status.eq("published"), offers::published_at.eq(now)))
                 .execute(conn)?;
-            return record(conn, id, "offer.published", actor, serde_json::json!({}));
+            record(conn, id, "offer.published", actor, serde_json::json!({}))?;
+            return tell_provider(conn, id, "approved", None);
         }
         if s.status == "published" && s.revision_status.as_deref() == Some("pending_review") {
             let revision: Revision = serde_json::from_str(s.revision.as_deref().unwrap_or("null"))?;
@@ -236,13 +276,14 @@ pub fn approve(conn: &mut DbConnection, id: &str, actor: &Actor<'_>) -> Result<(
                     offers::revision_reason.eq(None::<String>),
                 ))
                 .execute(conn)?;
-            return record(
+            record(
                 conn,
                 id,
                 "offer.published",
                 actor,
                 serde_json::json!({ "revision": true }),
-            );
+            )?;
+            return tell_provider(conn, id, "approved", None);
         }
         Err(Error::Conflict("the offer is not awaiting review".into()))
     })
@@ -290,7 +331,8 @@ pub fn reject(
             "offer.rejected",
             actor,
             serde_json::json!({ "reason": reason.trim() }),
-        )
+        )?;
+        tell_provider(conn, id, "rejected", Some(reason.trim()))
     })
 }
 
