@@ -353,6 +353,29 @@ async fn offers_sort_and_filter(backend: Backend) {
 
     let (_, body) = hub.get_json("/api/offers?vr_ar=true&page_size=100").await;
     let vr = body["data"].as_array().unwrap();
+    // Facets count the whole filtered set, whatever the page.
+    let (_, small_page) = hub.get_json("/api/offers?vr_ar=true&page_size=1").await;
+    let facets = &small_page["meta"]["facets"];
+    let sum = |name: &str| -> i64 {
+        facets[name]
+            .as_object()
+            .unwrap()
+            .values()
+            .map(|v| v.as_i64().unwrap())
+            .sum()
+    };
+    assert_eq!(sum("industry"), vr.len() as i64);
+    assert_eq!(sum("mode"), vr.len() as i64);
+    for o in vr {
+        let industry = o["industry"].as_str().unwrap();
+        let expected = vr.iter().filter(|x| x["industry"] == industry).count() as i64;
+        assert_eq!(facets["industry"][industry], expected, "{industry}");
+    }
+    let languages: i64 = vr
+        .iter()
+        .map(|o| o["languages"].as_array().unwrap().len() as i64)
+        .sum();
+    assert_eq!(sum("language"), languages);
     assert!(!vr.is_empty());
     assert!(vr.iter().all(|o| o["vr_ar"] == true));
     assert_eq!(

@@ -380,6 +380,36 @@ pub struct ListQuery {
 pub struct Page<T> {
     pub items: Vec<T>,
     pub total: i64,
+    pub facets: Facets,
+}
+
+/// How many offers of the whole filtered set (not just the page) have each value (api.md,
+/// `meta.facets`).
+#[derive(Debug, Clone, Default, Serialize, PartialEq, utoipa::ToSchema)]
+pub struct Facets {
+    pub industry: BTreeMap<String, i64>,
+    pub mode: BTreeMap<String, i64>,
+    pub language: BTreeMap<String, i64>,
+    pub eqf_level: BTreeMap<String, i64>,
+}
+
+impl Facets {
+    /// Counts over the filtered set's facet columns. The catalogue's search index will take
+    /// this over for large catalogues; until then the set is read once per list request.
+    fn count(rows: Vec<(String, String, String, Option<i32>)>) -> Result<Self, Error> {
+        let mut f = Facets::default();
+        for (industry, mode, languages, eqf) in rows {
+            *f.industry.entry(industry).or_default() += 1;
+            *f.mode.entry(mode).or_default() += 1;
+            for lang in serde_json::from_str::<Vec<String>>(&languages)? {
+                *f.language.entry(lang).or_default() += 1;
+            }
+            if let Some(level) = eqf {
+                *f.eqf_level.entry(level.to_string()).or_default() += 1;
+            }
+        }
+        Ok(f)
+    }
 }
 
 /// Published offers, filtered, sorted (ties broken by id, so pages never overlap) and paged.
@@ -430,7 +460,16 @@ pub fn list_published(conn: &mut DbConnection, q: &ListQuery) -> Result<Page<Off
         query
     };
 
-    let total: i64 = filtered().count().get_result(conn)?;
+    let facet_rows: Vec<(String, String, String, Option<i32>)> = filtered()
+        .select((
+            offers::industry,
+            offers::mode,
+            offers::languages,
+            offers::eqf_level,
+        ))
+        .load(conn)?;
+    let total = facet_rows.len() as i64;
+    let facets = Facets::count(facet_rows)?;
     let mut query = filtered();
     query = match q.sort {
         (SortField::StartDate, Direction::Asc) => query.order(offers::start_date.asc()),
@@ -460,6 +499,7 @@ pub fn list_published(conn: &mut DbConnection, q: &ListQuery) -> Result<Page<Off
     Ok(Page {
         items: with_texts(conn, ordered)?,
         total,
+        facets,
     })
 }
 

@@ -115,6 +115,7 @@ pub async fn list(
                 page_size,
                 total: result.total,
             },
+            facets: Some(result.facets),
         },
     }))
 }

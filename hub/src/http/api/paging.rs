@@ -19,6 +19,9 @@ pub struct Pagination {
 #[derive(Debug, Serialize, utoipa::ToSchema)]
 pub struct Meta {
     pub pagination: Pagination,
+    /// For the offer catalogue: counts per industry, mode, language and EQF level.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub facets: Option<crate::domain::offers::Facets>,
 }
 
 #[derive(Debug, Serialize, utoipa::ToSchema)]
