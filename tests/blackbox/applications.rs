@@ -18,6 +18,32 @@ crate::both_backends!(
     providers_hear_of_review_decisions,
 );
 
+/// The cast's trainee applies for `offer` and its provider accepts; returns the application id.
+async fn accepted(call: &Call<'_>, c: &crate::offers::Cast, offer: &str) -> String {
+    let (status, _, app) = call
+        .send(
+            "POST",
+            &format!("/api/offers/{offer}/applications"),
+            Some(&c.trainee),
+            None,
+            None,
+        )
+        .await;
+    assert_eq!(status, 201, "{app}");
+    let id = app["id"].as_str().unwrap().to_string();
+    let (status, _, _) = call
+        .send(
+            "POST",
+            &format!("/api/applications/{id}/accept"),
+            Some(&c.provider),
+            None,
+            None,
+        )
+        .await;
+    assert_eq!(status, 200);
+    id
+}
+
 fn small(max: i64) -> Value {
     let mut d = draft(20);
     d["min_participants"] = json!(1);
@@ -506,24 +532,8 @@ async fn ratings_follow_completion_and_trainers_answer_their_naming(backend: Bac
         403,
         "not completed yet"
     );
-    let (_, _, app) = call
-        .send(
-            "POST",
-            &format!("/api/offers/{offer}/applications"),
-            Some(&c.trainee),
-            None,
-            None,
-        )
-        .await;
-    let id = app["id"].as_str().unwrap();
-    call.send(
-        "POST",
-        &format!("/api/applications/{id}/accept"),
-        Some(&c.provider),
-        None,
-        None,
-    )
-    .await;
+    let id = accepted(&call, &c, &offer).await;
+    let id = id.as_str();
     call.send(
         "POST",
         &format!("/api/applications/{id}/complete"),
@@ -901,24 +911,8 @@ async fn application_decisions_are_mailed_unless_opted_out(backend: Backend) {
     let c = cast(&hub).await;
     let call = Call { hub: &hub };
     let offer = publish(&call, &c, small(5)).await;
-    let (_, _, app) = call
-        .send(
-            "POST",
-            &format!("/api/offers/{offer}/applications"),
-            Some(&c.trainee),
-            None,
-            None,
-        )
-        .await;
-    let id = app["id"].as_str().unwrap();
-    call.send(
-        "POST",
-        &format!("/api/applications/{id}/accept"),
-        Some(&c.provider),
-        None,
-        None,
-    )
-    .await;
+    let id = accepted(&call, &c, &offer).await;
+    let id = id.as_str();
     // The trainee reads English: the offer's English title, the status in English.
     let mail = smtp
         .wait_for("trainee@example.eu", "Your application")
