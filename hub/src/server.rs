@@ -84,6 +84,10 @@ pub async fn start(
         );
         workers.push(worker.start().await?);
     }
+    workers.push(crate::jobs::purge::start(
+        db.clone(),
+        std::time::Duration::from_secs(3600),
+    ));
     workers.push(crate::jobs::archive::start(
         db.clone(),
         std::time::Duration::from_secs(3600),

@@ -23,6 +23,7 @@ crate::both_backends!(
     superadmin_actions_are_audited,
     forms_without_their_csrf_token_are_refused,
     pages_sign_in_and_out_in_the_visitors_language,
+    unconfirmed_accounts_and_stale_tokens_are_purged,
 );
 
 const PASSWORD: &str = "Correct-horse-7-battery";
@@ -1016,6 +1017,79 @@ async fn pages_sign_in_and_out_in_the_visitors_language(backend: Backend) {
         after.status(),
         302,
         "signed out: the sessions page asks to sign in"
+    );
+    hub.stop().await;
+}
+
+async fn unconfirmed_accounts_and_stale_tokens_are_purged(backend: Backend) {
+    let hub = TestHub::start_with(backend, &[("HUB_DEMO_DATA", "false")], Vec::new()).await;
+    person(&hub, "kept@example.eu", &["trainee"], None).await;
+    assert_eq!(token(&hub, "kept@example.eu", PASSWORD).await.0, 200);
+    let register = |email: &str, org: &str| {
+        json!({ "email": email, "password": PASSWORD, "first_name": "A", "last_name": "B", "language": "en",
+                "role": "provider", "accept_terms": true, "organisation_name": org })
+    };
+    assert_eq!(
+        post_json(
+            &hub,
+            "/api/auth/register",
+            register("old@example.eu", "Old Org")
+        )
+        .await
+        .0,
+        201
+    );
+    assert_eq!(
+        post_json(
+            &hub,
+            "/api/auth/register",
+            register("new@example.eu", "New Org")
+        )
+        .await
+        .0,
+        201
+    );
+    let purged = hub
+        .pool()
+        .run(|conn| {
+            use hub::db::schema::{organisations, refresh_tokens, users};
+            // A refresh token whose 30 days have passed.
+            diesel::update(refresh_tokens::table)
+                .set(
+                    refresh_tokens::expires_at
+                        .eq(chrono::Utc::now().naive_utc() - chrono::Duration::days(1)),
+                )
+                .execute(conn)?;
+            diesel::update(users::table.filter(users::email.eq("old@example.eu")))
+                .set(
+                    users::created_at
+                        .eq(chrono::Utc::now().naive_utc() - chrono::Duration::days(8)),
+                )
+                .execute(conn)?;
+            let purged = hub::jobs::purge::purge(conn, chrono::Utc::now().naive_utc())?;
+            let emails: Vec<String> = users::table
+                .order(users::email)
+                .select(users::email)
+                .load(conn)?;
+            let orgs: Vec<String> = organisations::table
+                .order(organisations::name)
+                .select(organisations::name)
+                .load(conn)?;
+            Ok((purged, emails, orgs))
+        })
+        .await
+        .unwrap();
+    assert_eq!((purged.0.accounts, purged.0.organisations), (1, 1));
+    assert!(
+        purged.0.tokens >= 1,
+        "the expired refresh token is gone: {:?}",
+        purged.0
+    );
+    assert_eq!(purged.1, ["kept@example.eu", "new@example.eu"]);
+    assert_eq!(
+        purged.2,
+        ["New Org"],
+        "the orphaned pending organisation goes too"
     );
     hub.stop().await;
 }

@@ -7,6 +7,7 @@
 
 pub mod archive;
 pub mod mail;
+pub mod purge;
 mod worker;
 
 use std::sync::Arc;
