@@ -101,10 +101,7 @@ fn set_status(
     let wants_mail = !notifications::opt_outs(conn, &a.user_id)?
         .iter()
         .any(|k| k == "application.status");
-    let title = super::offers::get(conn, &a.offer_id, super::offers::Visibility::Everything)?
-        .in_language(Some(&person.language))
-        .text
-        .title;
+    let title = super::offers::title_in(conn, &a.offer_id, &person.language)?;
     outbox::append(
         conn,
         NewEvent {

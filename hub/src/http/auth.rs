@@ -6,7 +6,7 @@
 use std::future::Future;
 use std::pin::Pin;
 
-use actix_web::{web, FromRequest, HttpRequest};
+use actix_web::{web, FromRequest, HttpMessage, HttpRequest};
 use jsonwebtoken::{Algorithm, DecodingKey, EncodingKey, Header, Validation};
 use serde::{Deserialize, Serialize};
 
@@ -191,71 +191,81 @@ impl FromRequest for Caller {
     type Error = Error;
     type Future = Pin<Box<dyn Future<Output = Result<Self, Error>>>>;
 
+    /// Resolved once per request and kept in its extensions: the admin layer and the handler
+    /// behind it ask for the caller, and the database answers only the first time.
     fn from_request(req: &HttpRequest, _: &mut actix_web::dev::Payload) -> Self::Future {
-        let state = req.app_data::<web::Data<AppState>>().cloned();
-        let credential = credential(req);
+        if let Some(known) = req.extensions().get::<Caller>().cloned() {
+            return Box::pin(async move { Ok(known) });
+        }
+        let request = req.clone();
         Box::pin(async move {
-            let state = state.ok_or_else(|| Error::Internal("no application state".into()))?;
-            let life = lifetime(&state);
-            match credential {
-                Credential::None => Ok(Caller::Anonymous),
-                Credential::Bearer(token) => {
-                    let claims = state
-                        .api_tokens
-                        .verify(&token)
-                        .ok_or(Error::Unauthenticated)?;
-                    let found = state
-                        .db
-                        .run(move |conn| {
-                            let Some(session) = sessions::by_id(conn, &claims.sid, life)? else {
-                                return Ok(None);
-                            };
-                            if session.user_id != claims.sub {
-                                return Ok(None);
-                            }
-                            Ok(Some((accounts::person(conn, &claims.sub)?, session)))
-                        })
-                        .await?;
-                    match found {
-                        Some((person, session)) if person.status == "active" => {
-                            Ok(Caller::Person {
-                                person,
-                                session,
-                                via_cookie: false,
-                            })
-                        }
-                        _ => Err(Error::Unauthenticated),
-                    }
-                }
-                Credential::Cookie(token) => {
-                    let found = state
-                        .db
-                        .run(move |conn| {
-                            let Some(session) = sessions::by_token(conn, &token, life)? else {
-                                return Ok(None);
-                            };
-                            Ok(Some((accounts::person(conn, &session.user_id)?, session)))
-                        })
-                        .await?;
-                    // A stale cookie is no error: the visitor is simply not signed in.
-                    Ok(match found {
-                        Some((person, session)) if person.status == "active" => Caller::Person {
-                            person,
-                            session,
-                            via_cookie: true,
-                        },
-                        _ => Caller::Anonymous,
-                    })
-                }
-                Credential::ApiKey(key) => {
-                    let partner = state
-                        .db
-                        .run(move |conn| crate::domain::api_keys::authenticate(conn, &key))
-                        .await?;
-                    partner.map(Caller::Partner).ok_or(Error::Unauthenticated)
-                }
-            }
+            let caller = resolve(&request).await?;
+            request.extensions_mut().insert(caller.clone());
+            Ok(caller)
         })
+    }
+}
+
+async fn resolve(req: &HttpRequest) -> Result<Caller, Error> {
+    let state = req.app_data::<web::Data<AppState>>().cloned();
+    let credential = credential(req);
+    let state = state.ok_or_else(|| Error::Internal("no application state".into()))?;
+    let life = lifetime(&state);
+    match credential {
+        Credential::None => Ok(Caller::Anonymous),
+        Credential::Bearer(token) => {
+            let claims = state
+                .api_tokens
+                .verify(&token)
+                .ok_or(Error::Unauthenticated)?;
+            let found = state
+                .db
+                .run(move |conn| {
+                    let Some(session) = sessions::by_id(conn, &claims.sid, life)? else {
+                        return Ok(None);
+                    };
+                    if session.user_id != claims.sub {
+                        return Ok(None);
+                    }
+                    Ok(Some((accounts::person(conn, &claims.sub)?, session)))
+                })
+                .await?;
+            match found {
+                Some((person, session)) if person.status == "active" => Ok(Caller::Person {
+                    person,
+                    session,
+                    via_cookie: false,
+                }),
+                _ => Err(Error::Unauthenticated),
+            }
+        }
+        Credential::Cookie(token) => {
+            let found = state
+                .db
+                .run(move |conn| {
+                    let Some(session) = sessions::by_token(conn, &token, life)? else {
+                        return Ok(None);
+                    };
+                    Ok(Some((accounts::person(conn, &session.user_id)?, session)))
+                })
+                .await?;
+            // A stale cookie is no error: the visitor is simply not signed in.
+            Ok(match found {
+                Some((person, session)) if person.status == "active" => Caller::Person {
+                    person,
+                    session,
+                    via_cookie: true,
+                },
+                _ => Caller::Anonymous,
+            })
+        }
+        Credential::ApiKey(key) => {
+            let partner = state
+                .db
+                .run(move |conn| crate::domain::api_keys::authenticate(conn, &key))
+                .await?;
+            partner.map(Caller::Partner).ok_or(Error::Unauthenticated)
+        }
     }
 }
 

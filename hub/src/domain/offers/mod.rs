@@ -831,6 +831,25 @@ pub fn publish(conn: &mut DbConnection, id: &str, actor: Option<&str>) -> Result
     })
 }
 
+/// The offer's title in `lang`, else in its default language (for messages about it).
+pub fn title_in(conn: &mut DbConnection, id: &str, lang: &str) -> Result<String, Error> {
+    let titles: Vec<(String, String, String)> = offer_translations::table
+        .inner_join(offers::table)
+        .filter(offer_translations::offer_id.eq(id))
+        .select((
+            offer_translations::language,
+            offers::default_language,
+            offer_translations::title,
+        ))
+        .load(conn)?;
+    titles
+        .iter()
+        .find(|(l, _, _)| l == lang)
+        .or_else(|| titles.iter().find(|(l, default, _)| l == default))
+        .map(|(_, _, t)| t.clone())
+        .ok_or_else(|| Error::NotFound(format!("offer {id}")))
+}
+
 /// The provider organisation and status of an offer (for authorising a change).
 pub fn provider_and_status(conn: &mut DbConnection, id: &str) -> Result<(String, String), Error> {
     offers::table
