@@ -52,7 +52,7 @@ fn small(max: i64) -> Value {
 }
 
 async fn a_trainee_applies_is_accepted_and_completes(backend: Backend) {
-    let hub = TestHub::start_with(backend, &[("HUB_DEMO_DATA", "false")], Vec::new()).await;
+    let hub = TestHub::empty(backend).await;
     let c = cast(&hub).await;
     let call = Call { hub: &hub };
     let offer = publish(&call, &c, small(2)).await;
@@ -159,7 +159,7 @@ async fn a_trainee_applies_is_accepted_and_completes(backend: Backend) {
 }
 
 async fn the_waiting_list_is_promoted_in_order(backend: Backend) {
-    let hub = TestHub::start_with(backend, &[("HUB_DEMO_DATA", "false")], Vec::new()).await;
+    let hub = TestHub::empty(backend).await;
     let c = cast(&hub).await;
     let call = Call { hub: &hub };
     let offer = publish(&call, &c, small(1)).await;
@@ -252,7 +252,7 @@ async fn the_waiting_list_is_promoted_in_order(backend: Backend) {
 }
 
 async fn employers_apply_for_employees_who_must_accept(backend: Backend) {
-    let hub = TestHub::start_with(backend, &[("HUB_DEMO_DATA", "false")], Vec::new()).await;
+    let hub = TestHub::empty(backend).await;
     let c = cast(&hub).await;
     let call = Call { hub: &hub };
     let offer = publish(&call, &c, small(5)).await;
@@ -333,7 +333,7 @@ async fn employers_apply_for_employees_who_must_accept(backend: Backend) {
 }
 
 async fn application_steps_are_refused_to_the_wrong_people(backend: Backend) {
-    let hub = TestHub::start_with(backend, &[("HUB_DEMO_DATA", "false")], Vec::new()).await;
+    let hub = TestHub::empty(backend).await;
     let c = cast(&hub).await;
     person(&hub, "trainer@example.eu", &["trainer"], None).await;
     person(&hub, "other@example.eu", &["trainee"], None).await;
@@ -442,7 +442,7 @@ async fn application_steps_are_refused_to_the_wrong_people(backend: Backend) {
 }
 
 async fn ratings_follow_completion_and_trainers_answer_their_naming(backend: Backend) {
-    let hub = TestHub::start_with(backend, &[("HUB_DEMO_DATA", "false")], Vec::new()).await;
+    let hub = TestHub::empty(backend).await;
     let c = cast(&hub).await;
     let trainer_id = person(&hub, "trainer@example.eu", &["trainer"], None).await;
     let trainer = bearer(&hub, "trainer@example.eu").await;
@@ -648,7 +648,7 @@ async fn ratings_follow_completion_and_trainers_answer_their_naming(backend: Bac
 }
 
 async fn announcements_reach_matching_providers_and_get_answers(backend: Backend) {
-    let hub = TestHub::start_with(backend, &[("HUB_DEMO_DATA", "false")], Vec::new()).await;
+    let hub = TestHub::empty(backend).await;
     let c = cast(&hub).await;
     let call = Call { hub: &hub };
     let offer = publish(&call, &c, small(5)).await;
@@ -902,12 +902,7 @@ async fn announcements_reach_matching_providers_and_get_answers(backend: Backend
 
 async fn application_decisions_are_mailed_unless_opted_out(backend: Backend) {
     let smtp = crate::smtp::SmtpServer::start();
-    let hub = TestHub::start_with(
-        backend,
-        &[("HUB_DEMO_DATA", "false"), ("HUB_MAIL_URL", &smtp.url())],
-        Vec::new(),
-    )
-    .await;
+    let hub = TestHub::with_mail(backend, &smtp).await;
     let c = cast(&hub).await;
     let call = Call { hub: &hub };
     let offer = publish(&call, &c, small(5)).await;
@@ -982,12 +977,7 @@ async fn application_decisions_are_mailed_unless_opted_out(backend: Backend) {
 
 async fn providers_hear_of_review_decisions(backend: Backend) {
     let smtp = crate::smtp::SmtpServer::start();
-    let hub = TestHub::start_with(
-        backend,
-        &[("HUB_DEMO_DATA", "false"), ("HUB_MAIL_URL", &smtp.url())],
-        Vec::new(),
-    )
-    .await;
+    let hub = TestHub::with_mail(backend, &smtp).await;
     let c = cast(&hub).await;
     let call = Call { hub: &hub };
     let (_, _, offer) = call

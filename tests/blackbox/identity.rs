@@ -26,7 +26,8 @@ crate::both_backends!(
     unconfirmed_accounts_and_stale_tokens_are_purged,
 );
 
-const PASSWORD: &str = "Correct-horse-7-battery";
+/// The password every test person has.
+pub const PASSWORD: &str = "Correct-horse-7-battery";
 
 /// A confirmed person with `roles` (and staff of a new organisation of `kind`, if given).
 pub async fn person(
@@ -128,12 +129,7 @@ async fn post_json(hub: &TestHub, path: &str, body: Value) -> (u16, Value) {
 
 async fn registration_confirmation_tokens_and_me(backend: Backend) {
     let smtp = SmtpServer::start();
-    let hub = TestHub::start_with(
-        backend,
-        &[("HUB_MAIL_URL", &smtp.url()), ("HUB_DEMO_DATA", "false")],
-        Vec::new(),
-    )
-    .await;
+    let hub = TestHub::with_mail(backend, &smtp).await;
     let email = "Zofia.Wojcik@Example.EU";
     let form = json!({
         "email": email, "password": PASSWORD, "first_name": "Zofia", "last_name": "Wójcik",
@@ -278,12 +274,7 @@ async fn bearer_with(hub: &TestHub, email: &str) -> String {
 
 async fn password_reset_ends_every_session(backend: Backend) {
     let smtp = SmtpServer::start();
-    let hub = TestHub::start_with(
-        backend,
-        &[("HUB_MAIL_URL", &smtp.url()), ("HUB_DEMO_DATA", "false")],
-        Vec::new(),
-    )
-    .await;
+    let hub = TestHub::with_mail(backend, &smtp).await;
     person(&hub, "ola@example.eu", &["trainee"], None).await;
     let access = bearer(&hub, "ola@example.eu").await;
 
@@ -346,7 +337,7 @@ async fn password_reset_ends_every_session(backend: Backend) {
 }
 
 async fn lockout_counts_case_varied_emails_as_one(backend: Backend) {
-    let hub = TestHub::start_with(backend, &[("HUB_DEMO_DATA", "false")], Vec::new()).await;
+    let hub = TestHub::empty(backend).await;
     let id = person(&hub, "marek@example.eu", &["trainee"], None).await;
     for spelling in [
         "marek@example.eu",
@@ -396,12 +387,7 @@ fn client_from(ip: &str) -> reqwest::Client {
 
 async fn failures_from_three_addresses_alert_the_superadmins(backend: Backend) {
     let smtp = SmtpServer::start();
-    let hub = TestHub::start_with(
-        backend,
-        &[("HUB_MAIL_URL", &smtp.url()), ("HUB_DEMO_DATA", "false")],
-        Vec::new(),
-    )
-    .await;
+    let hub = TestHub::with_mail(backend, &smtp).await;
     let admin = person(&hub, "root@example.eu", &["superadmin"], None).await;
     person(&hub, "target@example.eu", &["trainee"], None).await;
     for ip in ["127.0.0.2", "127.0.0.3", "127.0.0.4"] {
@@ -540,7 +526,7 @@ async fn partner_keys_have_their_own_budget(backend: Backend) {
 }
 
 async fn idle_sessions_end(backend: Backend) {
-    let hub = TestHub::start_with(backend, &[("HUB_DEMO_DATA", "false")], Vec::new()).await;
+    let hub = TestHub::empty(backend).await;
     let id = person(&hub, "idle@example.eu", &["trainee"], None).await;
     let access = bearer(&hub, "idle@example.eu").await;
     assert_eq!(me(&hub, &access).await.0, 200);
@@ -562,7 +548,7 @@ async fn idle_sessions_end(backend: Backend) {
 }
 
 async fn every_admin_route_refuses_every_other_role(backend: Backend) {
-    let hub = TestHub::start_with(backend, &[("HUB_DEMO_DATA", "false")], Vec::new()).await;
+    let hub = TestHub::empty(backend).await;
     person(&hub, "root@example.eu", &["superadmin"], None).await;
     person(&hub, "trainee@example.eu", &["trainee"], None).await;
     person(&hub, "trainer@example.eu", &["trainer"], None).await;
@@ -635,12 +621,7 @@ async fn every_admin_route_refuses_every_other_role(backend: Backend) {
 
 async fn superadmin_actions_are_audited(backend: Backend) {
     let smtp = SmtpServer::start();
-    let hub = TestHub::start_with(
-        backend,
-        &[("HUB_MAIL_URL", &smtp.url()), ("HUB_DEMO_DATA", "false")],
-        Vec::new(),
-    )
-    .await;
+    let hub = TestHub::with_mail(backend, &smtp).await;
     let root = person(&hub, "root@example.eu", &["superadmin"], None).await;
     let user = person(&hub, "kasia@example.eu", &["trainee"], None).await;
     let admin = bearer(&hub, "root@example.eu").await;
@@ -810,7 +791,8 @@ async fn superadmin_actions_are_audited(backend: Backend) {
     hub.stop().await;
 }
 
-fn browser() -> reqwest::Client {
+/// A browser: keeps cookies, follows no redirects (tests look at each one).
+pub fn browser() -> reqwest::Client {
     reqwest::Client::builder()
         .cookie_store(true)
         .redirect(reqwest::redirect::Policy::none())
@@ -829,7 +811,7 @@ pub fn csrf_of(html: &str) -> String {
 }
 
 async fn forms_without_their_csrf_token_are_refused(backend: Backend) {
-    let hub = TestHub::start_with(backend, &[("HUB_DEMO_DATA", "false")], Vec::new()).await;
+    let hub = TestHub::empty(backend).await;
     person(&hub, "web@example.eu", &["trainee"], None).await;
     let b = browser();
     let form = b
@@ -910,7 +892,7 @@ async fn forms_without_their_csrf_token_are_refused(backend: Backend) {
 }
 
 async fn pages_sign_in_and_out_in_the_visitors_language(backend: Backend) {
-    let hub = TestHub::start_with(backend, &[("HUB_DEMO_DATA", "false")], Vec::new()).await;
+    let hub = TestHub::empty(backend).await;
     person(&hub, "anna@example.eu", &["trainee"], None).await;
     let b = browser();
     for (accept, expected) in [
@@ -1022,7 +1004,7 @@ async fn pages_sign_in_and_out_in_the_visitors_language(backend: Backend) {
 }
 
 async fn unconfirmed_accounts_and_stale_tokens_are_purged(backend: Backend) {
-    let hub = TestHub::start_with(backend, &[("HUB_DEMO_DATA", "false")], Vec::new()).await;
+    let hub = TestHub::empty(backend).await;
     person(&hub, "kept@example.eu", &["trainee"], None).await;
     assert_eq!(token(&hub, "kept@example.eu", PASSWORD).await.0, 200);
     let register = |email: &str, org: &str| {

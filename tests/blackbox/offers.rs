@@ -90,7 +90,7 @@ pub async fn cast(hub: &TestHub) -> Cast {
 }
 
 async fn an_offer_goes_from_draft_to_published_and_revisions_wait_for_approval(backend: Backend) {
-    let hub = TestHub::start_with(backend, &[("HUB_DEMO_DATA", "false")], Vec::new()).await;
+    let hub = TestHub::empty(backend).await;
     let c = cast(&hub).await;
     let call = Call { hub: &hub };
 
@@ -370,7 +370,7 @@ async fn an_offer_goes_from_draft_to_published_and_revisions_wait_for_approval(b
 }
 
 async fn every_role_but_the_providers_staff_is_refused(backend: Backend) {
-    let hub = TestHub::start_with(backend, &[("HUB_DEMO_DATA", "false")], Vec::new()).await;
+    let hub = TestHub::empty(backend).await;
     let c = cast(&hub).await;
     let call = Call { hub: &hub };
     for (who, token, expected) in [
@@ -500,7 +500,7 @@ async fn every_role_but_the_providers_staff_is_refused(backend: Backend) {
 }
 
 async fn concurrent_edits_with_the_same_etag_let_exactly_one_through(backend: Backend) {
-    let hub = TestHub::start_with(backend, &[("HUB_DEMO_DATA", "false")], Vec::new()).await;
+    let hub = TestHub::empty(backend).await;
     let c = cast(&hub).await;
     let call = Call { hub: &hub };
     let (_, etag, offer) = call
@@ -574,7 +574,7 @@ pub async fn publish(call: &Call<'_>, c: &Cast, body: Value) -> String {
 }
 
 async fn withdrawal_is_refused_within_a_day_of_the_start(backend: Backend) {
-    let hub = TestHub::start_with(backend, &[("HUB_DEMO_DATA", "false")], Vec::new()).await;
+    let hub = TestHub::empty(backend).await;
     let c = cast(&hub).await;
     let call = Call { hub: &hub };
     let soon = publish(&call, &c, draft(0)).await;
@@ -624,7 +624,7 @@ async fn withdrawal_is_refused_within_a_day_of_the_start(backend: Backend) {
 }
 
 async fn ended_offers_are_archived(backend: Backend) {
-    let hub = TestHub::start_with(backend, &[("HUB_DEMO_DATA", "false")], Vec::new()).await;
+    let hub = TestHub::empty(backend).await;
     let c = cast(&hub).await;
     let call = Call { hub: &hub };
     let ended = publish(&call, &c, draft(-10)).await;

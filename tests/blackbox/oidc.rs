@@ -14,7 +14,7 @@ use openidconnect::{
 use serde_json::{json, Value};
 use sha2::Digest;
 
-use crate::identity::{bearer, csrf_of, person};
+use crate::identity::{bearer, browser, csrf_of, person, PASSWORD};
 use crate::support::{Backend, TestHub};
 
 crate::both_backends!(
@@ -28,16 +28,6 @@ crate::both_backends!(
 
 const REDIRECT: &str = "http://127.0.0.1:9/plugin/oauth2/src/callback.php";
 const AFTER_LOGOUT: &str = "http://127.0.0.1:9/";
-const PASSWORD: &str = "Correct-horse-7-battery";
-
-fn browser() -> reqwest::Client {
-    reqwest::Client::builder()
-        .cookie_store(true)
-        .redirect(reqwest::redirect::Policy::none())
-        .pool_max_idle_per_host(0)
-        .build()
-        .unwrap()
-}
 
 fn http() -> reqwest::Client {
     reqwest::Client::builder()
@@ -181,7 +171,7 @@ fn start_flow(rp: &Rp, extra: &[(&str, &str)]) -> Flow {
 }
 
 async fn authorization_code_flow_with_a_real_relying_party(backend: Backend) {
-    let hub = TestHub::start_with(backend, &[("HUB_DEMO_DATA", "false")], Vec::new()).await;
+    let hub = TestHub::empty(backend).await;
     let user = person(&hub, "nikos@example.eu", &["trainer"], None).await;
     let (id, secret) = register_client(&hub, "Chamilo", true).await;
     let rp = relying_party(&hub, &id, &secret).await;
@@ -293,7 +283,7 @@ async fn token_request(
 }
 
 async fn the_provider_refuses_what_the_protocol_forbids(backend: Backend) {
-    let hub = TestHub::start_with(backend, &[("HUB_DEMO_DATA", "false")], Vec::new()).await;
+    let hub = TestHub::empty(backend).await;
     person(&hub, "ana@example.eu", &["trainee"], None).await;
     let (id, secret) = register_client(&hub, "Chamilo", true).await;
     let rp = relying_party(&hub, &id, &secret).await;
@@ -408,7 +398,7 @@ async fn the_provider_refuses_what_the_protocol_forbids(backend: Backend) {
 }
 
 async fn third_party_clients_ask_for_consent_once(backend: Backend) {
-    let hub = TestHub::start_with(backend, &[("HUB_DEMO_DATA", "false")], Vec::new()).await;
+    let hub = TestHub::empty(backend).await;
     person(&hub, "ana@example.eu", &["trainee"], None).await;
     let (id, secret) = register_client(&hub, "Partner Portal", false).await;
     let rp = relying_party(&hub, &id, &secret).await;
@@ -492,7 +482,7 @@ async fn third_party_clients_ask_for_consent_once(backend: Backend) {
 }
 
 async fn rotated_keys_keep_old_tokens_verifiable(backend: Backend) {
-    let hub = TestHub::start_with(backend, &[("HUB_DEMO_DATA", "false")], Vec::new()).await;
+    let hub = TestHub::empty(backend).await;
     person(&hub, "ana@example.eu", &["trainee"], None).await;
     let (id, secret) = register_client(&hub, "Chamilo", true).await;
     let rp = relying_party(&hub, &id, &secret).await;
@@ -567,7 +557,7 @@ async fn rotated_keys_keep_old_tokens_verifiable(backend: Backend) {
 }
 
 async fn logout_ends_the_session_and_returns_to_the_client(backend: Backend) {
-    let hub = TestHub::start_with(backend, &[("HUB_DEMO_DATA", "false")], Vec::new()).await;
+    let hub = TestHub::empty(backend).await;
     person(&hub, "ana@example.eu", &["trainee"], None).await;
     let (id, secret) = register_client(&hub, "Chamilo", true).await;
     let rp = relying_party(&hub, &id, &secret).await;
@@ -630,8 +620,8 @@ async fn logout_ends_the_session_and_returns_to_the_client(backend: Backend) {
 }
 
 async fn brokering_through_an_upstream_hub_continues_the_flow(backend: Backend) {
-    let upstream = TestHub::start_with(backend, &[("HUB_DEMO_DATA", "false")], Vec::new()).await;
-    let downstream = TestHub::start_with(backend, &[("HUB_DEMO_DATA", "false")], Vec::new()).await;
+    let upstream = TestHub::empty(backend).await;
+    let downstream = TestHub::empty(backend).await;
     person(&upstream, "eleni@example.eu", &["trainee"], None).await;
     let callback = format!("{}/signin/upstream/callback", downstream.base);
     let registered = upstream

@@ -164,6 +164,22 @@ impl TestHub {
         Self::start_with(backend, &[], Vec::new()).await
     }
 
+    /// A hub without demo data: tests make exactly the people and offers they need.
+    pub async fn empty(backend: Backend) -> Self {
+        Self::start_with(backend, &[("HUB_DEMO_DATA", "false")], Vec::new()).await
+    }
+
+    /// A hub without demo data that sends its mail to `smtp`.
+    pub async fn with_mail(backend: Backend, smtp: &crate::smtp::SmtpServer) -> Self {
+        let url = smtp.url();
+        Self::start_with(
+            backend,
+            &[("HUB_DEMO_DATA", "false"), ("HUB_MAIL_URL", &url)],
+            Vec::new(),
+        )
+        .await
+    }
+
     pub async fn start_with(
         backend: Backend,
         extra: &[(&str, &str)],
