@@ -56,6 +56,30 @@ pub enum Error {
 }
 
 impl Error {
+    /// The same problem for another caller, when one failure is shared (a cached computation
+    /// that several requests waited for). What matters to a client — the status and its cause —
+    /// is kept; the rest of an internal error was logged where it happened.
+    pub fn shared_copy(&self) -> Self {
+        match self {
+            Self::Validation(fields) => Self::Validation(fields.clone()),
+            Self::Unauthenticated => Self::Unauthenticated,
+            Self::Forbidden(m) => Self::Forbidden(m.clone()),
+            Self::NotFound(m) => Self::NotFound(m.clone()),
+            Self::Conflict(m) => Self::Conflict(m.clone()),
+            Self::PreconditionFailed => Self::PreconditionFailed,
+            Self::PreconditionRequired => Self::PreconditionRequired,
+            Self::RateLimited { retry_after } => Self::RateLimited {
+                retry_after: *retry_after,
+            },
+            Self::Locked => Self::Locked,
+            Self::PayloadTooLarge(n) => Self::PayloadTooLarge(*n),
+            Self::Timeout => Self::Timeout,
+            Self::Unavailable(m) => Self::Unavailable(m.clone()),
+            Self::ShuttingDown => Self::ShuttingDown,
+            Self::Internal(m) => Self::Internal(m.clone()),
+        }
+    }
+
     pub fn field(field: impl Into<String>, code: &str, message: impl Into<String>) -> Self {
         Self::Validation(vec![FieldError::new(field, code, message)])
     }

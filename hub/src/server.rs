@@ -66,7 +66,18 @@ pub async fn start(
         .resolve_master_key()
         .map_err(|e| Error::Internal(format!("master key: {e}")))?;
     let config = Arc::new(config);
-    let state = web::Data::new(AppState::new(config.clone(), db.clone(), &master));
+    // Loaded before serving when the database allows; else the tail keeps trying, and searches
+    // answer 503 until it succeeds.
+    let catalogue = crate::jobs::search::Catalogue::new()?;
+    if let Err(e) = catalogue.load(&db).await {
+        tracing::warn!(error = %e, "catalogue search not loaded yet; will retry");
+    }
+    let state = web::Data::new(AppState::new(
+        config.clone(),
+        db.clone(),
+        &master,
+        catalogue.clone(),
+    ));
     // The dummy hash that unknown e-mails are checked against exists before the first sign-in,
     // so no sign-in pays for it and the timing of the two paths stays the same.
     tokio::task::spawn_blocking(crate::domain::signin::warm_up)
@@ -88,6 +99,7 @@ pub async fn start(
         db.clone(),
         std::time::Duration::from_secs(3600),
     ));
+    workers.push(catalogue.start_tailing(db.clone(), config.outbox_poll));
     workers.push(crate::jobs::archive::start(
         db.clone(),
         std::time::Duration::from_secs(3600),

@@ -19,7 +19,7 @@ crate::both_backends!(
 );
 
 /// The cast's trainee applies for `offer` and its provider accepts; returns the application id.
-async fn accepted(call: &Call<'_>, c: &crate::offers::Cast, offer: &str) -> String {
+pub async fn accepted(call: &Call<'_>, c: &crate::offers::Cast, offer: &str) -> String {
     let (status, _, app) = call
         .send(
             "POST",

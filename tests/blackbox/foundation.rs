@@ -124,6 +124,22 @@ async fn readiness_fails_without_migrations(backend: Backend) {
     assert_eq!(status, 503);
     assert_eq!(body["database"], true);
     assert_eq!(body["migrations"], false);
+    assert_eq!(body["catalogue"], false);
+    let (status, _) = hub.get_json("/api/offers").await;
+    assert_eq!(status, 503, "no catalogue to search yet");
+    // Once the database is migrated, the hub loads its catalogue by itself and becomes ready.
+    hub.pool().run(hub::db::migrate).await.unwrap();
+    let waited = std::time::Instant::now();
+    loop {
+        let (status, body) = hub.get_json("/readyz").await;
+        if status == 200 {
+            assert_eq!(body["catalogue"], true);
+            break;
+        }
+        assert!(waited.elapsed() < std::time::Duration::from_secs(5), "{body}");
+        tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+    }
+    assert_eq!(hub.get_json("/api/offers").await.0, 200);
     hub.stop().await;
 }
 
@@ -251,21 +267,7 @@ async fn migrations_and_demo_data_are_idempotent_across_two_starts(backend: Back
     ));
 
     // The catalogue spans the four languages, VR/AR and micro-credentials.
-    let page = hub::domain::offers::list_published(
-        &mut conn,
-        &hub::domain::offers::ListQuery {
-            lang: None,
-            filter: Default::default(),
-            sort: (
-                hub::domain::offers::SortField::StartDate,
-                hub::domain::offers::Direction::Asc,
-            ),
-            page: 1,
-            page_size: 100,
-        },
-    )
-    .unwrap();
-    let offers = page.items;
+    let offers = hub::domain::offers::published_batch(&mut conn, None, 100).unwrap();
     let defaults: HashSet<_> = offers.iter().map(|o| o.default_language.as_str()).collect();
     assert_eq!(defaults, HashSet::from(["en", "pl", "it", "el"]));
     assert!(

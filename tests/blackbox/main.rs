@@ -8,5 +8,6 @@ mod offers;
 mod oidc;
 mod outbox;
 mod process;
+mod search;
 mod smtp;
 mod support;

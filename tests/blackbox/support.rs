@@ -116,6 +116,16 @@ impl TestDb {
         }
     }
 
+    /// Owns nothing and drops nothing: what is left behind when a hub's database moves on.
+    fn placeholder() -> Self {
+        Self {
+            url: String::new(),
+            backend: Backend::Sqlite,
+            dir: tempfile::tempdir().expect("temporary directory"),
+            pg_name: None,
+        }
+    }
+
     /// The settings a test hub runs with; `extra` overrides any of them.
     pub fn config(&self, extra: &[(&str, &str)]) -> Config {
         let mut env: HashMap<String, String> = [
@@ -240,6 +250,20 @@ impl TestHub {
         let res = self.get(path).await;
         let status = res.status().as_u16();
         (status, res.json().await.expect("JSON body"))
+    }
+
+    /// Stops this hub and starts a new one on the same database and data directory, as a
+    /// restarted process would be: nothing in memory survives.
+    pub async fn restart(mut self) -> Self {
+        if let Some(running) = self.running.take() {
+            running.stop().await;
+        }
+        let listener = TcpListener::bind("127.0.0.1:0").expect("loopback port");
+        let base_url = format!("http://{}/", listener.local_addr().expect("address"));
+        let config = self.db.config(&[("HUB_BASE_URL", base_url.as_str())]);
+        let (pool, _) = server::prepare(&config).await.expect("prepare database");
+        let db = std::mem::replace(&mut self.db, TestDb::placeholder());
+        Self::serve_on(listener, db, config, pool, Vec::new()).await
     }
 
     pub async fn stop(mut self) {

@@ -266,7 +266,7 @@ impl Config {
         let outbox_poll: u64 = r.read(
             "HUB_OUTBOX_POLL_MS",
             500,
-            "milliseconds the outbox worker waits when it found nothing to deliver",
+            "milliseconds the outbox worker and the search projection wait when they found nothing new",
         )?;
         let outbox_max_attempts: i32 = r.read(
             "HUB_OUTBOX_MAX_ATTEMPTS",

@@ -256,3 +256,22 @@ pub fn events_after(conn: &mut DbConnection, after: i64, limit: i64) -> Result<V
         .select(Event::as_select())
         .load(conn)?)
 }
+
+/// These events, where they exist: a projection re-reads ids it saw skipped, since on
+/// PostgreSQL a transaction may commit after one that took a later id.
+pub fn events_with_ids(conn: &mut DbConnection, ids: &[i64]) -> Result<Vec<Event>, Error> {
+    Ok(events::table
+        .filter(events::id.eq_any(ids))
+        .order(events::id)
+        .select(Event::as_select())
+        .load(conn)?)
+}
+
+/// The ids of the latest `n` events, newest first: where a projection starts tailing.
+pub fn latest_ids(conn: &mut DbConnection, n: i64) -> Result<Vec<i64>, Error> {
+    Ok(events::table
+        .order(events::id.desc())
+        .limit(n)
+        .select(events::id)
+        .load(conn)?)
+}

@@ -285,6 +285,21 @@ pub fn hide(
         if n == 0 {
             return Err(Error::NotFound(format!("visible rating {id}")));
         }
+        let offer_id: String = ratings::table
+            .filter(ratings::id.eq(id))
+            .select(ratings::offer_id)
+            .first(conn)?;
+        // The offer's, provider's and trainer's averages change.
+        crate::db::outbox::append(
+            conn,
+            crate::db::outbox::NewEvent {
+                kind: "rating.hidden",
+                subject_type: "rating",
+                subject_id: id.to_string(),
+                actor_id: Some(actor.to_string()),
+                payload: serde_json::json!({ "offer_id": offer_id }),
+            },
+        )?;
         super::audit::record(
             conn,
             super::audit::Entry {

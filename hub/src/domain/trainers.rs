@@ -52,6 +52,7 @@ pub fn name(conn: &mut DbConnection, offer_id: &str, email: &str) -> Result<Stri
             "trainer.named",
             &serde_json::json!({ "offer_id": offer_id }),
         )?;
+        changed(conn, offer_id, "offer.trainer_named", &id)?;
         Ok(id)
     })
 }
@@ -63,16 +64,38 @@ pub fn answer(
     trainer_id: &str,
     confirmed: bool,
 ) -> Result<(), Error> {
-    let n = diesel::update(
-        offer_trainers::table
-            .filter(offer_trainers::offer_id.eq(offer_id))
-            .filter(offer_trainers::trainer_id.eq(trainer_id)),
-    )
-    .set(offer_trainers::confirmed.eq(Some(confirmed)))
-    .execute(conn)?;
-    if n == 0 {
-        return Err(Error::NotFound("you are not named on this offer".into()));
-    }
+    write_transaction(conn, |conn| {
+        let n = diesel::update(
+            offer_trainers::table
+                .filter(offer_trainers::offer_id.eq(offer_id))
+                .filter(offer_trainers::trainer_id.eq(trainer_id)),
+        )
+        .set(offer_trainers::confirmed.eq(Some(confirmed)))
+        .execute(conn)?;
+        if n == 0 {
+            return Err(Error::NotFound("you are not named on this offer".into()));
+        }
+        changed(conn, offer_id, "offer.trainer_answered", trainer_id)
+    })
+}
+
+/// The offer's public view lists its trainers: the catalogue and its cache learn of the change.
+fn changed(
+    conn: &mut DbConnection,
+    offer_id: &str,
+    kind: &'static str,
+    trainer: &str,
+) -> Result<(), Error> {
+    crate::db::outbox::append(
+        conn,
+        crate::db::outbox::NewEvent {
+            kind,
+            subject_type: "offer",
+            subject_id: offer_id.to_string(),
+            actor_id: None,
+            payload: serde_json::json!({ "trainer_id": trainer }),
+        },
+    )?;
     Ok(())
 }
 

@@ -158,6 +158,30 @@ pub async fn time_limit(
     }
 }
 
+/// Read-your-writes for the catalogue: after a successful write (any method but GET, HEAD,
+/// OPTIONS), the search projection applies the events the write appended before the answer
+/// leaves, so the writer's next read — an approved offer in the search, a place taken — already
+/// shows it. Other instances see it when their tail next polls. A failure here only delays the
+/// projection (the tail retries), so the write's answer stands.
+pub async fn read_your_writes(
+    req: ServiceRequest,
+    next: Next<impl MessageBody + 'static>,
+) -> Result<ServiceResponse<impl MessageBody>, actix_web::Error> {
+    use actix_web::http::Method;
+    let writes = ![Method::GET, Method::HEAD, Method::OPTIONS].contains(req.method());
+    let state = req.app_data::<web::Data<AppState>>().cloned();
+    let res = next.call(req).await?;
+    let status = res.status();
+    if let Some(state) =
+        state.filter(|_| writes && (status.is_success() || status.is_redirection()))
+    {
+        if let Err(e) = state.catalogue.catch_up(&state.db).await {
+            tracing::warn!(error = %e, "catalogue search is behind; the tail will catch up");
+        }
+    }
+    Ok(res)
+}
+
 /// The administration API as its own authorisation layer: nothing under `/api/admin/` runs (not
 /// even its body parsing) for anyone but a superadmin. Handlers check again; this makes the
 /// refusal uniform (401 anonymous, 403 everyone else) whatever the handler's extractors.

@@ -4,6 +4,7 @@
 
 pub mod api;
 pub mod auth;
+pub mod cache;
 pub mod metrics;
 pub mod middleware;
 pub mod oidc;
@@ -32,13 +33,22 @@ pub struct AppState {
     pub api_tokens: auth::ApiTokenKeys,
     pub limits: rate_limit::RateLimits,
     pub oidc: crate::domain::oidc::Keys,
+    /// The search projection the public catalogue reads (DESIGN.md, Projections).
+    pub catalogue: Arc<crate::jobs::search::Catalogue>,
+    /// Finished anonymous catalogue reads, keyed by the catalogue's generation.
+    pub public_reads: cache::PublicReads,
     /// argon2 runs with at most this many at once, so a burst of sign-ins queues here instead of
     /// occupying every blocking thread the database needs.
     hashing: Semaphore,
 }
 
 impl AppState {
-    pub fn new(config: Arc<Config>, db: Db, master: &crate::config::MasterKey) -> Self {
+    pub fn new(
+        config: Arc<Config>,
+        db: Db,
+        master: &crate::config::MasterKey,
+        catalogue: Arc<crate::jobs::search::Catalogue>,
+    ) -> Self {
         let cores = std::thread::available_parallelism().map_or(2, |n| n.get());
         Self {
             sealer: Sealer::new(master),
@@ -50,6 +60,8 @@ impl AppState {
             oidc: crate::domain::oidc::Keys::new(Sealer::new(master)),
             hashing: Semaphore::new(cores),
             metrics: metrics::Metrics::new(),
+            catalogue,
+            public_reads: cache::PublicReads::default(),
             config,
             db,
         }

@@ -139,6 +139,7 @@ pub fn app(
         .app_data(web::QueryConfig::default())
         .configure(register)
         .default_service(web::to(not_found))
+        .wrap(from_fn(middleware::read_your_writes))
         .wrap(from_fn(middleware::admin_only))
         .wrap(from_fn(super::rate_limit::limit))
         .wrap(from_fn(middleware::errors))

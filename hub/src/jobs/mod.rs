@@ -8,6 +8,7 @@
 pub mod archive;
 pub mod mail;
 pub mod purge;
+pub mod search;
 mod worker;
 
 use std::sync::Arc;

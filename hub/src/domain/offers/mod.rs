@@ -342,7 +342,10 @@ pub enum SortField {
     StartDate,
     Price,
     Title,
+    Rating,
     CreatedAt,
+    /// How well the offer matches the text query (only with one).
+    Relevance,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -365,16 +368,35 @@ pub struct Filter {
     pub provider: Option<String>,
     pub starts_after: Option<NaiveDate>,
     pub starts_before: Option<NaiveDate>,
+    /// Bounds on the gross price in the offer's own currency, in millionths of its major unit
+    /// (so 199.99 is 199_990_000): exact for every ISO 4217 currency, with no floating point.
+    pub price_min: Option<i64>,
+    pub price_max: Option<i64>,
+    /// ISO 4217: only offers priced in this currency.
+    pub currency: Option<String>,
 }
 
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Default)]
 pub struct ListQuery {
-    /// The language to show texts in (`?lang=`); filtering does not depend on it.
+    /// The language to show texts in (`?lang=`); filtering does not depend on it, but sorting by
+    /// title does.
     pub lang: Option<String>,
+    /// Words every offer found must contain, in any of its languages (`?q=`).
+    pub text: Option<String>,
     pub filter: Filter,
-    pub sort: (SortField, Direction),
+    /// `None`: by relevance with a text query, else by start date.
+    pub sort: Option<(SortField, Direction)>,
     pub page: i64,
     pub page_size: i64,
+}
+
+impl ListQuery {
+    pub fn order(&self) -> (SortField, Direction) {
+        self.sort.unwrap_or(match self.text {
+            Some(_) => (SortField::Relevance, Direction::Desc),
+            None => (SortField::StartDate, Direction::Asc),
+        })
+    }
 }
 
 pub struct Page<T> {
@@ -393,114 +415,38 @@ pub struct Facets {
     pub eqf_level: BTreeMap<String, i64>,
 }
 
-impl Facets {
-    /// Counts over the filtered set's facet columns. The catalogue's search index will take
-    /// this over for large catalogues; until then the set is read once per list request.
-    fn count(rows: Vec<(String, String, String, Option<i32>)>) -> Result<Self, Error> {
-        let mut f = Facets::default();
-        for (industry, mode, languages, eqf) in rows {
-            *f.industry.entry(industry).or_default() += 1;
-            *f.mode.entry(mode).or_default() += 1;
-            for lang in serde_json::from_str::<Vec<String>>(&languages)? {
-                *f.language.entry(lang).or_default() += 1;
-            }
-            if let Some(level) = eqf {
-                *f.eqf_level.entry(level.to_string()).or_default() += 1;
-            }
-        }
-        Ok(f)
+/// Published offers in id order, after `after`: how the catalogue's search index is built.
+pub fn published_batch(
+    conn: &mut DbConnection,
+    after: Option<&str>,
+    limit: i64,
+) -> Result<Vec<Offer>, Error> {
+    let mut query = offers::table
+        .inner_join(organisations::table)
+        .filter(offers::status.eq("published"))
+        .select((OfferRow::as_select(), organisations::name))
+        .order(offers::id)
+        .limit(limit)
+        .into_boxed::<<DbConnection as Connection>::Backend>();
+    if let Some(after) = after {
+        query = query.filter(offers::id.gt(after.to_string()));
     }
+    let rows: Vec<(OfferRow, String)> = query.load(conn)?;
+    with_texts(conn, rows)
 }
 
-/// Published offers, filtered, sorted (ties broken by id, so pages never overlap) and paged.
-pub fn list_published(conn: &mut DbConnection, q: &ListQuery) -> Result<Page<Offer>, Error> {
-    let filtered = || {
-        let mut query = offers::table
-            .inner_join(
-                offer_translations::table.on(offer_translations::offer_id
-                    .eq(offers::id)
-                    .and(offer_translations::language.eq(offers::default_language))),
-            )
-            .filter(offers::status.eq("published"))
-            .into_boxed::<<DbConnection as Connection>::Backend>();
-        let f = &q.filter;
-        if let Some(v) = &f.industry {
-            query = query.filter(offers::industry.eq(v.clone()));
-        }
-        if let Some(v) = &f.mode {
-            query = query.filter(offers::mode.eq(v.clone()));
-        }
-        if let Some(v) = &f.language {
-            query = query.filter(offers::languages.like(format!("%\"{v}\"%")));
-        }
-        if let Some(v) = f.vr_ar {
-            query = query.filter(offers::vr_ar.eq(v));
-        }
-        if let Some(v) = f.microcredential {
-            query = query.filter(offers::microcredential.eq(v));
-        }
-        if let Some(v) = f.eqf_level {
-            query = query.filter(offers::eqf_level.eq(v));
-        }
-        if let Some(v) = &f.city {
-            query = query.filter(offers::city.eq(v.clone()));
-        }
-        if let Some(v) = &f.country {
-            query = query.filter(offers::country.eq(v.to_ascii_uppercase()));
-        }
-        if let Some(v) = &f.provider {
-            query = query.filter(offers::provider_id.eq(v.clone()));
-        }
-        if let Some(v) = f.starts_after {
-            query = query.filter(offers::start_date.ge(v));
-        }
-        if let Some(v) = f.starts_before {
-            query = query.filter(offers::start_date.le(v));
-        }
-        query
-    };
-
-    let facet_rows: Vec<(String, String, String, Option<i32>)> = filtered()
-        .select((
-            offers::industry,
-            offers::mode,
-            offers::languages,
-            offers::eqf_level,
-        ))
-        .load(conn)?;
-    let total = facet_rows.len() as i64;
-    let facets = Facets::count(facet_rows)?;
-    let mut query = filtered();
-    query = match q.sort {
-        (SortField::StartDate, Direction::Asc) => query.order(offers::start_date.asc()),
-        (SortField::StartDate, Direction::Desc) => query.order(offers::start_date.desc()),
-        (SortField::Price, Direction::Asc) => query.order(offers::price_minor.asc()),
-        (SortField::Price, Direction::Desc) => query.order(offers::price_minor.desc()),
-        (SortField::Title, Direction::Asc) => query.order(offer_translations::title.asc()),
-        (SortField::Title, Direction::Desc) => query.order(offer_translations::title.desc()),
-        (SortField::CreatedAt, Direction::Asc) => query.order(offers::created_at.asc()),
-        (SortField::CreatedAt, Direction::Desc) => query.order(offers::created_at.desc()),
-    };
-    let ids: Vec<String> = query
-        .then_order_by(offers::id.asc())
-        .select(offers::id)
-        .limit(q.page_size)
-        .offset((q.page - 1) * q.page_size)
-        .load(conn)?;
-
+/// These offers in this order, leaving out any that is not (or no longer) published.
+pub fn published_in_order(conn: &mut DbConnection, ids: &[String]) -> Result<Vec<Offer>, Error> {
     let rows: Vec<(OfferRow, String)> = offers::table
         .inner_join(organisations::table)
-        .filter(offers::id.eq_any(&ids))
+        .filter(offers::status.eq("published"))
+        .filter(offers::id.eq_any(ids))
         .select((OfferRow::as_select(), organisations::name))
         .load(conn)?;
     let mut by_id: BTreeMap<String, (OfferRow, String)> =
         rows.into_iter().map(|r| (r.0.id.clone(), r)).collect();
     let ordered = ids.iter().filter_map(|id| by_id.remove(id)).collect();
-    Ok(Page {
-        items: with_texts(conn, ordered)?,
-        total,
-        facets,
-    })
+    with_texts(conn, ordered)
 }
 
 /// What a provider submits to create an offer (validated by [`NewOffer::validate`]); also the

@@ -17,6 +17,8 @@ pub struct Readiness {
     pub status: &'static str,
     pub database: bool,
     pub migrations: bool,
+    /// The catalogue's search index has been loaded from the database.
+    pub catalogue: bool,
     pub backend: &'static str,
 }
 
@@ -27,7 +29,8 @@ pub async fn healthz() -> web::Json<Health> {
     web::Json(Health { status: "ok" })
 }
 
-/// The database answers and has every migration this build expects.
+/// The database answers, has every migration this build expects, and the catalogue's search
+/// index is loaded.
 #[utoipa::path(get, path = "/readyz", tag = "operations",
     responses((status = 200, body = Readiness), (status = 503, body = Readiness)))]
 pub async fn readyz(state: web::Data<AppState>) -> HttpResponse {
@@ -40,11 +43,13 @@ pub async fn readyz(state: web::Data<AppState>) -> HttpResponse {
             (false, false)
         }
     };
-    let ready = database && migrations;
+    let catalogue = state.catalogue.is_loaded();
+    let ready = database && migrations && catalogue;
     let body = Readiness {
         status: if ready { "ready" } else { "not_ready" },
         database,
         migrations,
+        catalogue,
         backend,
     };
     if ready {

@@ -10,47 +10,106 @@ use crate::domain::offers::workflow::{self, Actor};
 use crate::domain::offers::{self, Direction, Filter, ListQuery, Offer, SortField, Visibility};
 use crate::error::Error;
 use crate::http::auth::{client_ip, Caller};
+use crate::http::cache::Cached;
 use crate::http::AppState;
 
-const SORTS: [&str; 4] = ["start_date", "price", "title", "created_at"];
+const SORTS: [&str; 6] = [
+    "start_date",
+    "price",
+    "title",
+    "rating",
+    "created_at",
+    "relevance",
+];
+/// A longer query is not a search a person typed.
+const LONGEST_QUERY: usize = 200;
+
+/// A decimal price bound ("199.99") as millionths of a major unit, the catalogue's scale.
+fn price_bound(p: &mut Params, name: &str) -> Option<i64> {
+    let raw = p.take(name)?;
+    let micros = parse_micros(&raw);
+    if micros.is_none() {
+        p.errors.push(crate::error::FieldError::new(
+            name,
+            "invalid",
+            "a decimal amount of at least 0 with at most 6 decimals, e.g. 199.99",
+        ));
+    }
+    micros
+}
+
+fn parse_micros(raw: &str) -> Option<i64> {
+    let (whole, frac) = raw.split_once('.').unwrap_or((raw, ""));
+    let digits = |s: &str| !s.is_empty() && s.bytes().all(|b| b.is_ascii_digit());
+    if !digits(whole) || (!frac.is_empty() && !digits(frac)) || frac.len() > 6 {
+        return None;
+    }
+    let frac: i64 = format!("{frac:0<6}").parse().ok()?;
+    whole
+        .parse::<i64>()
+        .ok()?
+        .checked_mul(1_000_000)?
+        .checked_add(frac)
+}
 
 /// Turns the catalogue's query string into a checked [`ListQuery`]; shared with the pages.
 pub fn list_query(pairs: Vec<(String, String)>) -> Result<ListQuery, Error> {
     let mut p = Params::new(pairs);
     let (page, page_size) = p.paging();
     let lang = p.one_of("lang", &offers::LANGUAGES);
-    let sort = match p.take("sort") {
-        None => (SortField::StartDate, Direction::Asc),
-        Some(raw) => {
-            let (field, dir) = raw.split_once(':').unwrap_or((raw.as_str(), "asc"));
-            let field = match field {
-                "start_date" => Some(SortField::StartDate),
-                "price" => Some(SortField::Price),
-                "title" => Some(SortField::Title),
-                "created_at" => Some(SortField::CreatedAt),
-                _ => None,
-            };
-            let dir = match dir {
-                "asc" => Some(Direction::Asc),
-                "desc" => Some(Direction::Desc),
-                _ => None,
-            };
-            match (field, dir) {
-                (Some(f), Some(d)) => (f, d),
-                _ => {
-                    p.errors.push(crate::error::FieldError::new(
-                        "sort",
-                        "invalid",
-                        format!(
-                            "use FIELD:asc or FIELD:desc with FIELD one of {}",
-                            SORTS.join(", ")
-                        ),
-                    ));
-                    (SortField::StartDate, Direction::Asc)
-                }
-            }
+    let text = p
+        .take("q")
+        .map(|q| q.trim().to_string())
+        .filter(|q| !q.is_empty());
+    if text
+        .as_ref()
+        .is_some_and(|q| q.chars().count() > LONGEST_QUERY)
+    {
+        p.errors.push(crate::error::FieldError::new(
+            "q",
+            "too_long",
+            format!("at most {LONGEST_QUERY} characters"),
+        ));
+    }
+    let sort = p.take("sort").and_then(|raw| {
+        let (field, dir) = raw.split_once(':').unwrap_or((raw.as_str(), "asc"));
+        let field = match field {
+            "start_date" => Some(SortField::StartDate),
+            "price" => Some(SortField::Price),
+            "title" => Some(SortField::Title),
+            "rating" => Some(SortField::Rating),
+            "created_at" => Some(SortField::CreatedAt),
+            "relevance" if text.is_some() => Some(SortField::Relevance),
+            _ => None,
+        };
+        let dir = match dir {
+            "asc" => Some(Direction::Asc),
+            "desc" => Some(Direction::Desc),
+            _ => None,
+        };
+        if field.is_none() || dir.is_none() {
+            p.errors.push(crate::error::FieldError::new(
+                "sort",
+                "invalid",
+                format!(
+                    "use FIELD:asc or FIELD:desc with FIELD one of {} (relevance only with q)",
+                    SORTS.join(", ")
+                ),
+            ));
         }
-    };
+        field.zip(dir)
+    });
+    let currency = p.take("currency").map(|c| c.to_ascii_uppercase());
+    if currency
+        .as_deref()
+        .is_some_and(|c| crate::domain::money::minor_digits(c).is_none())
+    {
+        p.errors.push(crate::error::FieldError::new(
+            "currency",
+            "invalid",
+            "an ISO 4217 currency code, e.g. EUR",
+        ));
+    }
     let filter = Filter {
         industry: p.take("industry"),
         mode: p.one_of("mode", &offers::MODES),
@@ -63,10 +122,14 @@ pub fn list_query(pairs: Vec<(String, String)>) -> Result<ListQuery, Error> {
         provider: p.take("provider"),
         starts_after: p.parse("starts_after", "a date YYYY-MM-DD"),
         starts_before: p.parse("starts_before", "a date YYYY-MM-DD"),
+        price_min: price_bound(&mut p, "price_min"),
+        price_max: price_bound(&mut p, "price_max"),
+        currency,
     };
     p.finish()?;
     Ok(ListQuery {
         lang,
+        text,
         filter,
         sort,
         page,
@@ -74,50 +137,67 @@ pub fn list_query(pairs: Vec<(String, String)>) -> Result<ListQuery, Error> {
     })
 }
 
-/// Published offers, filtered, sorted and paged.
+/// Published offers matching the query: a page of them, the total and the facets. Answers come
+/// from the catalogue's search index and the public-read cache, with a weak `ETag`.
 #[utoipa::path(get, path = "/api/offers", tag = "offers",
     params(
+        ("q" = Option<String>, Query, description = "words every offer found contains, in any of its languages; case, accents and (for en, it, el) word endings do not matter"),
         ("page" = Option<i64>, Query, description = "1-based page number"),
         ("page_size" = Option<i64>, Query, description = "items per page, at most 100 (default 20)"),
         ("lang" = Option<String>, Query, description = "en, pl, it or el: the language to show texts in, falling back to each offer's default"),
-        ("sort" = Option<String>, Query, description = "start_date|price|title|created_at, with :asc or :desc"),
+        ("sort" = Option<String>, Query, description = "start_date|price|title|rating|created_at|relevance, with :asc or :desc; default relevance:desc with q, else start_date:asc"),
         ("industry" = Option<String>, Query), ("mode" = Option<String>, Query),
-        ("language" = Option<String>, Query), ("vr_ar" = Option<bool>, Query),
+        ("language" = Option<String>, Query, description = "a language of instruction"), ("vr_ar" = Option<bool>, Query),
         ("microcredential" = Option<bool>, Query), ("eqf_level" = Option<i32>, Query),
-        ("city" = Option<String>, Query), ("country" = Option<String>, Query),
+        ("city" = Option<String>, Query, description = "case and accents do not matter"), ("country" = Option<String>, Query, description = "ISO 3166-1 alpha-2"),
         ("provider" = Option<String>, Query, description = "provider organisation id"),
         ("starts_after" = Option<String>, Query, description = "YYYY-MM-DD"),
         ("starts_before" = Option<String>, Query, description = "YYYY-MM-DD"),
+        ("price_min" = Option<String>, Query, description = "decimal, in the offer's own currency"),
+        ("price_max" = Option<String>, Query, description = "decimal, in the offer's own currency"),
+        ("currency" = Option<String>, Query, description = "ISO 4217: only offers priced in it"),
     ),
     responses(
-        (status = 200, body = ListOf<Offer>),
+        (status = 200, body = ListOf<Offer>, headers(("ETag" = String, description = "weak; If-None-Match answers 304"))),
+        (status = 304, description = "unchanged since the ETag given in If-None-Match"),
         (status = 400, body = crate::http::problem::Problem, content_type = "application/problem+json"),
     ))]
 pub async fn list(
     state: web::Data<AppState>,
+    req: HttpRequest,
     query: web::Query<Vec<(String, String)>>,
-) -> Result<web::Json<ListOf<Offer>>, Error> {
+) -> Result<HttpResponse, Error> {
     let q = list_query(query.into_inner())?;
-    let (page, page_size, lang) = (q.page, q.page_size, q.lang.clone());
-    let result = state
-        .db
-        .run(move |conn| offers::list_published(conn, &q))
+    let key = format!("offers?{}", req.query_string());
+    let state2 = state.clone();
+    let answer = state
+        .public_reads
+        .get_or_make(state.catalogue.generation(), key, async move {
+            let (page, page_size, lang) = (q.page, q.page_size, q.lang.clone());
+            let found = state2.catalogue.search(&q)?;
+            let ids = found.items;
+            let items = state2
+                .db
+                .run(move |conn| offers::published_in_order(conn, &ids))
+                .await?;
+            let body = serde_json::to_vec(&ListOf {
+                data: items
+                    .into_iter()
+                    .map(|o| o.in_language(lang.as_deref()))
+                    .collect::<Vec<Offer>>(),
+                meta: Meta {
+                    pagination: Pagination {
+                        page,
+                        page_size,
+                        total: found.total,
+                    },
+                    facets: Some(found.facets),
+                },
+            })?;
+            Ok(Cached::new(body))
+        })
         .await?;
-    Ok(web::Json(ListOf {
-        data: result
-            .items
-            .into_iter()
-            .map(|o| o.in_language(lang.as_deref()))
-            .collect(),
-        meta: Meta {
-            pagination: Pagination {
-                page,
-                page_size,
-                total: result.total,
-            },
-            facets: Some(result.facets),
-        },
-    }))
+    Ok(answer.respond(&req))
 }
 
 /// One offer, with an `ETag` of its version; `If-None-Match` answers 304.
@@ -145,6 +225,27 @@ pub async fn detail(
         Caller::Person { person, .. } => (person.is_superadmin(), provider_memberships(&caller)?),
         _ => (false, Vec::new()),
     };
+    // Everyone else sees the public view of a published offer, the same for all: cached.
+    let public = state
+        .catalogue
+        .provider_of(&id)
+        .is_some_and(|provider| !superadmin && !mine.contains(&provider));
+    if public {
+        let key = format!("offer/{id}?lang={}", lang.as_deref().unwrap_or_default());
+        let db = state.db.clone();
+        let answer = state
+            .public_reads
+            .get_or_make(state.catalogue.generation(), key, async move {
+                let offer = db
+                    .run(move |conn| offers::get(conn, &id, Visibility::Public))
+                    .await?
+                    .in_language(lang.as_deref());
+                let tag = EntityTag::new_strong(offer.version.to_string()).to_string();
+                Ok(Cached::with_etag(serde_json::to_vec(&offer)?, tag))
+            })
+            .await?;
+        return Ok(answer.respond(&req));
+    }
     let offer = state
         .db
         .run(move |conn| {

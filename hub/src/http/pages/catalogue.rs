@@ -35,14 +35,15 @@ pub async fn index(
 ) -> Result<HttpResponse, Error> {
     let q = list_query(query.into_inner())?;
     let (number, size) = (q.page, q.page_size);
-    let result = state
+    let result = state.catalogue.search(&q)?;
+    let ids = result.items;
+    let found = state
         .db
-        .run(move |conn| offers::list_published(conn, &q))
+        .run(move |conn| offers::published_in_order(conn, &ids))
         .await?;
     let lang = language(&req, &caller);
     html(&CataloguePage {
-        offers: result
-            .items
+        offers: found
             .into_iter()
             .map(|o| o.in_language(Some(&lang)))
             .collect(),
