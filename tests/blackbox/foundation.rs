@@ -136,7 +136,10 @@ async fn readiness_fails_without_migrations(backend: Backend) {
             assert_eq!(body["catalogue"], true);
             break;
         }
-        assert!(waited.elapsed() < std::time::Duration::from_secs(5), "{body}");
+        assert!(
+            waited.elapsed() < std::time::Duration::from_secs(5),
+            "{body}"
+        );
         tokio::time::sleep(std::time::Duration::from_millis(20)).await;
     }
     assert_eq!(hub.get_json("/api/offers").await.0, 200);

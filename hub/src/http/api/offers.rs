@@ -174,7 +174,7 @@ pub async fn list(
         .public_reads
         .get_or_make(state.catalogue.generation(), key, async move {
             let (page, page_size, lang) = (q.page, q.page_size, q.lang.clone());
-            let found = state2.catalogue.search(&q)?;
+            let found = state2.catalogue.search_in_background(q).await?;
             let ids = found.items;
             let items = state2
                 .db

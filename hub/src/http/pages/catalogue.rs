@@ -35,7 +35,7 @@ pub async fn index(
 ) -> Result<HttpResponse, Error> {
     let q = list_query(query.into_inner())?;
     let (number, size) = (q.page, q.page_size);
-    let result = state.catalogue.search(&q)?;
+    let result = state.catalogue.search_in_background(q).await?;
     let ids = result.items;
     let found = state
         .db

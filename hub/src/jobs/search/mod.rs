@@ -16,6 +16,7 @@ use std::time::Duration;
 
 use chrono::{DateTime, NaiveDate, Utc};
 use tokio::sync::watch;
+use uuid::Uuid;
 
 pub use fold::fold;
 use tail::Tail;
@@ -50,6 +51,10 @@ struct Entry {
     city: Option<String>,
     country: Option<String>,
     start_date: NaiveDate,
+    /// Days since 1970, for packed ordering ([`Rank`]).
+    start_days: i32,
+    /// See [`id_key`].
+    id_key: u128,
     currency: String,
     /// Millionths of the currency's major unit (see `Filter::price_min`).
     price_micros: i64,
@@ -122,6 +127,9 @@ pub struct Catalogue {
     /// Moves on whenever anything a public read shows may have changed: the key under which
     /// cached reads are kept (so a changed catalogue is never served from the cache).
     generation: AtomicU64,
+    /// Searches run on the blocking pool, at most one per core: more at once would not finish
+    /// sooner, only hold more memory (each holds its match set).
+    searching: tokio::sync::Semaphore,
 }
 
 impl Catalogue {
@@ -133,6 +141,9 @@ impl Catalogue {
             text: TextIndex::new()?,
             tail: tokio::sync::Mutex::new(Tail::default()),
             generation: AtomicU64::new(1),
+            searching: tokio::sync::Semaphore::new(
+                std::thread::available_parallelism().map_or(2, |n| n.get()),
+            ),
         }))
     }
 
@@ -261,6 +272,8 @@ impl Catalogue {
                     .and_then(|a| a.country.as_ref())
                     .map(|c| c.to_ascii_uppercase()),
                 start_date: offer.start_date,
+                start_days: (offer.start_date - NaiveDate::default()).num_days() as i32,
+                id_key: id_key(&offer.id),
                 currency: offer.price.currency.clone(),
                 price_micros: price_micros(&offer.price).unwrap_or(i64::MAX),
                 default_language: language_index(&offer.default_language).unwrap_or(0),
@@ -375,16 +388,27 @@ impl Catalogue {
         WorkerHandle::new(stop, task)
     }
 
+    /// [`Self::search`] off the async threads (a search of a large catalogue is milliseconds of
+    /// CPU; the HTTP workers meanwhile keep answering from the cache), a bounded number at once.
+    pub async fn search_in_background(self: &Arc<Self>, q: ListQuery) -> Result<Page<String>, Error> {
+        let _permit = self
+            .searching
+            .acquire()
+            .await
+            .map_err(|_| Error::ShuttingDown)?;
+        let catalogue = self.clone();
+        tokio::task::spawn_blocking(move || catalogue.search(&q))
+            .await
+            .map_err(|e| Error::Internal(format!("search task: {e}")))?
+    }
+
     /// The ids of the page asked for, the total and the facets of the whole matching set.
     pub fn search(&self, q: &ListQuery) -> Result<Page<String>, Error> {
         if !self.is_loaded() {
             return Err(Error::Unavailable("the catalogue is still loading".into()));
         }
-        let scores: Option<HashMap<u64, f32>> = match q.text.as_deref() {
-            Some(text) => self
-                .text
-                .matches(text)?
-                .map(|hits| hits.into_iter().collect()),
+        let hits: Option<Vec<(u64, f32)>> = match q.text.as_deref() {
+            Some(text) => self.text.matches(text)?,
             None => None,
         };
         let table = self.read();
@@ -413,15 +437,15 @@ impl Catalogue {
 
         let mut found: Vec<(&Entry, f32)> = Vec::new();
         let mut counts = Counts::new(table.industries.len());
-        for (slot, entry) in table.slots.iter().enumerate() {
-            let Some(e) = entry else { continue };
-            let score = match &scores {
-                Some(scores) => match scores.get(&(slot as u64)) {
-                    Some(s) => *s,
-                    None => continue,
-                },
-                None => 0.0,
-            };
+        // With a text query only its hits are looked at; without one, every offer.
+        let candidates: Box<dyn Iterator<Item = (&Entry, f32)>> = match &hits {
+            Some(hits) => Box::new(hits.iter().filter_map(|(slot, score)| {
+                let entry = table.slots.get(*slot as usize)?.as_ref()?;
+                Some((entry, *score))
+            })),
+            None => Box::new(table.slots.iter().flatten().map(|e| (e, 0.0))),
+        };
+        for (e, score) in candidates {
             let keep = industry.is_none_or(|v| e.industry == v)
                 && mode.is_none_or(|v| e.mode == v)
                 && language.is_none_or(|bit| e.languages & bit != 0)
@@ -445,46 +469,14 @@ impl Catalogue {
         }
 
         let total = found.len();
-        let (field, direction) = q.order();
-        let title_language = q.lang.as_deref().and_then(language_index);
-        let compare = |a: &(&Entry, f32), b: &(&Entry, f32)| {
-            let (ea, eb) = (a.0, b.0);
-            let ordering = match field {
-                SortField::StartDate => ea.start_date.cmp(&eb.start_date),
-                SortField::Price => ea.price_micros.cmp(&eb.price_micros),
-                SortField::Title => title(ea, title_language).cmp(title(eb, title_language)),
-                SortField::CreatedAt => ea.created_at.cmp(&eb.created_at),
-                SortField::Rating => ea
-                    .rating
-                    .unwrap_or(0.0)
-                    .total_cmp(&eb.rating.unwrap_or(0.0)),
-                SortField::Relevance => a.1.total_cmp(&b.1),
-            };
-            let ordering = match direction {
-                Direction::Asc => ordering,
-                Direction::Desc => ordering.reverse(),
-            };
-            // Unrated offers come last either way; ties go by start date, then id, so pages
-            // never overlap.
-            let unrated_last = match field {
-                SortField::Rating => ea.rating.is_none().cmp(&eb.rating.is_none()),
-                _ => std::cmp::Ordering::Equal,
-            };
-            unrated_last
-                .then(ordering)
-                .then(ea.start_date.cmp(&eb.start_date))
-                .then(ea.id.cmp(&eb.id))
-        };
         let page_size = q.page_size.max(1) as usize;
         let skip = (q.page.max(1) as usize - 1).saturating_mul(page_size);
         let wanted = skip.saturating_add(page_size).min(total);
-        // Only the first `wanted` need ordering: select them in linear time, then sort those.
-        if wanted > 0 && wanted < total {
-            found.select_nth_unstable_by(wanted - 1, compare);
-            found.truncate(wanted);
-        }
-        found.sort_unstable_by(compare);
-        let items = found.iter().skip(skip).map(|(e, _)| e.id.clone()).collect();
+        let items = if skip >= total {
+            Vec::new()
+        } else {
+            page_of(found, q, skip, wanted)
+        };
         Ok(Page {
             items,
             total: total as i64,
@@ -499,6 +491,91 @@ impl Catalogue {
 
     pub fn is_empty(&self) -> bool {
         self.len() == 0
+    }
+}
+
+/// What the matches are ordered by, packed so that comparing two is comparing integers: the
+/// sort key (already turned for the direction), then start date, then id (ties never depend on
+/// where an offer sits in memory, so a restarted hub pages the same way).
+#[derive(Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+struct Rank {
+    key: i64,
+    start: i32,
+    id: u128,
+}
+
+/// Orders only as much as the page needs: the first `wanted` are selected in linear time and
+/// only they are sorted.
+fn page_of(found: Vec<(&Entry, f32)>, q: &ListQuery, skip: usize, wanted: usize) -> Vec<String> {
+    let (field, direction) = q.order();
+    let turn = |v: i64| match direction {
+        Direction::Asc => v,
+        Direction::Desc => -v,
+    };
+    let mut ranked: Vec<(Rank, &Entry)> = found
+        .into_iter()
+        .map(|(e, score)| {
+            let key = match field {
+                SortField::StartDate | SortField::Title => 0,
+                SortField::Price => turn(e.price_micros),
+                SortField::CreatedAt => turn(e.created_at.timestamp_micros()),
+                // Unrated offers come last in either direction.
+                SortField::Rating => e
+                    .rating
+                    .map_or(i64::MAX, |r| turn((r * 1_000_000.0) as i64)),
+                SortField::Relevance => turn((f64::from(score) * 1_000_000.0) as i64),
+            };
+            let start = match (field, direction) {
+                (SortField::StartDate, Direction::Desc) => -e.start_days,
+                _ => e.start_days,
+            };
+            (Rank { key, start, id: e.id_key }, e)
+        })
+        .collect();
+    if field == SortField::Title {
+        let lang = q.lang.as_deref().and_then(language_index);
+        let compare = |a: &(Rank, &Entry), b: &(Rank, &Entry)| {
+            let by_title = title(a.1, lang).cmp(title(b.1, lang));
+            match direction {
+                Direction::Asc => by_title,
+                Direction::Desc => by_title.reverse(),
+            }
+            .then(a.0.cmp(&b.0))
+        };
+        select_then_sort(&mut ranked, wanted, compare);
+    } else {
+        select_then_sort(&mut ranked, wanted, |a, b| a.0.cmp(&b.0));
+    }
+    ranked[skip..wanted]
+        .iter()
+        .map(|(_, e)| e.id.clone())
+        .collect()
+}
+
+fn select_then_sort<T>(
+    items: &mut Vec<T>,
+    wanted: usize,
+    compare: impl Fn(&T, &T) -> std::cmp::Ordering + Copy,
+) {
+    if wanted > 0 && wanted < items.len() {
+        items.select_nth_unstable_by(wanted - 1, compare);
+        items.truncate(wanted);
+    }
+    items.sort_unstable_by(compare);
+}
+
+/// The id as a number ordered as the id's text is: a UUID's canonical form is fixed-width
+/// lower-case hex, so its numeric and textual orders agree. Other ids keep their first 16 bytes.
+fn id_key(id: &str) -> u128 {
+    match Uuid::parse_str(id) {
+        Ok(uuid) => uuid.as_u128(),
+        Err(_) => {
+            let mut bytes = [0u8; 16];
+            for (b, c) in bytes.iter_mut().zip(id.bytes()) {
+                *b = c;
+            }
+            u128::from_be_bytes(bytes)
+        }
     }
 }
 
