@@ -100,6 +100,10 @@ pub async fn start(
         std::time::Duration::from_secs(3600),
     ));
     workers.push(catalogue.start_tailing(db.clone(), config.outbox_poll));
+    workers.push(crate::jobs::reminders::start(
+        db.clone(),
+        std::time::Duration::from_secs(3600),
+    ));
     workers.push(crate::jobs::archive::start(
         db.clone(),
         std::time::Duration::from_secs(3600),

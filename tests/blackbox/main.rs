@@ -8,6 +8,7 @@ mod offers;
 mod oidc;
 mod outbox;
 mod process;
+mod reminders;
 mod search;
 mod smtp;
 mod support;

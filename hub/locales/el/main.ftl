@@ -115,3 +115,19 @@ mail-decision-body = Γεια σας { $name },
     { $reason }
 decision-approved = εγκρίθηκε και δημοσιεύθηκε
 decision-rejected = απορρίφθηκε
+
+# Υπενθυμίσεις προθεσμιών και αλλαγές μαθημάτων
+mail-deadline-subject = Οι αιτήσεις για { $offer } κλείνουν στις { $deadline }
+mail-deadline-body-employee = Γεια σας { $name },
+
+    ο εργοδότης σας ζήτησε να εγγραφείτε στο «{ $offer }». Οι αιτήσεις κλείνουν στις { $deadline }: αποδεχτείτε ή απορρίψτε το αίτημα στο μητρώο έως τότε.
+mail-deadline-body-provider = Γεια σας { $name },
+
+    οι αιτήσεις για την προσφορά σας «{ $offer }» κλείνουν στις { $deadline } και { $waiting } περιμένουν ακόμη την απόφασή σας.
+mail-course-subject = Αλλαγή στο { $offer }
+mail-course-updated-body = Γεια σας { $name },
+
+    ο πάροχος άλλαξε το «{ $offer }», για το οποίο κάνατε αίτηση. Ελέγξτε στο μητρώο ημερομηνίες, τόπο και τιμή.
+mail-course-withdrawn-body = Γεια σας { $name },
+
+    ο πάροχος απέσυρε το «{ $offer }», για το οποίο κάνατε αίτηση. Δεν θα πραγματοποιηθεί.

@@ -115,3 +115,19 @@ mail-decision-body = Hello { $name },
     { $reason }
 decision-approved = approved and published
 decision-rejected = rejected
+
+# Deadline reminders and course updates
+mail-deadline-subject = Applications for { $offer } close on { $deadline }
+mail-deadline-body-employee = Hello { $name },
+
+    your employer has asked to enrol you in “{ $offer }”. Applications close on { $deadline }: please accept or decline the request in the registry before then.
+mail-deadline-body-provider = Hello { $name },
+
+    applications for your offer “{ $offer }” close on { $deadline }, and { $waiting } still wait for your decision.
+mail-course-subject = Change to { $offer }
+mail-course-updated-body = Hello { $name },
+
+    the provider has changed “{ $offer }”, which you applied for. Please check the dates, place and price in the registry.
+mail-course-withdrawn-body = Hello { $name },
+
+    the provider has withdrawn “{ $offer }”, which you applied for. It will not take place.

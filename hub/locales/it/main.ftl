@@ -115,3 +115,19 @@ mail-decision-body = Buongiorno { $name },
     { $reason }
 decision-approved = approvata e pubblicata
 decision-rejected = respinta
+
+# Promemoria delle scadenze e aggiornamenti dei corsi
+mail-deadline-subject = Le iscrizioni a { $offer } chiudono il { $deadline }
+mail-deadline-body-employee = Buongiorno { $name },
+
+    il tuo datore di lavoro ha chiesto di iscriverti a «{ $offer }». Le iscrizioni chiudono il { $deadline }: accetta o rifiuta la richiesta nel registro entro quella data.
+mail-deadline-body-provider = Buongiorno { $name },
+
+    le iscrizioni alla tua offerta «{ $offer }» chiudono il { $deadline } e { $waiting } attendono ancora la tua decisione.
+mail-course-subject = Modifica a { $offer }
+mail-course-updated-body = Buongiorno { $name },
+
+    l'ente ha modificato «{ $offer }», a cui ti sei iscritto. Controlla nel registro date, luogo e prezzo.
+mail-course-withdrawn-body = Buongiorno { $name },
+
+    l'ente ha ritirato «{ $offer }», a cui ti sei iscritto. Il corso non si terrà.

@@ -115,3 +115,19 @@ mail-decision-body = Dzień dobry { $name },
     { $reason }
 decision-approved = zatwierdzona i opublikowana
 decision-rejected = odrzucona
+
+# Przypomnienia o terminach i zmiany kursów
+mail-deadline-subject = Zgłoszenia na { $offer } przyjmowane do { $deadline }
+mail-deadline-body-employee = Dzień dobry { $name },
+
+    pracodawca zgłosił Cię na szkolenie „{ $offer }”. Zgłoszenia są przyjmowane do { $deadline }: przyjmij lub odrzuć zgłoszenie w rejestrze przed tym terminem.
+mail-deadline-body-provider = Dzień dobry { $name },
+
+    zgłoszenia na Twoją ofertę „{ $offer }” są przyjmowane do { $deadline }, a { $waiting } nadal czeka na Twoją decyzję.
+mail-course-subject = Zmiana: { $offer }
+mail-course-updated-body = Dzień dobry { $name },
+
+    organizator zmienił szkolenie „{ $offer }”, na które się zgłosiłeś(-aś). Sprawdź w rejestrze terminy, miejsce i cenę.
+mail-course-withdrawn-body = Dzień dobry { $name },
+
+    organizator wycofał szkolenie „{ $offer }”, na które się zgłosiłeś(-aś). Szkolenie się nie odbędzie.

@@ -388,6 +388,15 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    reminders_sent (offer_id, user_id, reason) {
+        offer_id -> Text,
+        user_id -> Text,
+        reason -> Text,
+        sent_at -> Timestamp,
+    }
+}
+
 diesel::joinable!(user_roles -> users (user_id));
 diesel::joinable!(applications -> offers (offer_id));
 diesel::joinable!(offer_trainers -> users (trainer_id));
@@ -434,4 +443,5 @@ diesel::allow_tables_to_appear_in_same_query!(
     ratings,
     announcements,
     email_opt_outs,
+    reminders_sent,
 );

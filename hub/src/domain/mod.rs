@@ -12,6 +12,7 @@ pub mod offers;
 pub mod oidc;
 pub mod organisations;
 pub mod ratings;
+pub mod reminders;
 pub mod sessions;
 pub mod signin;
 pub mod trainers;

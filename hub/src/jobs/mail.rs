@@ -18,6 +18,8 @@ pub const KINDS: &[&str] = &[
     "security.alert",
     "application.changed",
     "offer.decided",
+    "deadline.reminded",
+    "course.updated",
 ];
 
 pub struct Mail {
@@ -40,6 +42,11 @@ struct Payload {
     status: Option<String>,
     reason: Option<String>,
     send_email: Option<bool>,
+    /// For deadline reminders: the date, and how many applications wait for a decision.
+    deadline: Option<String>,
+    waiting: Option<i64>,
+    /// For course updates: `updated` or `withdrawn`.
+    change: Option<String>,
 }
 
 impl Mail {
@@ -147,6 +154,34 @@ impl Mail {
                     t(lang, "mail-decision-subject", &[("offer", &offer)]),
                     t(lang, "mail-decision-body", &args),
                 )
+            }
+            "deadline.reminded" => {
+                let offer = p.offer.clone().unwrap_or_default();
+                let deadline = p.deadline.clone().unwrap_or_default();
+                let waiting = p.waiting.unwrap_or_default().to_string();
+                let args = [
+                    ("name", p.name.as_str()),
+                    ("offer", &offer),
+                    ("deadline", &deadline),
+                    ("waiting", &waiting),
+                ];
+                let body = match p.reason.as_deref() {
+                    Some("provider") => "mail-deadline-body-provider",
+                    _ => "mail-deadline-body-employee",
+                };
+                (
+                    t(lang, "mail-deadline-subject", &args),
+                    t(lang, body, &args),
+                )
+            }
+            "course.updated" => {
+                let offer = p.offer.clone().unwrap_or_default();
+                let body = match p.change.as_deref() {
+                    Some("withdrawn") => "mail-course-withdrawn-body",
+                    _ => "mail-course-updated-body",
+                };
+                let args = [("name", p.name.as_str()), ("offer", &offer)];
+                (t(lang, "mail-course-subject", &args), t(lang, body, &args))
             }
             other => return Err(format!("no e-mail for {other}")),
         };

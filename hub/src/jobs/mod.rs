@@ -8,6 +8,7 @@
 pub mod archive;
 pub mod mail;
 pub mod purge;
+pub mod reminders;
 pub mod search;
 mod worker;
 
@@ -37,4 +38,34 @@ pub fn built_in(
     sealer: crate::crypto::Sealer,
 ) -> Result<Vec<Arc<dyn Consumer>>, crate::error::Error> {
     Ok(vec![Arc::new(mail::Mail::new(config, sealer)?)])
+}
+
+/// Runs `work` at start and then every `every` until stopped. What it reports (`Some`) is
+/// logged as `what`; a failure is logged and the next round tries again. Scheduled work is
+/// written so that several hubs running it at once is harmless.
+pub fn every<T: std::fmt::Debug + Send + 'static>(
+    db: crate::db::Db,
+    every: std::time::Duration,
+    what: &'static str,
+    work: impl Fn(&mut crate::db::DbConnection) -> Result<Option<T>, crate::error::Error>
+        + Send
+        + Sync
+        + Copy
+        + 'static,
+) -> WorkerHandle {
+    let (stop, mut stopped) = tokio::sync::watch::channel(false);
+    let task = tokio::spawn(async move {
+        loop {
+            match db.run(work).await {
+                Ok(Some(report)) => tracing::info!(?report, "{what}"),
+                Ok(None) => {}
+                Err(e) => tracing::warn!(error = %e, "{what}: failed"),
+            }
+            tokio::select! {
+                _ = stopped.changed() => break,
+                _ = tokio::time::sleep(every) => {}
+            }
+        }
+    });
+    WorkerHandle::new(stop, task)
 }

@@ -6,7 +6,6 @@ use std::time::Duration;
 
 use chrono::{NaiveDateTime, Utc};
 use diesel::prelude::*;
-use tokio::sync::watch;
 
 use super::WorkerHandle;
 use crate::db::schema::{
@@ -86,21 +85,8 @@ pub fn purge(conn: &mut DbConnection, now: NaiveDateTime) -> Result<Purged, Erro
 }
 
 pub fn start(db: Db, every: Duration) -> WorkerHandle {
-    let (stop, mut stopped) = watch::channel(false);
-    let task = tokio::spawn(async move {
-        loop {
-            match db.run(|conn| purge(conn, Utc::now().naive_utc())).await {
-                Ok(p) if p != Purged::default() => {
-                    tracing::info!(?p, "purged stale accounts and tokens")
-                }
-                Ok(_) => {}
-                Err(e) => tracing::warn!(error = %e, "purge failed"),
-            }
-            tokio::select! {
-                _ = stopped.changed() => break,
-                _ = tokio::time::sleep(every) => {}
-            }
-        }
-    });
-    WorkerHandle::new(stop, task)
+    super::every(db, every, "purged stale accounts and tokens", |conn| {
+        let p = purge(conn, Utc::now().naive_utc())?;
+        Ok((p != Purged::default()).then_some(p))
+    })
 }

@@ -283,6 +283,7 @@ pub fn approve(conn: &mut DbConnection, id: &str, actor: &Actor<'_>) -> Result<(
                 actor,
                 serde_json::json!({ "revision": true }),
             )?;
+            crate::domain::reminders::course_changed(conn, id, "updated")?;
             return tell_provider(conn, id, "approved", None);
         }
         Err(Error::Conflict("the offer is not awaiting review".into()))
@@ -364,7 +365,8 @@ pub fn withdraw(
         diesel::update(offers::table.filter(offers::id.eq(id)))
             .set(offers::status.eq("withdrawn"))
             .execute(conn)?;
-        record(conn, id, "offer.withdrawn", actor, serde_json::json!({}))
+        record(conn, id, "offer.withdrawn", actor, serde_json::json!({}))?;
+        crate::domain::reminders::course_changed(conn, id, "withdrawn")
     })
 }
 

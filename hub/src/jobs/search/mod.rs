@@ -390,7 +390,10 @@ impl Catalogue {
 
     /// [`Self::search`] off the async threads (a search of a large catalogue is milliseconds of
     /// CPU; the HTTP workers meanwhile keep answering from the cache), a bounded number at once.
-    pub async fn search_in_background(self: &Arc<Self>, q: ListQuery) -> Result<Page<String>, Error> {
+    pub async fn search_in_background(
+        self: &Arc<Self>,
+        q: ListQuery,
+    ) -> Result<Page<String>, Error> {
         let _permit = self
             .searching
             .acquire()
@@ -529,7 +532,14 @@ fn page_of(found: Vec<(&Entry, f32)>, q: &ListQuery, skip: usize, wanted: usize)
                 (SortField::StartDate, Direction::Desc) => -e.start_days,
                 _ => e.start_days,
             };
-            (Rank { key, start, id: e.id_key }, e)
+            (
+                Rank {
+                    key,
+                    start,
+                    id: e.id_key,
+                },
+                e,
+            )
         })
         .collect();
     if field == SortField::Title {
