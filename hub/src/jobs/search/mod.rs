@@ -6,115 +6,31 @@
 //! Nothing here is trusted: a restart rebuilds it, and each hub instance keeps its own.
 
 mod fold;
+mod rank;
+mod table;
 mod tail;
 mod text;
 
-use std::collections::{HashMap, HashSet};
+use std::collections::HashSet;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::{Arc, RwLock};
 use std::time::Duration;
 
-use chrono::{DateTime, NaiveDate, Utc};
 use tokio::sync::watch;
-use uuid::Uuid;
 
 pub use fold::fold;
+use table::Table;
 use tail::Tail;
 use text::TextIndex;
 
 use super::WorkerHandle;
 use crate::db::outbox::Event;
 use crate::db::Db;
-use crate::domain::money::{minor_digits, Money};
-use crate::domain::offers::{self, Direction, Facets, ListQuery, Offer, Page, SortField};
+use crate::domain::offers::{self, ListQuery, Offer, Page};
 use crate::error::Error;
 
 /// Offers read from SQL per query while building or catching up.
 const BATCH: i64 = 500;
-
-/// What the catalogue filters, counts and sorts on, per published offer. Facet values are small
-/// numbers so that counting a hundred thousand offers is a pass over plain integers.
-#[derive(Debug, Clone)]
-struct Entry {
-    id: String,
-    provider_id: String,
-    /// Index into [`Table::industries`].
-    industry: u16,
-    /// Index into [`offers::MODES`].
-    mode: u8,
-    /// Bit `i` set: taught in [`offers::LANGUAGES`]`[i]`.
-    languages: u8,
-    vr_ar: bool,
-    microcredential: bool,
-    eqf_level: Option<u8>,
-    /// Folded, so `Łódź` and `lodz` are the same city.
-    city: Option<String>,
-    country: Option<String>,
-    start_date: NaiveDate,
-    /// Days since 1970, for packed ordering ([`Rank`]).
-    start_days: i32,
-    /// See [`id_key`].
-    id_key: u128,
-    currency: String,
-    /// Millionths of the currency's major unit (see `Filter::price_min`).
-    price_micros: i64,
-    default_language: usize,
-    /// Folded title per [`offers::LANGUAGES`] index, for sorting by title in the shown language.
-    titles: [Option<String>; 4],
-    created_at: DateTime<Utc>,
-    rating: Option<f64>,
-}
-
-#[derive(Default)]
-struct Table {
-    /// Indexed by slot; a withdrawn offer leaves a hole that the next new offer fills.
-    slots: Vec<Option<Entry>>,
-    by_id: HashMap<String, u64>,
-    free: Vec<u64>,
-    industries: Vec<String>,
-}
-
-impl Table {
-    fn slot_for(&mut self, id: &str) -> u64 {
-        if let Some(&slot) = self.by_id.get(id) {
-            return slot;
-        }
-        let slot = self.free.pop().unwrap_or_else(|| {
-            self.slots.push(None);
-            (self.slots.len() - 1) as u64
-        });
-        self.by_id.insert(id.to_string(), slot);
-        slot
-    }
-
-    fn industry(&mut self, name: &str) -> u16 {
-        match self.industries.iter().position(|i| i == name) {
-            Some(i) => i as u16,
-            None => {
-                self.industries.push(name.to_string());
-                (self.industries.len() - 1) as u16
-            }
-        }
-    }
-
-    fn remove(&mut self, id: &str) -> Option<u64> {
-        let slot = self.by_id.remove(id)?;
-        self.slots[slot as usize] = None;
-        self.free.push(slot);
-        Some(slot)
-    }
-}
-
-fn language_index(lang: &str) -> Option<usize> {
-    offers::LANGUAGES.iter().position(|l| *l == lang)
-}
-
-/// The price in millionths of the major unit; `None` for an amount the currency cannot hold.
-pub fn price_micros(price: &Money) -> Option<i64> {
-    let digits = minor_digits(&price.currency)?;
-    let minor = Money::parse_minor(&price.amount, &price.currency)?;
-    minor.checked_mul(10i64.checked_pow(6u32.checked_sub(digits)?)?)
-}
 
 pub struct Catalogue {
     /// False until the first full read from SQL succeeded: until then searches answer 503 and
@@ -202,23 +118,15 @@ impl Catalogue {
 
     /// The provider of a published offer, or `None` when the offer is not public.
     pub fn provider_of(&self, id: &str) -> Option<String> {
-        let table = self.read();
-        let slot = *table.by_id.get(id)?;
-        table.slots[slot as usize]
-            .as_ref()
-            .map(|e| e.provider_id.clone())
+        self.read().provider_of(id).map(str::to_string)
     }
 
     /// Adds or replaces a published offer (text visible after the next commit).
     fn put(&self, offer: &Offer) -> Result<(), Error> {
-        let mut titles: [Option<String>; 4] = Default::default();
         let mut texts = Vec::new();
         let all = std::iter::once((&offer.default_language, &offer.text))
             .chain(offer.translations.iter());
         for (lang, t) in all {
-            if let Some(i) = language_index(lang) {
-                titles[i] = Some(fold(&t.title));
-            }
             let body = [&t.description]
                 .into_iter()
                 .chain(&t.learning_outcomes)
@@ -239,57 +147,24 @@ impl Catalogue {
                 .join("\n");
             texts.push((lang.clone(), t.title.clone(), body));
         }
-        let city = offer.address.as_ref().and_then(|a| a.city.clone());
+        let city = offer.address.as_ref().and_then(|a| a.city.as_deref());
         let names = format!(
             "{} {} {}",
             offer.provider.name,
-            city.as_deref().unwrap_or_default(),
+            city.unwrap_or_default(),
             offer.industry
         );
-        let slot = {
-            let mut table = self.write();
-            let slot = table.slot_for(&offer.id);
-            let entry = Entry {
-                id: offer.id.clone(),
-                provider_id: offer.provider.id.clone(),
-                industry: table.industry(&offer.industry),
-                mode: offers::MODES
-                    .iter()
-                    .position(|m| *m == offer.mode)
-                    .unwrap_or(u8::MAX as usize) as u8,
-                languages: offer
-                    .languages
-                    .iter()
-                    .filter_map(|l| language_index(l))
-                    .fold(0, |bits, i| bits | (1 << i)),
-                vr_ar: offer.vr_ar,
-                microcredential: offer.microcredential,
-                eqf_level: offer.eqf_level.and_then(|l| u8::try_from(l).ok()),
-                city: city.as_deref().map(fold),
-                country: offer
-                    .address
-                    .as_ref()
-                    .and_then(|a| a.country.as_ref())
-                    .map(|c| c.to_ascii_uppercase()),
-                start_date: offer.start_date,
-                start_days: (offer.start_date - NaiveDate::default()).num_days() as i32,
-                id_key: id_key(&offer.id),
-                currency: offer.price.currency.clone(),
-                price_micros: price_micros(&offer.price).unwrap_or(i64::MAX),
-                default_language: language_index(&offer.default_language).unwrap_or(0),
-                titles,
-                created_at: offer.created_at,
-                rating: offer.rating.average,
-            };
-            table.slots[slot as usize] = Some(entry);
-            slot
-        };
-        self.text.put(&text::Document { slot, texts, names })
+        let slot = self.write().put(offer);
+        self.text.put(&text::Document {
+            slot: u64::from(slot),
+            texts,
+            names,
+        })
     }
 
     fn remove(&self, id: &str) {
         if let Some(slot) = self.write().remove(id) {
-            self.text.remove(slot);
+            self.text.remove(u64::from(slot));
         }
     }
 
@@ -341,17 +216,7 @@ impl Catalogue {
         for e in events {
             match e.subject_type.as_str() {
                 "offer" => ids.push(e.subject_id.clone()),
-                "organisation" => {
-                    let table = self.read();
-                    ids.extend(
-                        table
-                            .slots
-                            .iter()
-                            .flatten()
-                            .filter(|entry| entry.provider_id == e.subject_id)
-                            .map(|entry| entry.id.clone()),
-                    );
-                }
+                "organisation" => ids.extend(self.read().offers_of(&e.subject_id)),
                 _ => {
                     let payload: serde_json::Value =
                         serde_json::from_str(&e.payload).unwrap_or_default();
@@ -415,62 +280,7 @@ impl Catalogue {
             None => None,
         };
         let table = self.read();
-        let f = &q.filter;
-        let industry = match &f.industry {
-            Some(name) => match table.industries.iter().position(|i| i == name) {
-                Some(i) => Some(i as u16),
-                None => return Ok(empty_page()),
-            },
-            None => None,
-        };
-        let mode = f.mode.as_ref().map(|m| {
-            offers::MODES
-                .iter()
-                .position(|x| x == m)
-                .unwrap_or(usize::MAX) as u8
-        });
-        let language = f
-            .language
-            .as_deref()
-            .map(|l| language_index(l).map_or(0u8, |i| 1 << i));
-        let city = f.city.as_deref().map(fold);
-        let country = f.country.as_ref().map(|c| c.to_ascii_uppercase());
-        let currency = f.currency.as_ref().map(|c| c.to_ascii_uppercase());
-        let eqf = f.eqf_level.and_then(|l| u8::try_from(l).ok());
-
-        let mut found: Vec<(&Entry, f32)> = Vec::new();
-        let mut counts = Counts::new(table.industries.len());
-        // With a text query only its hits are looked at; without one, every offer.
-        let candidates: Box<dyn Iterator<Item = (&Entry, f32)>> = match &hits {
-            Some(hits) => Box::new(hits.iter().filter_map(|(slot, score)| {
-                let entry = table.slots.get(*slot as usize)?.as_ref()?;
-                Some((entry, *score))
-            })),
-            None => Box::new(table.slots.iter().flatten().map(|e| (e, 0.0))),
-        };
-        for (e, score) in candidates {
-            let keep = industry.is_none_or(|v| e.industry == v)
-                && mode.is_none_or(|v| e.mode == v)
-                && language.is_none_or(|bit| e.languages & bit != 0)
-                && f.vr_ar.is_none_or(|v| e.vr_ar == v)
-                && f.microcredential.is_none_or(|v| e.microcredential == v)
-                && (f.eqf_level.is_none() || e.eqf_level == eqf)
-                && city.as_ref().is_none_or(|v| e.city.as_ref() == Some(v))
-                && country
-                    .as_ref()
-                    .is_none_or(|v| e.country.as_ref() == Some(v))
-                && f.provider.as_ref().is_none_or(|v| &e.provider_id == v)
-                && f.starts_after.is_none_or(|d| e.start_date >= d)
-                && f.starts_before.is_none_or(|d| e.start_date <= d)
-                && currency.as_ref().is_none_or(|v| &e.currency == v)
-                && f.price_min.is_none_or(|p| e.price_micros >= p)
-                && f.price_max.is_none_or(|p| e.price_micros <= p);
-            if keep {
-                counts.add(e);
-                found.push((e, score));
-            }
-        }
-
+        let (found, facets) = table.scan(&q.filter, hits.as_deref());
         let total = found.len();
         let page_size = q.page_size.max(1) as usize;
         let skip = (q.page.max(1) as usize - 1).saturating_mul(page_size);
@@ -478,182 +288,21 @@ impl Catalogue {
         let items = if skip >= total {
             Vec::new()
         } else {
-            page_of(found, q, skip, wanted)
+            rank::page_of(&table, found, q, skip, wanted)
         };
         Ok(Page {
             items,
             total: total as i64,
-            facets: counts.into_facets(&table.industries),
+            facets,
         })
     }
 
     /// How many offers the catalogue holds.
     pub fn len(&self) -> usize {
-        self.read().by_id.len()
+        self.read().len()
     }
 
     pub fn is_empty(&self) -> bool {
         self.len() == 0
-    }
-}
-
-/// What the matches are ordered by, packed so that comparing two is comparing integers: the
-/// sort key (already turned for the direction), then start date, then id (ties never depend on
-/// where an offer sits in memory, so a restarted hub pages the same way).
-#[derive(Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
-struct Rank {
-    key: i64,
-    start: i32,
-    id: u128,
-}
-
-/// Orders only as much as the page needs: the first `wanted` are selected in linear time and
-/// only they are sorted.
-fn page_of(found: Vec<(&Entry, f32)>, q: &ListQuery, skip: usize, wanted: usize) -> Vec<String> {
-    let (field, direction) = q.order();
-    let turn = |v: i64| match direction {
-        Direction::Asc => v,
-        Direction::Desc => -v,
-    };
-    let mut ranked: Vec<(Rank, &Entry)> = found
-        .into_iter()
-        .map(|(e, score)| {
-            let key = match field {
-                SortField::StartDate | SortField::Title => 0,
-                SortField::Price => turn(e.price_micros),
-                SortField::CreatedAt => turn(e.created_at.timestamp_micros()),
-                // Unrated offers come last in either direction.
-                SortField::Rating => e
-                    .rating
-                    .map_or(i64::MAX, |r| turn((r * 1_000_000.0) as i64)),
-                SortField::Relevance => turn((f64::from(score) * 1_000_000.0) as i64),
-            };
-            let start = match (field, direction) {
-                (SortField::StartDate, Direction::Desc) => -e.start_days,
-                _ => e.start_days,
-            };
-            (
-                Rank {
-                    key,
-                    start,
-                    id: e.id_key,
-                },
-                e,
-            )
-        })
-        .collect();
-    if field == SortField::Title {
-        let lang = q.lang.as_deref().and_then(language_index);
-        let compare = |a: &(Rank, &Entry), b: &(Rank, &Entry)| {
-            let by_title = title(a.1, lang).cmp(title(b.1, lang));
-            match direction {
-                Direction::Asc => by_title,
-                Direction::Desc => by_title.reverse(),
-            }
-            .then(a.0.cmp(&b.0))
-        };
-        select_then_sort(&mut ranked, wanted, compare);
-    } else {
-        select_then_sort(&mut ranked, wanted, |a, b| a.0.cmp(&b.0));
-    }
-    ranked[skip..wanted]
-        .iter()
-        .map(|(_, e)| e.id.clone())
-        .collect()
-}
-
-fn select_then_sort<T>(
-    items: &mut Vec<T>,
-    wanted: usize,
-    compare: impl Fn(&T, &T) -> std::cmp::Ordering + Copy,
-) {
-    if wanted > 0 && wanted < items.len() {
-        items.select_nth_unstable_by(wanted - 1, compare);
-        items.truncate(wanted);
-    }
-    items.sort_unstable_by(compare);
-}
-
-/// The id as a number ordered as the id's text is: a UUID's canonical form is fixed-width
-/// lower-case hex, so its numeric and textual orders agree. Other ids keep their first 16 bytes.
-fn id_key(id: &str) -> u128 {
-    match Uuid::parse_str(id) {
-        Ok(uuid) => uuid.as_u128(),
-        Err(_) => {
-            let mut bytes = [0u8; 16];
-            for (b, c) in bytes.iter_mut().zip(id.bytes()) {
-                *b = c;
-            }
-            u128::from_be_bytes(bytes)
-        }
-    }
-}
-
-fn title(e: &Entry, lang: Option<usize>) -> &str {
-    lang.and_then(|i| e.titles[i].as_deref())
-        .or(e.titles[e.default_language].as_deref())
-        .unwrap_or_default()
-}
-
-fn empty_page() -> Page<String> {
-    Page {
-        items: Vec::new(),
-        total: 0,
-        facets: Facets::default(),
-    }
-}
-
-/// Facet counts as plain arrays while scanning.
-struct Counts {
-    industry: Vec<i64>,
-    mode: [i64; offers::MODES.len()],
-    language: [i64; offers::LANGUAGES.len()],
-    eqf_level: [i64; 9],
-}
-
-impl Counts {
-    fn new(industries: usize) -> Self {
-        Self {
-            industry: vec![0; industries],
-            mode: Default::default(),
-            language: Default::default(),
-            eqf_level: Default::default(),
-        }
-    }
-
-    fn add(&mut self, e: &Entry) {
-        self.industry[e.industry as usize] += 1;
-        if let Some(n) = self.mode.get_mut(e.mode as usize) {
-            *n += 1;
-        }
-        for (i, n) in self.language.iter_mut().enumerate() {
-            if e.languages & (1 << i) != 0 {
-                *n += 1;
-            }
-        }
-        if let Some(n) = e.eqf_level.and_then(|l| self.eqf_level.get_mut(l as usize)) {
-            *n += 1;
-        }
-    }
-
-    fn into_facets(self, industries: &[String]) -> Facets {
-        fn named<'a>(
-            names: impl Iterator<Item = String> + 'a,
-            counts: impl Iterator<Item = i64> + 'a,
-        ) -> std::collections::BTreeMap<String, i64> {
-            names.zip(counts).filter(|(_, n)| *n > 0).collect()
-        }
-        Facets {
-            industry: named(industries.iter().cloned(), self.industry.into_iter()),
-            mode: named(
-                offers::MODES.iter().map(|m| m.to_string()),
-                self.mode.into_iter(),
-            ),
-            language: named(
-                offers::LANGUAGES.iter().map(|l| l.to_string()),
-                self.language.into_iter(),
-            ),
-            eqf_level: named((0..9).map(|l| l.to_string()), self.eqf_level.into_iter()),
-        }
     }
 }
