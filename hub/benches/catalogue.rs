@@ -8,7 +8,7 @@
 //! `unique` makes every request a search never seen before (a random price bound), so each one
 //! runs the whole search and reads its page from PostgreSQL.
 //!
-//! The load generator runs on the same machine as the hub and PostgreSQL and shares their cores,
+//! Requests ask for gzip, as browsers and widgets do. The load generator runs on the same machine as the hub and PostgreSQL and shares their cores,
 //! so the figures are a floor. Settings: `HUB_BENCH_POSTGRES_URL` (an administrative database
 //! URL; default `postgres://postgres@127.0.0.1:5432/postgres`), `HUB_BENCH_OFFERS` (100000),
 //! `HUB_BENCH_SECONDS` (10 per run).
@@ -520,25 +520,27 @@ async fn measure(url: &str, n: usize, seconds: u64) {
         println!("  {what:<26} {:>9.2?}  ({bytes} bytes)", times[10]);
     }
     println!(
-        "{:<8} {:>6} {:>10} {:>10} {:>10} {:>10} {:>8}",
-        "mix", "conns", "req/s", "p50", "p99", "max", "errors"
+        "{:<8} {:>6} {:>10} {:>10} {:>10} {:>10} {:>8} {:>9}",
+        "mix", "conns", "req/s", "p50", "p99", "max", "errors", "RSS after"
     );
     for connections in [100usize, 3000] {
         for mix in [Mix::Popular, Mix::Unique] {
             let r = load(&hub.base, connections, mix, Duration::from_secs(seconds)).await;
             println!(
-                "{:<8} {:>6} {:>10.0} {:>10.1?} {:>10.1?} {:>10.1?} {:>8}",
+                "{:<8} {:>6} {:>10.0} {:>10.1?} {:>10.1?} {:>10.1?} {:>8} {:>6.0} MB",
                 mix.name(),
                 connections,
                 r.per_second,
                 r.p50,
                 r.p99,
                 r.max,
-                r.errors
+                r.errors,
+                rss_mb(pid)
             );
         }
     }
-    println!("hub RSS after the runs: {:.0} MB", rss_mb(pid));
+    tokio::time::sleep(Duration::from_secs(2)).await;
+    println!("hub RSS two seconds later: {:.0} MB", rss_mb(pid));
 }
 
 async fn one(client: &reqwest::Client, base: &str, q: &str) -> (u16, i64) {
@@ -610,7 +612,11 @@ async fn load(base: &str, connections: usize, mix: Mix, length: Duration) -> Fig
                 let url = format!("{base}/api/offers?{}", mix.query(i));
                 i += 1;
                 let t = Instant::now();
-                let ok = match client.get(&url).send().await {
+                // As browsers and widgets ask: compressed.
+                let request = client
+                    .get(&url)
+                    .header("accept-encoding", "gzip, deflate, br");
+                let ok = match request.send().await {
                     Ok(res) => res.status() == 200 && res.bytes().await.is_ok(),
                     Err(_) => false,
                 };

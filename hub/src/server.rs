@@ -113,6 +113,9 @@ pub async fn start(
         .workers(config.workers)
         .shutdown_timeout(config.shutdown_timeout.as_secs())
         .client_request_timeout(std::time::Duration::from_secs(10))
+        // Thousands of visitors may connect at once (issue 4's 3,000); a short accept queue
+        // would drop their SYNs and cost each a one-second retransmit.
+        .backlog(4096)
         .disable_signals();
     let listener = match listener {
         Some(l) => l,

@@ -129,6 +129,24 @@ async fn polish_text_search_finds_an_approved_offer_with_and_without_diacritics(
         .await
         .unwrap();
     assert_eq!(again.status(), 304);
+    // Browsers get the same answer compressed (once, then from the cache).
+    let plain: Value = hub.get("/api/offers?q=wozkow").await.json().await.unwrap();
+    for _ in 0..2 {
+        let zipped = hub
+            .client
+            .get(hub.url("/api/offers?q=wozkow"))
+            .header("accept-encoding", "gzip, deflate, br")
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(zipped.headers()["content-encoding"], "gzip");
+        assert_eq!(zipped.headers()["etag"].to_str().unwrap(), tag);
+        let bytes = zipped.bytes().await.unwrap();
+        let mut json = String::new();
+        std::io::Read::read_to_string(&mut flate2::read::GzDecoder::new(&bytes[..]), &mut json)
+            .unwrap();
+        assert_eq!(serde_json::from_str::<Value>(&json).unwrap(), plain);
+    }
 
     // Withdrawn: gone from the search at once, and its detail is no longer public.
     let (_, detail) = hub.get_json(&format!("/api/offers/{id}")).await;
