@@ -547,6 +547,17 @@ async fn concurrent_edits_with_the_same_etag_let_exactly_one_through(backend: Ba
     hub.stop().await;
 }
 
+/// The provider withdraws the offer at its current version; returns the status.
+pub async fn withdraw(call: &Call<'_>, c: &Cast, id: &str) -> u16 {
+    let path = format!("/api/offers/{id}");
+    let (_, etag, _) = call.send("GET", &path, Some(&c.provider), None, None).await;
+    let withdraw = format!("{path}/withdraw");
+    let (status, _, _) = call
+        .send("POST", &withdraw, Some(&c.provider), etag.as_deref(), None)
+        .await;
+    status
+}
+
 pub async fn publish(call: &Call<'_>, c: &Cast, body: Value) -> String {
     let (_, _, offer) = call
         .send("POST", "/api/offers", Some(&c.provider), None, Some(body))

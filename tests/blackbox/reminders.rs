@@ -5,7 +5,8 @@
 use serde_json::{json, Value};
 
 use crate::identity::{bearer, person};
-use crate::offers::{cast, draft, publish, Call};
+use crate::offers::{cast, draft, publish, withdraw, Call, Cast};
+use crate::smtp::SmtpServer;
 use crate::support::{Backend, TestHub};
 
 crate::both_backends!(
@@ -18,6 +19,16 @@ fn closing_in(days: i64) -> Value {
     body["application_deadline"] =
         json!(chrono::Utc::now().date_naive() + chrono::Duration::days(days));
     body
+}
+
+/// A hub that mails to a test server, the usual cast, and a second trainee's token.
+async fn with_two_trainees(backend: Backend) -> (SmtpServer, TestHub, Cast, String) {
+    let smtp = SmtpServer::start();
+    let hub = TestHub::with_mail(backend, &smtp).await;
+    let c = cast(&hub).await;
+    person(&hub, "second@example.eu", &["trainee"], None).await;
+    let second = bearer(&hub, "second@example.eu").await;
+    (smtp, hub, c, second)
 }
 
 async fn notices(call: &Call<'_>, token: &str, kind: &str) -> Vec<Value> {
@@ -34,12 +45,8 @@ async fn notices(call: &Call<'_>, token: &str, kind: &str) -> Vec<Value> {
 }
 
 async fn deadline_reminders_go_once_to_whoever_still_has_to_act(backend: Backend) {
-    let smtp = crate::smtp::SmtpServer::start();
-    let hub = TestHub::with_mail(backend, &smtp).await;
-    let c = cast(&hub).await;
+    let (smtp, hub, c, second) = with_two_trainees(backend).await;
     let call = Call { hub: &hub };
-    person(&hub, "second@example.eu", &["trainee"], None).await;
-    let second = bearer(&hub, "second@example.eu").await;
 
     let closing = publish(&call, &c, closing_in(1)).await;
     let later = publish(&call, &c, closing_in(10)).await;
@@ -98,12 +105,8 @@ async fn deadline_reminders_go_once_to_whoever_still_has_to_act(backend: Backend
 }
 
 async fn applicants_hear_when_an_offer_changes_or_is_withdrawn(backend: Backend) {
-    let smtp = crate::smtp::SmtpServer::start();
-    let hub = TestHub::with_mail(backend, &smtp).await;
-    let c = cast(&hub).await;
+    let (smtp, hub, c, second) = with_two_trainees(backend).await;
     let call = Call { hub: &hub };
-    person(&hub, "second@example.eu", &["trainee"], None).await;
-    let second = bearer(&hub, "second@example.eu").await;
     let offer = publish(&call, &c, draft(30)).await;
     let path = format!("/api/offers/{offer}/applications");
     call.send("POST", &path, Some(&c.trainee), None, None).await;
@@ -163,19 +166,7 @@ async fn applicants_hear_when_an_offer_changes_or_is_withdrawn(backend: Backend)
     let mail = smtp.wait_for("trainee@example.eu", "Change to").await;
     assert!(mail.body.contains("has changed"), "{}", mail.body);
 
-    let (_, etag, _) = call
-        .send("GET", &offer_path, Some(&c.provider), None, None)
-        .await;
-    let (status, _, _) = call
-        .send(
-            "POST",
-            &format!("{offer_path}/withdraw"),
-            Some(&c.provider),
-            etag.as_deref(),
-            None,
-        )
-        .await;
-    assert_eq!(status, 200);
+    assert_eq!(withdraw(&call, &c, &offer).await, 200);
     let withdrawn = notices(&call, &c.trainee, "course.update").await;
     assert_eq!(withdrawn.len(), 2);
     assert_eq!(withdrawn[0]["payload"]["change"], "withdrawn");

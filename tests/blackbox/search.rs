@@ -4,7 +4,7 @@
 
 use serde_json::{json, Value};
 
-use crate::offers::{cast, draft, publish, Call};
+use crate::offers::{cast, draft, publish, withdraw, Call};
 use crate::support::{Backend, TestHub};
 
 crate::both_backends!(
@@ -149,18 +149,7 @@ async fn polish_text_search_finds_an_approved_offer_with_and_without_diacritics(
     }
 
     // Withdrawn: gone from the search at once, and its detail is no longer public.
-    let (_, detail) = hub.get_json(&format!("/api/offers/{id}")).await;
-    let version = detail["version"].to_string();
-    let (status, _, _) = call
-        .send(
-            "POST",
-            &format!("/api/offers/{id}/withdraw"),
-            Some(&c.provider),
-            Some(&format!("\"{version}\"")),
-            None,
-        )
-        .await;
-    assert_eq!(status, 200);
+    assert_eq!(withdraw(&call, &c, &id).await, 200);
     let (found, _) = ids(&hub, "q=wozkow").await;
     assert!(found.is_empty());
     let again = hub
@@ -239,25 +228,7 @@ async fn another_instance_sees_approvals_within_a_second(backend: Backend) {
         tokio::time::sleep(std::time::Duration::from_millis(50)).await;
     }
     // And the withdrawal.
-    let (_, etag, _) = call
-        .send(
-            "GET",
-            &format!("/api/offers/{id}"),
-            Some(&c.provider),
-            None,
-            None,
-        )
-        .await;
-    let (status, _, _) = call
-        .send(
-            "POST",
-            &format!("/api/offers/{id}/withdraw"),
-            Some(&c.provider),
-            etag.as_deref(),
-            None,
-        )
-        .await;
-    assert_eq!(status, 200);
+    assert_eq!(withdraw(&call, &c, &id).await, 200);
     let withdrawn = std::time::Instant::now();
     while search("q=wozkow").await == 1 {
         assert!(withdrawn.elapsed() < std::time::Duration::from_millis(1500));

@@ -124,29 +124,21 @@ mod tests {
         let second = event(&mut conn, 2);
         let third = event(&mut conn, 3);
         // Pretend `second` had not committed yet when the tail read: hide it, read, restore it.
-        diesel::sql_query(format!("UPDATE events SET id = -id WHERE id = {second}"))
-            .execute(&mut conn)
-            .unwrap();
-        let seen: Vec<i64> = tail
-            .next(&mut conn, 100)
-            .unwrap()
-            .iter()
-            .map(|e| e.id)
-            .collect();
-        assert_eq!(seen, vec![first, third]);
+        let flip = |conn: &mut DbConnection, id: i64| {
+            diesel::sql_query(format!("UPDATE events SET id = -id WHERE id = {id}"))
+                .execute(conn)
+                .unwrap();
+        };
+        fn read(tail: &mut Tail, conn: &mut DbConnection) -> Vec<i64> {
+            tail.next(conn, 100).unwrap().iter().map(|e| e.id).collect()
+        }
+        flip(&mut conn, second);
+        assert_eq!(read(&mut tail, &mut conn), vec![first, third]);
         assert_eq!(tail.gaps(), vec![second]);
-        diesel::sql_query(format!("UPDATE events SET id = -id WHERE id = {}", -second))
-            .execute(&mut conn)
-            .unwrap();
-        let seen: Vec<i64> = tail
-            .next(&mut conn, 100)
-            .unwrap()
-            .iter()
-            .map(|e| e.id)
-            .collect();
-        assert_eq!(seen, vec![second]);
+        flip(&mut conn, -second);
+        assert_eq!(read(&mut tail, &mut conn), vec![second]);
         assert!(tail.gaps().is_empty());
-        assert!(tail.next(&mut conn, 100).unwrap().is_empty());
+        assert!(read(&mut tail, &mut conn).is_empty());
         assert_eq!(tail.position(), third);
     }
 
