@@ -1,6 +1,7 @@
 //! The hub's own notices (issue 4, part 5): deadline reminders before applications close, sent
-//! once to whoever still has to act, and course updates to everyone who applied when an offer
-//! changes or is withdrawn — in the app and by e-mail.
+//! once to whoever still has to act; course updates to everyone who applied when an offer
+//! changes or is withdrawn; announcements to the providers of their industry — in the app and by
+//! e-mail.
 
 use serde_json::{json, Value};
 
@@ -12,6 +13,7 @@ use crate::support::{Backend, TestHub};
 crate::both_backends!(
     deadline_reminders_go_once_to_whoever_still_has_to_act,
     applicants_hear_when_an_offer_changes_or_is_withdrawn,
+    providers_are_mailed_of_matching_announcements,
 );
 
 fn closing_in(days: i64) -> Value {
@@ -184,5 +186,51 @@ async fn applicants_hear_when_an_offer_changes_or_is_withdrawn(backend: Backend)
     }
     // Who cancelled hears nothing.
     assert!(notices(&call, &second, "course.update").await.is_empty());
+    hub.stop().await;
+}
+
+async fn providers_are_mailed_of_matching_announcements(backend: Backend) {
+    let (smtp, hub, c, _) = with_two_trainees(backend).await;
+    let call = Call { hub: &hub };
+    publish(&call, &c, draft(30)).await; // a finance offer: the provider is in finance
+    let wish = |industry: &str| {
+        json!({ "kind": "training_for_employees", "title": format!("Training in {industry}"),
+                "persons": 4, "subject": "reporting", "location": "Łódź", "industry": industry,
+                "content": "Month-end reporting for our team" })
+    };
+    for industry in ["IT", "finance"] {
+        let (status, _, _) = call
+            .send(
+                "POST",
+                "/api/announcements",
+                Some(&c.employer),
+                None,
+                Some(wish(industry)),
+            )
+            .await;
+        assert_eq!(status, 201);
+    }
+    let mail = smtp
+        .wait_for("staff@provider.eu", "An employer is looking for training")
+        .await;
+    assert!(
+        mail.subject.contains("Training in finance"),
+        "{}",
+        mail.subject
+    );
+    assert!(mail.body.contains("finance"), "{}", mail.body);
+    let matching = notices(&call, &c.provider, "announcement.matching").await;
+    assert_eq!(
+        matching.len(),
+        1,
+        "only the announcement in the provider's industry"
+    );
+    assert!(
+        !smtp
+            .all()
+            .iter()
+            .any(|m| m.subject.contains("Training in IT")),
+        "no e-mail for another industry"
+    );
     hub.stop().await;
 }

@@ -131,3 +131,9 @@ mail-course-updated-body = Hello { $name },
 mail-course-withdrawn-body = Hello { $name },
 
     the provider has withdrawn “{ $offer }”, which you applied for. It will not take place.
+
+# Matching announcements
+mail-announcement-subject = An employer is looking for training: { $title }
+mail-announcement-body = Hello { $name },
+
+    an employer has asked for training in { $industry }, where your organisation offers courses: “{ $title }”. You can answer it with an offer or a message in the registry.

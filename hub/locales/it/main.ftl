@@ -131,3 +131,9 @@ mail-course-updated-body = Buongiorno { $name },
 mail-course-withdrawn-body = Buongiorno { $name },
 
     l'ente ha ritirato «{ $offer }», a cui ti sei iscritto. Il corso non si terrà.
+
+# Annunci pertinenti
+mail-announcement-subject = Un datore di lavoro cerca formazione: { $title }
+mail-announcement-body = Buongiorno { $name },
+
+    un datore di lavoro cerca formazione nel settore { $industry }, in cui la tua organizzazione offre corsi: «{ $title }». Puoi rispondere nel registro con un'offerta o un messaggio.

@@ -131,3 +131,9 @@ mail-course-updated-body = Dzień dobry { $name },
 mail-course-withdrawn-body = Dzień dobry { $name },
 
     organizator wycofał szkolenie „{ $offer }”, na które się zgłosiłeś(-aś). Szkolenie się nie odbędzie.
+
+# Pasujące ogłoszenia
+mail-announcement-subject = Pracodawca szuka szkolenia: { $title }
+mail-announcement-body = Dzień dobry { $name },
+
+    pracodawca szuka szkolenia z branży { $industry }, w której Twoja organizacja prowadzi kursy: „{ $title }”. Możesz odpowiedzieć w rejestrze ofertą lub wiadomością.

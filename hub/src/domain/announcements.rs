@@ -108,11 +108,15 @@ pub fn create(
                 .distinct()
                 .load(conn)?;
             for user in staff {
-                notifications::create(
+                let details =
+                    serde_json::json!({ "announcement_id": id, "industry": new.industry.trim() });
+                let title = new.title.trim().to_string();
+                notifications::notify(
                     conn,
                     &user,
-                    "announcement.matching",
-                    &serde_json::json!({ "announcement_id": id, "industry": new.industry }),
+                    ("announcement.matching", "announcement.matched"),
+                    details,
+                    |_, _| Ok(("announcement", title)),
                 )?;
             }
         }

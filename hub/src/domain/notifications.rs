@@ -151,3 +151,38 @@ pub fn set_opt_outs(conn: &mut DbConnection, user_id: &str, kinds: &[String]) ->
         Ok(())
     })
 }
+
+/// Tells a person something: the in-app notification `kind` (also the name a person opts out of
+/// by e-mail) and the outbox event `event` that the mail consumer turns into an e-mail in the
+/// person's language — or records as not wanted. `details` go into both; `title` names the
+/// subject in the person's language, as `(key, text)` for the e-mail.
+pub fn notify(
+    conn: &mut DbConnection,
+    user: &str,
+    (kind, event): (&str, &'static str),
+    mut details: serde_json::Value,
+    title: impl FnOnce(&mut DbConnection, &str) -> Result<(&'static str, String), Error>,
+) -> Result<(), Error> {
+    create(conn, user, kind, &details)?;
+    let person = super::accounts::person(conn, user)?;
+    let wants_mail = !opt_outs(conn, user)?.iter().any(|k| k == kind);
+    let (key, text) = title(conn, &person.language)?;
+    if let Some(d) = details.as_object_mut() {
+        d.insert(key.into(), text.into());
+        d.insert("to".into(), person.email.into());
+        d.insert("name".into(), person.first_name.into());
+        d.insert("language".into(), person.language.into());
+        d.insert("send_email".into(), wants_mail.into());
+    }
+    crate::db::outbox::append(
+        conn,
+        crate::db::outbox::NewEvent {
+            kind: event,
+            subject_type: "user",
+            subject_id: user.to_string(),
+            actor_id: None,
+            payload: details,
+        },
+    )?;
+    Ok(())
+}

@@ -7,7 +7,6 @@ use chrono::{NaiveDate, Utc};
 use diesel::prelude::*;
 
 use super::notifications;
-use crate::db::outbox::{self, NewEvent};
 use crate::db::schema::{applications, memberships, offers, reminders_sent};
 use crate::db::{write_transaction, DbConnection};
 use crate::error::Error;
@@ -154,37 +153,15 @@ pub fn course_changed(conn: &mut DbConnection, offer: &str, change: &str) -> Res
     Ok(())
 }
 
-/// The in-app notification (`kind`, also what a person opts out of) and the e-mail event
-/// (`event`), which says whether the person wants the e-mail.
+/// A notice about `offer`, titled with the offer's title in the person's language.
 fn tell(
     conn: &mut DbConnection,
     user: &str,
     offer: &str,
-    (kind, event): (&str, &'static str),
-    mut details: serde_json::Value,
+    kinds: (&str, &'static str),
+    details: serde_json::Value,
 ) -> Result<(), Error> {
-    notifications::create(conn, user, kind, &details)?;
-    let person = super::accounts::person(conn, user)?;
-    let wants_mail = !notifications::opt_outs(conn, user)?
-        .iter()
-        .any(|k| k == kind);
-    let title = super::offers::title_in(conn, offer, &person.language)?;
-    if let Some(d) = details.as_object_mut() {
-        d.insert("to".into(), person.email.into());
-        d.insert("name".into(), person.first_name.into());
-        d.insert("language".into(), person.language.into());
-        d.insert("offer".into(), title.into());
-        d.insert("send_email".into(), wants_mail.into());
-    }
-    outbox::append(
-        conn,
-        NewEvent {
-            kind: event,
-            subject_type: "user",
-            subject_id: user.to_string(),
-            actor_id: None,
-            payload: details,
-        },
-    )?;
-    Ok(())
+    notifications::notify(conn, user, kinds, details, |conn, language| {
+        Ok(("offer", super::offers::title_in(conn, offer, language)?))
+    })
 }

@@ -20,6 +20,7 @@ pub const KINDS: &[&str] = &[
     "offer.decided",
     "deadline.reminded",
     "course.updated",
+    "announcement.matched",
 ];
 
 pub struct Mail {
@@ -47,6 +48,9 @@ struct Payload {
     waiting: Option<i64>,
     /// For course updates: `updated` or `withdrawn`.
     change: Option<String>,
+    /// For matching announcements: its title and industry.
+    announcement: Option<String>,
+    industry: Option<String>,
 }
 
 impl Mail {
@@ -182,6 +186,19 @@ impl Mail {
                 };
                 let args = [("name", p.name.as_str()), ("offer", &offer)];
                 (t(lang, "mail-course-subject", &args), t(lang, body, &args))
+            }
+            "announcement.matched" => {
+                let title = p.announcement.clone().unwrap_or_default();
+                let industry = p.industry.clone().unwrap_or_default();
+                let args = [
+                    ("name", p.name.as_str()),
+                    ("title", &title),
+                    ("industry", &industry),
+                ];
+                (
+                    t(lang, "mail-announcement-subject", &args),
+                    t(lang, "mail-announcement-body", &args),
+                )
             }
             other => return Err(format!("no e-mail for {other}")),
         };
