@@ -525,6 +525,34 @@ async fn pages_render_the_catalogue_and_error_pages(backend: Backend) {
         "the catalogue page lists the first offer in the visitor's language"
     );
 
+    // The page searches too: the box shows the query (escaped), the pages keep it.
+    let found = hub
+        .get("/?q=python%20%3Cb%3E&page_size=1")
+        .await
+        .text()
+        .await
+        .unwrap();
+    assert!(
+        found.contains(r#"value="python &#60;b&#62;""#)
+            || found.contains(r#"value="python &lt;b&gt;""#),
+        "{found}"
+    );
+    let found = hub
+        .get("/?q=python&page_size=1")
+        .await
+        .text()
+        .await
+        .unwrap();
+    let (_, python) = hub.get_json("/api/offers?q=python&lang=en").await;
+    let python_title = python["data"][0]["title"].as_str().unwrap();
+    assert!(found.contains(python_title));
+    assert!(!found.contains(title) || title == python_title);
+    assert!(
+        found.contains("href=\"/?q=python&amp;page=2\"")
+            || found.contains("href=\"/?q=python&#38;page=2\""),
+        "{found}"
+    );
+
     let id = list["data"][0]["id"].as_str().unwrap();
     let page = hub
         .get(&format!("/offers/{id}"))

@@ -18,6 +18,10 @@ struct CataloguePage {
     number: i64,
     pages: i64,
     total: i64,
+    /// The text searched for, shown back in the search box.
+    query: String,
+    /// The link to a page of the same search, without the page number.
+    pages_at: String,
 }
 
 #[derive(Template)]
@@ -35,6 +39,14 @@ pub async fn index(
 ) -> Result<HttpResponse, Error> {
     let q = list_query(query.into_inner())?;
     let (number, size) = (q.page, q.page_size);
+    let query = q.text.clone().unwrap_or_default();
+    let pages_at = match query.as_str() {
+        "" => "/?page=".to_string(),
+        text => format!(
+            "/?{}&page=",
+            serde_urlencoded::to_string([("q", text)]).unwrap_or_default()
+        ),
+    };
     let result = state.catalogue.search_in_background(q).await?;
     let ids = result.items;
     let found = state
@@ -51,6 +63,8 @@ pub async fn index(
         number,
         pages: ((result.total + size - 1) / size).max(1),
         total: result.total,
+        query,
+        pages_at,
     })
 }
 
