@@ -111,6 +111,13 @@ async fn health_readiness_and_metrics(backend: Backend) {
     assert!(metrics.contains("hub_http_request_duration_seconds_bucket"));
     assert!(metrics.contains(r#"hub_db_pool_connections{state="max"} 4"#));
     assert!(metrics.contains(r#"hub_outbox_deliveries{status="pending"} 0"#));
+    let (_, all) = hub.get_json("/api/offers?page_size=1").await;
+    let offers = all["meta"]["pagination"]["total"].as_i64().unwrap();
+    assert!(
+        metrics.contains(&format!(r#"hub_catalogue{{what="offers"}} {offers}"#)),
+        "{metrics}"
+    );
+    assert!(metrics.contains(r#"hub_catalogue{what="events_behind"} 0"#));
     hub.stop().await;
 }
 

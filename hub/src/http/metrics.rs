@@ -14,6 +14,7 @@ pub struct Metrics {
     latency: HistogramVec,
     pool: IntGaugeVec,
     outbox: IntGaugeVec,
+    catalogue: IntGaugeVec,
     up: IntGauge,
 }
 
@@ -49,12 +50,21 @@ impl Metrics {
             &["status"],
         )
         .expect("valid metric");
+        let catalogue = IntGaugeVec::new(
+            Opts::new(
+                "catalogue",
+                "The search projection: offers it holds, events it has yet to apply",
+            ),
+            &["what"],
+        )
+        .expect("valid metric");
         let up = IntGauge::new("up", "1 while the hub serves").expect("valid metric");
         for c in [
             Box::new(requests.clone()) as Box<dyn prometheus::core::Collector>,
             Box::new(latency.clone()),
             Box::new(pool.clone()),
             Box::new(outbox.clone()),
+            Box::new(catalogue.clone()),
             Box::new(up.clone()),
         ] {
             registry.register(c).expect("metric registered once");
@@ -66,6 +76,7 @@ impl Metrics {
             latency,
             pool,
             outbox,
+            catalogue,
             up,
         }
     }
@@ -90,6 +101,15 @@ impl Metrics {
     pub fn set_outbox(&self, pending: i64, dead: i64) {
         self.outbox.with_label_values(&["pending"]).set(pending);
         self.outbox.with_label_values(&["dead"]).set(dead);
+    }
+
+    pub fn set_catalogue(&self, offers: usize, behind: i64) {
+        self.catalogue
+            .with_label_values(&["offers"])
+            .set(offers as i64);
+        self.catalogue
+            .with_label_values(&["events_behind"])
+            .set(behind);
     }
 
     pub fn render(&self) -> String {

@@ -59,7 +59,7 @@ pub async fn readyz(state: web::Data<AppState>) -> HttpResponse {
     }
 }
 
-/// Prometheus text format. Pool and outbox gauges are read at scrape time.
+/// Prometheus text format. Pool, outbox and catalogue gauges are read at scrape time.
 #[utoipa::path(get, path = "/metrics", tag = "operations",
     responses((status = 200, content_type = "text/plain", body = String)))]
 pub async fn metrics(state: web::Data<AppState>) -> HttpResponse {
@@ -68,6 +68,16 @@ pub async fn metrics(state: web::Data<AppState>) -> HttpResponse {
     match state.db.run(db::outbox::backlog).await {
         Ok((pending, dead)) => state.metrics.set_outbox(pending, dead),
         Err(e) => tracing::warn!(error = %e, "metrics: outbox backlog unavailable"),
+    }
+    let position = state.catalogue.position().await;
+    match state.db.run(|conn| db::outbox::latest_ids(conn, 1)).await {
+        Ok(latest) => {
+            let behind = latest
+                .first()
+                .map_or(0, |newest| (newest - position).max(0));
+            state.metrics.set_catalogue(state.catalogue.len(), behind);
+        }
+        Err(e) => tracing::warn!(error = %e, "metrics: newest event unavailable"),
     }
     HttpResponse::Ok()
         .content_type("text/plain; version=0.0.4; charset=utf-8")

@@ -297,6 +297,11 @@ impl Catalogue {
         })
     }
 
+    /// The id of the last event applied (0 before loading).
+    pub async fn position(&self) -> i64 {
+        self.tail.lock().await.position()
+    }
+
     /// How many offers the catalogue holds.
     pub fn len(&self) -> usize {
         self.read().len()
