@@ -84,6 +84,9 @@ async fn polish_text_search_finds_an_approved_offer_with_and_without_diacritics(
         let (found, _) = ids(&hub, q).await;
         assert_eq!(found, vec![id.clone()], "{q}");
     }
+    // Polish is stemmed: other forms of the words find it too.
+    let (found, _) = ids(&hub, "q=wózkami+widłowego+magazynu").await;
+    assert_eq!(found, vec![id.clone()]);
     // The city (a demo offer is there too) matches however it is typed.
     let (lodz, _) = ids(&hub, "q=lodz").await;
     assert!(lodz.contains(&id));

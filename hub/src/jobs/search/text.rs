@@ -3,8 +3,10 @@
 //! holds every language's text plus the provider's name and the city.
 //!
 //! Text is folded ([`super::fold`]) before tantivy sees it, and so are queries, so case and
-//! diacritics never matter. English, Italian and Greek are stemmed (Snowball); Polish has no
-//! Snowball stemmer, so Polish words match in their folded form.
+//! diacritics never matter. English, Italian and Greek are stemmed by tantivy's Snowball
+//! stemmers after folding. Polish is stemmed before folding, by the Snowball 3 Polish algorithm
+//! (`snowstem`; tantivy's stemmers predate it), because its suffix rules read the diacritics;
+//! a query typed without them still meets the text in the unstemmed `any` field.
 
 use std::sync::Mutex;
 
@@ -23,7 +25,8 @@ use tantivy::{TantivyDocument, Term};
 use super::fold::fold;
 use crate::error::Error;
 
-/// The interface languages and their stemmers (`None`: no Snowball stemmer exists).
+/// The interface languages and tantivy's stemmers for them (`None`: Polish, stemmed before
+/// tantivy by [`prepare`]).
 const ANALYSERS: [(&str, Option<Language>); 4] = [
     ("en", Some(Language::English)),
     ("pl", None),
@@ -137,15 +140,14 @@ impl TextIndex {
         d.add_u64(f.slot, doc.slot);
         let mut any = fold(&doc.names);
         for (lang, title, body) in &doc.texts {
-            let (title, body) = (fold(title), fold(body));
             if let Some(i) = ANALYSERS.iter().position(|(l, _)| l == lang) {
                 let (title_field, body_field) = f.by_language[i];
-                d.add_text(title_field, &title);
-                d.add_text(body_field, &body);
+                d.add_text(title_field, prepare(lang, title));
+                d.add_text(body_field, prepare(lang, body));
             }
-            for part in [&title, &body] {
+            for part in [title, body] {
                 any.push('\n');
-                any.push_str(part);
+                any.push_str(&fold(part));
             }
         }
         d.add_text(f.any, &any);
@@ -175,8 +177,8 @@ impl TextIndex {
     /// The slots of the offers that contain every word of `query` (in some language), with
     /// their relevance. `None` when the query has no words at all.
     pub fn matches(&self, query: &str) -> Result<Option<Vec<(u64, Score)>>, Error> {
-        let folded = fold(query);
-        let words: Vec<&str> = folded
+        let lower = query.to_lowercase();
+        let words: Vec<&str> = lower
             .split(|c: char| !c.is_alphanumeric())
             .filter(|w| !w.is_empty() && w.chars().count() <= LONGEST_WORD)
             .collect();
@@ -190,11 +192,13 @@ impl TextIndex {
             let fields = f
                 .by_language
                 .iter()
-                .flat_map(|(t, b)| [(*t, TITLE_BOOST), (*b, 1.0)])
-                .chain([(f.any, 1.0)]);
-            for (field, boost) in fields {
+                .zip(ANALYSERS)
+                .flat_map(|((t, b), (lang, _))| [(*t, TITLE_BOOST, lang), (*b, 1.0, lang)])
+                .chain([(f.any, 1.0, "")]);
+            for (field, boost, lang) in fields {
                 let mut analyser = self.index.tokenizer_for_field(field).map_err(internal)?;
-                let mut stream = analyser.token_stream(word);
+                let prepared = prepare(lang, word);
+                let mut stream = analyser.token_stream(&prepared);
                 while let Some(token) = stream.next() {
                     let term = TermQuery::new(
                         Term::from_field_text(field, &token.text),
@@ -214,6 +218,25 @@ impl TextIndex {
             .map_err(internal)?;
         Ok(Some(hits))
     }
+}
+
+/// Text as a language's fields hold it: Polish stemmed word by word and then folded; every
+/// other language (and `""`, no language) folded, for tantivy's analyser to stem.
+fn prepare(lang: &str, text: &str) -> String {
+    if lang != "pl" {
+        return fold(text);
+    }
+    let stemmer = snowstem::Stemmer::create(snowstem::Algorithm::Polish);
+    let mut out = String::with_capacity(text.len());
+    for word in text
+        .to_lowercase()
+        .split(|c: char| !c.is_alphanumeric())
+        .filter(|w| !w.is_empty() && w.chars().count() <= LONGEST_WORD)
+    {
+        out.push_str(&fold(&stemmer.stem(word)));
+        out.push(' ');
+    }
+    out
 }
 
 /// Collects every matching document's slot and score (tantivy's own collectors keep a top-N;
@@ -327,6 +350,16 @@ mod tests {
         assert_eq!(slots(&index, "obsługi"), vec![1]);
         assert_eq!(slots(&index, "OBSLUGI lodzi"), vec![1]);
         assert_eq!(slots(&index, "zazalenia"), vec![1]);
+    }
+
+    #[test]
+    fn polish_is_stemmed() {
+        let index = index();
+        // "obsługą" (instrumental) and "szkolenia" (plural) meet "obsługi" and "Szkolenie".
+        assert_eq!(slots(&index, "obsługą"), vec![1]);
+        assert_eq!(slots(&index, "szkolenia klienci"), Vec::<u64>::new());
+        assert_eq!(slots(&index, "szkolenia"), vec![1]);
+        assert_eq!(slots(&index, "SZKOLEŃ"), vec![1]);
     }
 
     #[test]
