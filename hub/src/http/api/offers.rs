@@ -141,7 +141,7 @@ pub fn list_query(pairs: Vec<(String, String)>) -> Result<ListQuery, Error> {
 /// from the catalogue's search index and the public-read cache, with a weak `ETag`.
 #[utoipa::path(get, path = "/api/offers", tag = "offers",
     params(
-        ("q" = Option<String>, Query, description = "words every offer found contains, in any of its languages; case, accents and (for en, it, el) word endings do not matter"),
+        ("q" = Option<String>, Query, description = "words every offer found contains, in any of its languages; case and accents do not matter, and words are stemmed (en, pl, it, el)"),
         ("page" = Option<i64>, Query, description = "1-based page number"),
         ("page_size" = Option<i64>, Query, description = "items per page, at most 100 (default 20)"),
         ("lang" = Option<String>, Query, description = "en, pl, it or el: the language to show texts in, falling back to each offer's default"),
