@@ -41,6 +41,8 @@ async fn polish_text_search_finds_an_approved_offer_with_and_without_diacritics(
     let hub = TestHub::start(backend).await;
     let c = cast(&hub).await;
     let call = Call { hub: &hub };
+    let generation = || hub.running.as_ref().unwrap().state.catalogue.generation();
+    let before = generation();
     let (_, _, offer) = call
         .send(
             "POST",
@@ -60,9 +62,11 @@ async fn polish_text_search_finds_an_approved_offer_with_and_without_diacritics(
     )
     .await;
 
-    // Not public while it waits for review; this empty answer is now in the cache.
+    // Not public while it waits for review; this empty answer is now in the cache, which
+    // writing a draft and submitting it did not touch.
     let (found, _) = ids(&hub, "q=wózków").await;
     assert!(found.is_empty());
+    assert_eq!(generation(), before, "nothing public changed");
 
     let (status, _, _) = call
         .send(

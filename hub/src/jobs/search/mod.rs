@@ -162,10 +162,13 @@ impl Catalogue {
         })
     }
 
-    fn remove(&self, id: &str) {
-        if let Some(slot) = self.write().remove(id) {
+    /// Drops the offer if the catalogue holds it; returns whether it did.
+    fn remove(&self, id: &str) -> bool {
+        let removed = self.write().remove(id);
+        if let Some(slot) = removed {
             self.text.remove(u64::from(slot));
         }
+        removed.is_some()
     }
 
     /// Applies every event not yet applied; returns how many there were. Requests that wrote
@@ -196,14 +199,19 @@ impl Catalogue {
                     .run(move |conn| offers::published_in_order(conn, &wanted))
                     .await?;
                 let still: HashSet<&str> = published.iter().map(|o| o.id.as_str()).collect();
+                let mut changed = !published.is_empty();
                 for id in ids.iter().filter(|id| !still.contains(id.as_str())) {
-                    self.remove(id);
+                    changed |= self.remove(id);
                 }
                 for offer in &published {
                     self.put(offer)?;
                 }
-                self.text.commit()?;
-                self.generation.fetch_add(1, Ordering::AcqRel);
+                // Edits of drafts and offers under review change nothing public: the cache
+                // keeps its answers.
+                if changed {
+                    self.text.commit()?;
+                    self.generation.fetch_add(1, Ordering::AcqRel);
+                }
             }
             *tail = reading;
         }
