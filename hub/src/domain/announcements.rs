@@ -111,13 +111,16 @@ pub fn create(
                 let details =
                     serde_json::json!({ "announcement_id": id, "industry": new.industry.trim() });
                 let title = new.title.trim().to_string();
-                notifications::notify(
-                    conn,
-                    &user,
-                    ("announcement.matching", "announcement.matched"),
-                    details,
-                    |_, _| Ok(("announcement", title)),
-                )?;
+                let event = crate::db::outbox::NewEvent {
+                    kind: "announcement.matched",
+                    subject_type: "announcement",
+                    subject_id: id.clone(),
+                    actor_id: None,
+                    payload: details,
+                };
+                notifications::notify(conn, &user, "announcement.matching", event, |_, _| {
+                    Ok(("announcement", title))
+                })?;
             }
         }
         crate::db::outbox::append(

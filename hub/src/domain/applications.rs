@@ -93,30 +93,25 @@ fn set_status(
             "the application changed meanwhile; reload it".into(),
         ));
     }
-    let payload = serde_json::json!({ "offer_id": a.offer_id, "status": status, "reason": reason });
-    notifications::create(conn, &a.user_id, "application.status", &payload)?;
-    // What the mail consumer needs to write to the participant, in their language, unless they
-    // turned these e-mails off.
-    let person = crate::domain::accounts::person(conn, &a.user_id)?;
-    let wants_mail = !notifications::opt_outs(conn, &a.user_id)?
-        .iter()
-        .any(|k| k == "application.status");
-    let title = super::offers::title_in(conn, &a.offer_id, &person.language)?;
-    outbox::append(
+    let event = NewEvent {
+        kind: "application.changed",
+        subject_type: "application",
+        subject_id: a.id.clone(),
+        actor_id: Some(actor.to_string()),
+        payload: serde_json::json!({ "offer_id": a.offer_id, "status": status, "reason": reason }),
+    };
+    notifications::notify(
         conn,
-        NewEvent {
-            kind: "application.changed",
-            subject_type: "application",
-            subject_id: a.id.clone(),
-            actor_id: Some(actor.to_string()),
-            payload: serde_json::json!({
-                "offer_id": a.offer_id, "status": status, "reason": reason,
-                "to": person.email, "name": person.first_name, "language": person.language,
-                "offer": title, "send_email": wants_mail,
-            }),
+        &a.user_id,
+        "application.status",
+        event,
+        |conn, language| {
+            Ok((
+                "offer",
+                super::offers::title_in(conn, &a.offer_id, language)?,
+            ))
         },
-    )?;
-    Ok(())
+    )
 }
 
 /// Applies `user_id` for the offer; `applied_by` is the person or their employer's staff.

@@ -152,37 +152,29 @@ pub fn set_opt_outs(conn: &mut DbConnection, user_id: &str, kinds: &[String]) ->
     })
 }
 
-/// Tells a person something: the in-app notification `kind` (also the name a person opts out of
-/// by e-mail) and the outbox event `event` that the mail consumer turns into an e-mail in the
-/// person's language — or records as not wanted. `details` go into both; `title` names the
-/// subject in the person's language, as `(key, text)` for the e-mail.
+/// Tells a person something: the in-app notification `kind` (also the name a person opts out
+/// of by e-mail) with `event`'s payload, and `event` itself for the outbox, its payload enriched
+/// with what the mail consumer needs to write in the person's language — address, name,
+/// language, whether they want the e-mail, and `title`: the subject's name in that language, as
+/// `(key, text)`.
 pub fn notify(
     conn: &mut DbConnection,
     user: &str,
-    (kind, event): (&str, &'static str),
-    mut details: serde_json::Value,
+    kind: &str,
+    mut event: crate::db::outbox::NewEvent,
     title: impl FnOnce(&mut DbConnection, &str) -> Result<(&'static str, String), Error>,
 ) -> Result<(), Error> {
-    create(conn, user, kind, &details)?;
+    create(conn, user, kind, &event.payload)?;
     let person = super::accounts::person(conn, user)?;
     let wants_mail = !opt_outs(conn, user)?.iter().any(|k| k == kind);
     let (key, text) = title(conn, &person.language)?;
-    if let Some(d) = details.as_object_mut() {
+    if let Some(d) = event.payload.as_object_mut() {
         d.insert(key.into(), text.into());
         d.insert("to".into(), person.email.into());
         d.insert("name".into(), person.first_name.into());
         d.insert("language".into(), person.language.into());
         d.insert("send_email".into(), wants_mail.into());
     }
-    crate::db::outbox::append(
-        conn,
-        crate::db::outbox::NewEvent {
-            kind: event,
-            subject_type: "user",
-            subject_id: user.to_string(),
-            actor_id: None,
-            payload: details,
-        },
-    )?;
+    crate::db::outbox::append(conn, event)?;
     Ok(())
 }

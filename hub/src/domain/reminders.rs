@@ -7,6 +7,7 @@ use chrono::{NaiveDate, Utc};
 use diesel::prelude::*;
 
 use super::notifications;
+use crate::db::outbox::NewEvent;
 use crate::db::schema::{applications, memberships, offers, reminders_sent};
 use crate::db::{write_transaction, DbConnection};
 use crate::error::Error;
@@ -153,15 +154,22 @@ pub fn course_changed(conn: &mut DbConnection, offer: &str, change: &str) -> Res
     Ok(())
 }
 
-/// A notice about `offer`, titled with the offer's title in the person's language.
+/// A notice to `user` about `offer`, titled with the offer's title in the person's language.
 fn tell(
     conn: &mut DbConnection,
     user: &str,
     offer: &str,
-    kinds: (&str, &'static str),
+    (kind, event): (&str, &'static str),
     details: serde_json::Value,
 ) -> Result<(), Error> {
-    notifications::notify(conn, user, kinds, details, |conn, language| {
+    let event = NewEvent {
+        kind: event,
+        subject_type: "user",
+        subject_id: user.to_string(),
+        actor_id: None,
+        payload: details,
+    };
+    notifications::notify(conn, user, kind, event, |conn, language| {
         Ok(("offer", super::offers::title_in(conn, offer, language)?))
     })
 }

@@ -107,33 +107,25 @@ fn tell_provider(
     reason: Option<&str>,
 ) -> Result<(), Error> {
     use crate::db::schema::memberships;
-    use crate::domain::{accounts, notifications};
-    let offer = super::get(conn, id, Visibility::Everything)?;
+    use crate::domain::notifications;
+    let (provider, _) = super::provider_and_status(conn, id)?;
     let staff: Vec<String> = memberships::table
-        .filter(memberships::organisation_id.eq(&offer.provider.id))
+        .filter(memberships::organisation_id.eq(&provider))
         .select(memberships::user_id)
         .load(conn)?;
     for user in staff {
-        let person = accounts::person(conn, &user)?;
-        let payload = serde_json::json!({ "offer_id": id, "decision": decision, "reason": reason });
-        notifications::create(conn, &user, "offer.decision", &payload)?;
-        let wants_mail = !notifications::opt_outs(conn, &user)?
-            .iter()
-            .any(|k| k == "offer.decision");
-        let title = offer.clone().in_language(Some(&person.language)).text.title;
-        outbox::append(
-            conn,
-            NewEvent {
-                kind: "offer.decided",
-                subject_type: "offer",
-                subject_id: id.to_string(),
-                actor_id: None,
-                payload: serde_json::json!({
-                    "to": person.email, "name": person.first_name, "language": person.language,
-                    "offer": title, "status": decision, "reason": reason, "send_email": wants_mail,
-                }),
-            },
-        )?;
+        let event = NewEvent {
+            kind: "offer.decided",
+            subject_type: "offer",
+            subject_id: id.to_string(),
+            actor_id: None,
+            payload: serde_json::json!({
+                "offer_id": id, "decision": decision, "status": decision, "reason": reason,
+            }),
+        };
+        notifications::notify(conn, &user, "offer.decision", event, |conn, language| {
+            Ok(("offer", super::title_in(conn, id, language)?))
+        })?;
     }
     Ok(())
 }
