@@ -64,7 +64,8 @@ impl Cached {
             .clone()
     }
 
-    /// 200 with the body, or 304 when `If-None-Match` names this body's tag.
+    /// 200 with the body, or 304 when `If-None-Match` names this body's tag (compared weakly,
+    /// as RFC 9110 says for `If-None-Match`).
     pub fn respond(&self, req: &HttpRequest) -> HttpResponse {
         let unchanged = req
             .headers()

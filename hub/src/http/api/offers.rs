@@ -261,21 +261,9 @@ pub async fn detail(
         })
         .await?;
     let offer = offer.in_language(lang.as_deref());
-    let tag = EntityTag::new_strong(offer.version.to_string());
-    let unchanged = req
-        .headers()
-        .get(header::IF_NONE_MATCH)
-        .and_then(|v| v.to_str().ok())
-        .is_some_and(|v| {
-            v.split(',')
-                .any(|t| t.trim() == tag.to_string() || t.trim() == "*")
-        });
-    if unchanged {
-        return Ok(HttpResponse::NotModified()
-            .insert_header(ETag(tag))
-            .finish());
-    }
-    Ok(HttpResponse::Ok().insert_header(ETag(tag)).json(offer))
+    let tag = EntityTag::new_strong(offer.version.to_string()).to_string();
+    // Not cached (it may hold the review), but answered the same way: ETag, 304, gzip.
+    Ok(Cached::with_etag(serde_json::to_vec(&offer)?, tag).respond(&req))
 }
 
 // ---------------------------------------------------------------------------------------------
