@@ -5,3 +5,4 @@
 //! maps onto them (DESIGN.md: `hub -> adapters`, never the other way).
 
 pub mod mail;
+pub mod upstream_oidc;

@@ -56,10 +56,10 @@ async fn run() {
                 first_name: "Bench",
                 last_name: "Mark",
                 language: "en",
-                roles: &["trainee"],
+                roles: &[hub::domain::vocabulary::Role::Trainee],
                 confirmed: true,
             };
-            hub::domain::accounts::create(conn, &new, None)
+            hub::domain::accounts::create(conn, &new, &hub::domain::Actor::hub())
         })
         .await
         .unwrap();

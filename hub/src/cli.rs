@@ -9,6 +9,9 @@ use clap::{Parser, Subcommand};
 use crate::config::{Config, Origin};
 use crate::db::{self, Db};
 use crate::domain::accounts::{self, NewUser};
+use crate::domain::audit;
+use crate::domain::vocabulary::{Role, SubjectType};
+use crate::domain::Actor;
 use crate::error::Error;
 use crate::{demo, logging, server};
 
@@ -183,21 +186,18 @@ async fn run(command: Command, config: Config) -> Result<(), Error> {
                         first_name: &first_name,
                         last_name: &last_name,
                         language: &language,
-                        roles: &["superadmin"],
+                        roles: &[Role::Superadmin],
                         confirmed: true,
                     };
                     db::write_transaction(conn, |conn| {
-                        let id = accounts::create(conn, &new, None)?;
-                        crate::domain::audit::record(
+                        let id = accounts::create(conn, &new, &Actor::hub())?;
+                        audit::record(
                             conn,
-                            crate::domain::audit::Entry {
-                                actor_id: None,
-                                action: "admin.create",
-                                subject_type: "user",
-                                subject_id: Some(&id),
-                                ip: None,
-                                detail: serde_json::json!({ "via": "cli" }),
-                            },
+                            &Actor::hub(),
+                            audit::Action::AdminCreated,
+                            SubjectType::User,
+                            Some(&id),
+                            serde_json::json!({ "via": "cli" }),
                         )?;
                         Ok(id)
                     })
@@ -227,6 +227,7 @@ async fn run(command: Command, config: Config) -> Result<(), Error> {
                         &post_logout_redirect_uris,
                         first_party,
                         public,
+                        &Actor::hub(),
                     )
                 })
                 .await?;

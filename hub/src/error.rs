@@ -119,7 +119,10 @@ impl From<diesel::result::Error> for Error {
         match e {
             D::NotFound => Self::NotFound("record".into()),
             D::DatabaseError(DatabaseErrorKind::UniqueViolation, info) => {
-                Self::Conflict(format!("already exists ({})", info.message()))
+                // The constraint's name and text describe the schema: for the logs, not for
+                // the caller.
+                tracing::debug!(constraint = info.message(), "unique violation");
+                Self::Conflict("this already exists".into())
             }
             D::DatabaseError(DatabaseErrorKind::SerializationFailure, _) => {
                 Self::Conflict("a concurrent change won; retry".into())
@@ -132,5 +135,50 @@ impl From<diesel::result::Error> for Error {
 impl From<serde_json::Error> for Error {
     fn from(e: serde_json::Error) -> Self {
         Self::Internal(format!("json: {e}"))
+    }
+}
+
+#[cfg(test)]
+mod database_error_tests {
+    use super::*;
+
+    struct Info;
+    impl diesel::result::DatabaseErrorInformation for Info {
+        fn message(&self) -> &str {
+            "UNIQUE constraint failed: users.email"
+        }
+        fn details(&self) -> Option<&str> {
+            None
+        }
+        fn hint(&self) -> Option<&str> {
+            None
+        }
+        fn table_name(&self) -> Option<&str> {
+            Some("users")
+        }
+        fn column_name(&self) -> Option<&str> {
+            Some("email")
+        }
+        fn constraint_name(&self) -> Option<&str> {
+            None
+        }
+        fn statement_position(&self) -> Option<i32> {
+            None
+        }
+    }
+
+    #[test]
+    fn a_unique_violation_is_a_conflict_without_the_database_text() {
+        let e: Error = diesel::result::Error::DatabaseError(
+            diesel::result::DatabaseErrorKind::UniqueViolation,
+            Box::new(Info),
+        )
+        .into();
+        assert_eq!(e.kind().1, 409);
+        let shown = format!("{e} {}", e.public_detail());
+        assert!(
+            !shown.contains("UNIQUE") && !shown.contains("users.email"),
+            "{shown}"
+        );
     }
 }

@@ -28,8 +28,14 @@ pub async fn prepare(config: &Config) -> Result<(Db, Option<Vec<demo::Credential
         );
     }
     // The built-in consumers' subscriptions exist before the first request can append an event.
-    db.run(|conn| crate::db::outbox::subscribe(conn, "mail", crate::jobs::mail::KINDS))
-        .await?;
+    db.run(|conn| {
+        let kinds: Vec<&str> = crate::jobs::mail::KINDS
+            .iter()
+            .map(|k| k.as_str())
+            .collect();
+        crate::db::outbox::subscribe(conn, "mail", &kinds)
+    })
+    .await?;
     let credentials = if config.demo_data {
         db.run(|conn| {
             if crate::domain::offers::count_all(conn)? > 0 {
@@ -99,7 +105,11 @@ pub async fn start(
         db.clone(),
         std::time::Duration::from_secs(3600),
     ));
-    workers.push(catalogue.start_tailing(db.clone(), config.outbox_poll));
+    workers.push(crate::jobs::tail::follow(
+        catalogue.clone(),
+        db.clone(),
+        config.outbox_poll,
+    ));
     workers.push(crate::jobs::reminders::start(
         db.clone(),
         std::time::Duration::from_secs(3600),

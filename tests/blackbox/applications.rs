@@ -91,6 +91,7 @@ async fn a_trainee_applies_is_accepted_and_completes(backend: Backend) {
             None,
         )
         .await;
+    let listed = crate::support::items(listed);
     assert_eq!(status, 200);
     assert_eq!(listed[0]["participant"], "Test Person");
     let (_, _, accepted) = call
@@ -141,6 +142,7 @@ async fn a_trainee_applies_is_accepted_and_completes(backend: Backend) {
     let (_, _, mine) = call
         .send("GET", "/api/me/applications", Some(&c.trainee), None, None)
         .await;
+    let mine = crate::support::items(mine);
     assert_eq!(mine[0]["status"], "completed");
     assert_eq!(
         call.send(
@@ -230,6 +232,7 @@ async fn the_waiting_list_is_promoted_in_order(backend: Backend) {
             None,
         )
         .await;
+    let listed = crate::support::items(listed);
     let status_of = |id: &Value| {
         listed
             .as_array()
@@ -703,6 +706,7 @@ async fn announcements_reach_matching_providers_and_get_answers(backend: Backend
             None,
         )
         .await;
+    let notes = crate::support::items(notes);
     let note = notes
         .as_array()
         .unwrap()
@@ -719,6 +723,7 @@ async fn announcements_reach_matching_providers_and_get_answers(backend: Backend
             None,
         )
         .await;
+    let rival = crate::support::items(rival);
     assert!(rival.as_array().unwrap().is_empty());
     assert_eq!(
         call.send(
@@ -741,6 +746,7 @@ async fn announcements_reach_matching_providers_and_get_answers(backend: Backend
             None,
         )
         .await;
+    let unread = crate::support::items(unread);
     assert!(unread
         .as_array()
         .unwrap()
@@ -769,6 +775,7 @@ async fn announcements_reach_matching_providers_and_get_answers(backend: Backend
             None,
         )
         .await;
+    let listed = crate::support::items(listed);
     assert_eq!(listed.as_array().unwrap().len(), 1);
     assert_eq!(
         call.send("GET", "/api/announcements", None, None, None)
@@ -824,6 +831,7 @@ async fn announcements_reach_matching_providers_and_get_answers(backend: Backend
     let (_, _, employer_notes) = call
         .send("GET", "/api/notifications", Some(&c.employer), None, None)
         .await;
+    let employer_notes = crate::support::items(employer_notes);
     assert_eq!(employer_notes[0]["kind"], "announcement.response");
     assert_eq!(employer_notes[0]["payload"]["offer_id"], offer.as_str());
 
@@ -968,6 +976,7 @@ async fn application_decisions_are_mailed_unless_opted_out(backend: Backend) {
     let (_, _, notes) = call
         .send("GET", "/api/notifications", Some(&c.trainee), None, None)
         .await;
+    let notes = crate::support::items(notes);
     assert_eq!(
         notes[0]["payload"]["status"], "completed",
         "the in-app notification still arrives"
@@ -1015,6 +1024,7 @@ async fn providers_hear_of_review_decisions(backend: Backend) {
     let (_, _, notes) = call
         .send("GET", "/api/notifications", Some(&c.provider), None, None)
         .await;
+    let notes = crate::support::items(notes);
     assert_eq!(notes[0]["kind"], "offer.decision");
     assert_eq!(notes[0]["payload"]["decision"], "rejected");
     let (_, _, rival) = call
@@ -1026,6 +1036,7 @@ async fn providers_hear_of_review_decisions(backend: Backend) {
             None,
         )
         .await;
+    let rival = crate::support::items(rival);
     assert!(
         rival.as_array().unwrap().is_empty(),
         "only the offer's own provider hears of it"

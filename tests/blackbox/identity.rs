@@ -41,16 +41,18 @@ pub async fn person(
         .run(move |conn| {
             use hub::domain::{accounts, organisations};
             let hash = accounts::hash_password(PASSWORD)?;
+            let roles: Vec<hub::domain::vocabulary::Role> =
+                roles.iter().map(|r| r.parse().unwrap()).collect();
             let new = accounts::NewUser {
                 email: &email,
                 password_hash: Some(hash),
                 first_name: "Test",
                 last_name: "Person",
                 language: "en",
-                roles,
+                roles: &roles,
                 confirmed: true,
             };
-            let id = accounts::create(conn, &new, None)?;
+            let id = accounts::create(conn, &new, &hub::domain::Actor::hub())?;
             diesel::update(
                 hub::db::schema::users::table.filter(hub::db::schema::users::id.eq(&id)),
             )
@@ -70,7 +72,7 @@ pub async fn person(
                     website: None,
                     confirmed: true,
                 };
-                let org_id = organisations::create(conn, &org, None)?;
+                let org_id = organisations::create(conn, &org, &hub::domain::Actor::hub())?;
                 organisations::add_member(conn, &org_id, &id, true)?;
             }
             Ok(id)
@@ -243,23 +245,27 @@ async fn registration_confirmation_tokens_and_me(backend: Backend) {
         "no secrets in the export"
     );
 
-    let res = hub
-        .client
-        .delete(hub.url("/api/me"))
-        .bearer_auth(&access)
-        .json(&json!({ "password": "wrong-Password-1" }))
-        .send()
+    let version = me(&hub, &access).await.1["version"].to_string();
+    let erase = |password: &'static str, if_match: Option<String>| {
+        let mut req = hub
+            .client
+            .delete(hub.url("/api/me"))
+            .bearer_auth(&access)
+            .json(&json!({ "password": password }));
+        if let Some(v) = if_match {
+            req = req.header("if-match", format!("\"{v}\""));
+        }
+        req.send()
+    };
+    let res = erase("wrong-Password-1", Some(version.clone()))
         .await
         .unwrap();
     assert_eq!(res.status(), 400);
-    let res = hub
-        .client
-        .delete(hub.url("/api/me"))
-        .bearer_auth(&access)
-        .json(&json!({ "password": PASSWORD }))
-        .send()
-        .await
-        .unwrap();
+    let res = erase(PASSWORD, None).await.unwrap();
+    assert_eq!(res.status(), 428, "erasing needs If-Match");
+    let res = erase(PASSWORD, Some("9999".into())).await.unwrap();
+    assert_eq!(res.status(), 412, "erasing a changed account is refused");
+    let res = erase(PASSWORD, Some(version)).await.unwrap();
     assert_eq!(res.status(), 204);
     assert_eq!(me(&hub, &access).await.0, 401);
     assert_eq!(token(&hub, email, PASSWORD).await.0, 401);
@@ -640,6 +646,7 @@ async fn superadmin_actions_are_audited(backend: Backend) {
         .json()
         .await
         .unwrap();
+    let found = crate::support::items(found);
     assert_eq!(found.as_array().unwrap().len(), 1);
     assert_eq!(
         call("POST", format!("/api/admin/users/{user}/lock"), json!({}))
@@ -662,17 +669,37 @@ async fn superadmin_actions_are_audited(backend: Backend) {
         200
     );
     let user_access = bearer(&hub, "kasia@example.eu").await;
-    let roles: Value = call(
+    let listed: Value = call("GET", "/api/admin/users?q=kasia".into(), json!({}))
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let version = crate::support::items(listed)[0]["version"].to_string();
+    let set_roles = |roles: Value, version: &str| {
+        hub.client
+            .put(hub.url(&format!("/api/admin/users/{user}/roles")))
+            .bearer_auth(&admin)
+            .header("if-match", format!("\"{version}\""))
+            .json(&json!({ "roles": roles }))
+            .send()
+    };
+    let stale = set_roles(json!(["trainee"]), "0").await.unwrap();
+    assert_eq!(stale.status(), 412, "roles set on a stale read are refused");
+    let res = set_roles(json!(["trainee", "trainer"]), &version)
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 200);
+    let roles: Value = res.json().await.unwrap();
+    assert_eq!(roles["roles"], json!(["trainee", "trainer"]));
+    let without = call(
         "PUT",
         format!("/api/admin/users/{user}/roles"),
-        json!({ "roles": ["trainee", "trainer"] }),
+        json!({ "roles": ["trainee"] }),
     )
     .await
-    .unwrap()
-    .json()
-    .await
     .unwrap();
-    assert_eq!(roles["roles"], json!(["trainee", "trainer"]));
+    assert_eq!(without.status(), 428, "changing roles needs If-Match");
     let bad = call(
         "PUT",
         format!("/api/admin/users/{user}/roles"),
@@ -712,6 +739,7 @@ async fn superadmin_actions_are_audited(backend: Backend) {
         .json()
         .await
         .unwrap();
+    let log = crate::support::items(log);
     let actions: Vec<&str> = log
         .as_array()
         .unwrap()
@@ -757,6 +785,7 @@ async fn superadmin_actions_are_audited(backend: Backend) {
     .json()
     .await
     .unwrap();
+    let pending = crate::support::items(pending);
     let org = pending
         .as_array()
         .unwrap()

@@ -3,6 +3,7 @@
 
 mod applications;
 mod foundation;
+mod house;
 mod identity;
 mod offers;
 mod oidc;

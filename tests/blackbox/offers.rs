@@ -207,6 +207,7 @@ async fn an_offer_goes_from_draft_to_published_and_revisions_wait_for_approval(b
             None,
         )
         .await;
+    let queue = crate::support::items(queue);
     assert!(queue
         .as_array()
         .unwrap()
@@ -350,6 +351,7 @@ async fn an_offer_goes_from_draft_to_published_and_revisions_wait_for_approval(b
     let (_, _, queued) = call
         .send("GET", "/api/admin/offers", Some(&c.admin), None, None)
         .await;
+    let queued = crate::support::items(queued);
     assert!(queued
         .as_array()
         .unwrap()

@@ -73,6 +73,7 @@ async fn register_client(hub: &TestHub, name: &str, first_party: bool) -> (Strin
                 &[AFTER_LOGOUT.into()],
                 first_party,
                 false,
+                &hub::domain::Actor::hub(),
             )
         })
         .await
@@ -627,7 +628,15 @@ async fn brokering_through_an_upstream_hub_continues_the_flow(backend: Backend) 
     let registered = upstream
         .pool()
         .run(move |conn| {
-            hub::domain::oidc::create_client(conn, "Downstream hub", &[callback], &[], true, false)
+            hub::domain::oidc::create_client(
+                conn,
+                "Downstream hub",
+                &[callback],
+                &[],
+                true,
+                false,
+                &hub::domain::Actor::hub(),
+            )
         })
         .await
         .unwrap();

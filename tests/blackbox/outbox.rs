@@ -13,6 +13,7 @@ use futures_util::future::BoxFuture;
 use hub::db::outbox::{self, Delivery, NewEvent};
 use hub::db::schema::{deliveries, events, offers};
 use hub::db::{write_transaction, Db, DbConnection};
+use hub::domain::events::EventKind;
 use hub::domain::offers::{NewOffer, OfferText};
 use hub::domain::organisations::{self, Kind, NewOrganisation};
 use hub::error::Error;
@@ -47,8 +48,9 @@ impl Consumer for Probe {
     fn name(&self) -> &'static str {
         "probe"
     }
-    fn kinds(&self) -> &'static [&'static str] {
-        &["offer.created", "probe.ping"]
+    fn kinds(&self) -> &'static [EventKind] {
+        // Pings are archivings: no test here archives an offer otherwise.
+        &[EventKind::OfferCreated, EventKind::OfferArchived]
     }
     fn deliver<'a>(&'a self, d: &'a Delivery) -> BoxFuture<'a, Result<(), String>> {
         Box::pin(async move {
@@ -115,13 +117,13 @@ fn provider(conn: &mut DbConnection) -> String {
         website: None,
         confirmed: true,
     };
-    organisations::create(conn, &new, None).unwrap()
+    organisations::create(conn, &new, &hub::domain::Actor::hub()).unwrap()
 }
 
 /// A draft offer of a new provider (for tests elsewhere that need an unpublished offer).
 pub fn create_draft(conn: &mut DbConnection) -> Result<String, Error> {
     let provider = provider(conn);
-    hub::domain::offers::create(conn, &sample_offer(&provider), None)
+    hub::domain::offers::create(conn, &sample_offer(&provider), &hub::domain::Actor::hub())
 }
 
 fn counts(conn: &mut DbConnection) -> (i64, i64, i64) {
@@ -143,7 +145,7 @@ async fn a_rolled_back_write_leaves_no_event(backend: Backend) {
     let provider = provider(&mut conn);
 
     let failed: Result<(), Error> = write_transaction(&mut conn, |conn| {
-        hub::domain::offers::create(conn, &sample_offer(&provider), None)?;
+        hub::domain::offers::create(conn, &sample_offer(&provider), &hub::domain::Actor::hub())?;
         assert_eq!(
             counts(conn),
             (1, 1, 1),
@@ -160,7 +162,12 @@ async fn a_rolled_back_write_leaves_no_event(backend: Backend) {
         "rolled back: no offer, no event, no delivery"
     );
 
-    hub::domain::offers::create(&mut conn, &sample_offer(&provider), None).unwrap();
+    hub::domain::offers::create(
+        &mut conn,
+        &sample_offer(&provider),
+        &hub::domain::Actor::hub(),
+    )
+    .unwrap();
     assert_eq!(
         counts(&mut conn),
         (1, 1, 1),
@@ -177,7 +184,9 @@ async fn an_invalid_offer_writes_nothing(backend: Backend) {
     bad.price_currency = "ZZZ".into();
     bad.max_participants = 1;
     bad.end_date = bad.start_date - chrono::Duration::days(1);
-    let Err(Error::Validation(errors)) = hub::domain::offers::create(&mut conn, &bad, None) else {
+    let Err(Error::Validation(errors)) =
+        hub::domain::offers::create(&mut conn, &bad, &hub::domain::Actor::hub())
+    else {
         panic!("an invalid offer must be refused");
     };
     let fields: Vec<_> = errors.iter().map(|e| e.field.as_str()).collect();
@@ -214,7 +223,7 @@ fn append_pings(conn: &mut DbConnection, n: usize) -> Vec<i64> {
                 outbox::append(
                     conn,
                     NewEvent {
-                        kind: "probe.ping",
+                        kind: EventKind::OfferArchived.as_str(),
                         subject_type: "probe",
                         subject_id: i.to_string(),
                         actor_id: None,
@@ -237,7 +246,12 @@ fn statuses(conn: &mut DbConnection) -> Vec<(String, i32)> {
 
 async fn each_event_is_delivered_once_with_two_workers(backend: Backend) {
     let (_test_db, pool) = prepared(backend).await;
-    outbox::subscribe(&mut pool.get().unwrap(), "probe", Probe::new(0).kinds()).unwrap();
+    outbox::subscribe(
+        &mut pool.get().unwrap(),
+        "probe",
+        &names(Probe::new(0).kinds()),
+    )
+    .unwrap();
     let probe = Probe::new(0);
     let poll = Duration::from_millis(5);
     let first = Worker::new(pool.clone(), probe.clone(), poll, 5)
@@ -274,7 +288,7 @@ async fn each_event_is_delivered_once_with_two_workers(backend: Backend) {
 async fn failed_deliveries_are_retried_with_backoff_then_set_aside(backend: Backend) {
     let (_test_db, pool) = prepared(backend).await;
     let probe = Probe::new(u32::MAX);
-    outbox::subscribe(&mut pool.get().unwrap(), "probe", probe.kinds()).unwrap();
+    outbox::subscribe(&mut pool.get().unwrap(), "probe", &names(probe.kinds())).unwrap();
     let worker = Worker::new(pool.clone(), probe.clone(), Duration::from_millis(5), 2)
         .start()
         .await
@@ -311,7 +325,7 @@ async fn failed_deliveries_are_retried_with_backoff_then_set_aside(backend: Back
 async fn a_dead_workers_lease_expires_and_the_delivery_is_retried(backend: Backend) {
     let (_test_db, pool) = prepared(backend).await;
     let mut conn = pool.get().unwrap();
-    outbox::subscribe(&mut conn, "probe", &["probe.ping"]).unwrap();
+    outbox::subscribe(&mut conn, "probe", &[EventKind::OfferArchived.as_str()]).unwrap();
     append_pings(&mut conn, 1);
     let lease = chrono::Duration::seconds(60);
 
@@ -340,4 +354,8 @@ async fn a_dead_workers_lease_expires_and_the_delivery_is_retried(backend: Backe
         "a worker that lost its lease cannot record an outcome"
     );
     assert_eq!(statuses(&mut conn), [("delivered".into(), 2)]);
+}
+
+fn names(kinds: &[EventKind]) -> Vec<&'static str> {
+    kinds.iter().map(|k| k.as_str()).collect()
 }

@@ -37,6 +37,7 @@ async fn notices(call: &Call<'_>, token: &str, kind: &str) -> Vec<Value> {
     let (status, _, list) = call
         .send("GET", "/api/notifications", Some(token), None, None)
         .await;
+    let list = crate::support::items(list);
     assert_eq!(status, 200);
     list.as_array()
         .unwrap()

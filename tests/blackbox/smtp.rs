@@ -1,16 +1,19 @@
-//! A real SMTP server on loopback for the mail tests: Python's `aiosmtpd`, storing what arrives in
-//! a Maildir. `.ci/run` installs it (`pip install aiosmtpd`); without it these tests fail with
-//! that instruction rather than pass without having sent anything.
+//! A real SMTP server on loopback for the mail tests, in Rust: it speaks the part of RFC 5321 a
+//! client needs to deliver (EHLO/HELO, MAIL, RCPT, DATA with dot-unstuffing, RSET, NOOP, QUIT),
+//! over real TCP, and keeps each message as it arrived. The hub's mailer (lettre) talks to it
+//! exactly as to any server; nothing outside Rust is needed, so the README's test command passes
+//! on a fresh machine.
 
-use std::net::TcpStream;
-use std::path::PathBuf;
-use std::process::{Child, Command, Stdio};
+use std::io::{BufRead, BufReader, Write};
+use std::net::{TcpListener, TcpStream};
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 pub struct SmtpServer {
-    child: Child,
     pub port: u16,
-    maildir: tempfile::TempDir,
+    received: Arc<Mutex<Vec<String>>>,
+    stopped: Arc<AtomicBool>,
 }
 
 pub struct Received {
@@ -21,57 +24,41 @@ pub struct Received {
 
 impl SmtpServer {
     pub fn start() -> Self {
-        let maildir = tempfile::tempdir().unwrap();
-        let port = std::net::TcpListener::bind("127.0.0.1:0")
-            .unwrap()
-            .local_addr()
-            .unwrap()
-            .port();
-        let child = Command::new("python3")
-            .args([
-                "-m",
-                "aiosmtpd",
-                "-n",
-                "-u",
-                "-l",
-                &format!("127.0.0.1:{port}"),
-            ])
-            .args(["-c", "aiosmtpd.handlers.Mailbox"])
-            .arg(maildir.path().join("Maildir"))
-            .stdout(Stdio::null())
-            .stderr(Stdio::piped())
-            .spawn()
-            .expect("python3 runs");
-        let server = Self {
-            child,
-            port,
-            maildir,
-        };
-        let deadline = Instant::now() + Duration::from_secs(15);
-        while TcpStream::connect(("127.0.0.1", port)).is_err() {
-            if Instant::now() > deadline {
-                panic!("aiosmtpd did not start: install it with `python3 -m pip install aiosmtpd`");
+        let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+        let port = listener.local_addr().unwrap().port();
+        let received = Arc::new(Mutex::new(Vec::new()));
+        let stopped = Arc::new(AtomicBool::new(false));
+        let (store, stop) = (received.clone(), stopped.clone());
+        std::thread::spawn(move || {
+            for stream in listener.incoming() {
+                if stop.load(Ordering::SeqCst) {
+                    break;
+                }
+                let Ok(stream) = stream else { continue };
+                let store = store.clone();
+                std::thread::spawn(move || {
+                    // A broken connection is the client's business; the messages so far stay.
+                    let _ = session(stream, &store);
+                });
             }
-            std::thread::sleep(Duration::from_millis(50));
+        });
+        Self {
+            port,
+            received,
+            stopped,
         }
-        server
     }
 
     pub fn url(&self) -> String {
         format!("smtp://127.0.0.1:{}", self.port)
     }
 
-    fn dir(&self) -> PathBuf {
-        self.maildir.path().join("Maildir").join("new")
-    }
-
     pub fn all(&self) -> Vec<Received> {
-        let Ok(entries) = std::fs::read_dir(self.dir()) else {
-            return Vec::new();
-        };
-        entries
-            .filter_map(|e| std::fs::read(e.ok()?.path()).ok())
-            .map(|raw| parse(&String::from_utf8_lossy(&raw)))
+        self.received
+            .lock()
+            .unwrap()
+            .iter()
+            .map(|raw| parse(raw))
             .collect()
     }
 
@@ -97,8 +84,56 @@ impl SmtpServer {
 
 impl Drop for SmtpServer {
     fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
+        self.stopped.store(true, Ordering::SeqCst);
+        // Wakes the accepting thread so it sees the flag and ends.
+        let _ = TcpStream::connect(("127.0.0.1", self.port));
+    }
+}
+
+/// One client's conversation: replies per command, a message stored per completed DATA.
+fn session(stream: TcpStream, store: &Mutex<Vec<String>>) -> std::io::Result<()> {
+    stream.set_read_timeout(Some(Duration::from_secs(30)))?;
+    let mut out = stream.try_clone()?;
+    let mut lines = BufReader::new(stream);
+    let mut reply = |text: &str| out.write_all(format!("{text}\r\n").as_bytes());
+    reply("220 sink.test ESMTP ready")?;
+    let mut line = String::new();
+    loop {
+        line.clear();
+        if lines.read_line(&mut line)? == 0 {
+            return Ok(());
+        }
+        let command = line.trim_end().to_ascii_uppercase();
+        let verb = command.split(' ').next().unwrap_or_default();
+        match verb {
+            "EHLO" => reply("250-sink.test\r\n250-8BITMIME\r\n250 SMTPUTF8")?,
+            "HELO" => reply("250 sink.test")?,
+            "MAIL" | "RCPT" | "RSET" | "NOOP" => reply("250 OK")?,
+            "DATA" => {
+                reply("354 end with <CRLF>.<CRLF>")?;
+                let mut message = String::new();
+                loop {
+                    line.clear();
+                    if lines.read_line(&mut line)? == 0 {
+                        return Ok(());
+                    }
+                    let text = line.trim_end_matches(['\r', '\n']);
+                    if text == "." {
+                        break;
+                    }
+                    // RFC 5321 §4.5.2: a leading dot was doubled by the sender.
+                    message.push_str(text.strip_prefix('.').unwrap_or(text));
+                    message.push_str("\r\n");
+                }
+                store.lock().unwrap().push(message);
+                reply("250 queued")?;
+            }
+            "QUIT" => {
+                reply("221 bye")?;
+                return Ok(());
+            }
+            _ => reply("502 not implemented")?,
+        }
     }
 }
 

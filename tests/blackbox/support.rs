@@ -272,3 +272,17 @@ impl TestHub {
         }
     }
 }
+
+/// The items of a list answer, after checking its envelope (api.md, Conventions: `{data, meta:
+/// {pagination: {page, page_size, total}}}`).
+pub fn items(list: serde_json::Value) -> serde_json::Value {
+    let pagination = &list["meta"]["pagination"];
+    assert!(
+        pagination["page"].is_i64()
+            && pagination["page_size"].is_i64()
+            && pagination["total"].is_i64(),
+        "a list answers with meta.pagination: {list}"
+    );
+    assert!(list["data"].is_array(), "a list answers with data: {list}");
+    list["data"].clone()
+}

@@ -83,6 +83,8 @@ pub struct Config {
     pub max_body_bytes: usize,
     pub request_timeout: Duration,
     pub shutdown_timeout: Duration,
+    /// Reverse proxies whose `X-Forwarded-For`/`Forwarded` name the client (CIDRs).
+    pub trusted_proxies: Vec<ipnet::IpNet>,
     pub outbox_poll: Duration,
     pub outbox_max_attempts: i32,
     pub mail_from: String,
@@ -236,7 +238,12 @@ impl Config {
             "base64 of 32 bytes that encrypt secrets at rest; generated into HUB_DATA_DIR/master.key when unset",
             true,
         )?;
-        let log: String = r.read("HUB_LOG", "info", "log filter (tracing EnvFilter syntax)")?;
+        // tantivy reports every index commit at INFO: useful to nobody running the hub.
+        let log: String = r.read(
+            "HUB_LOG",
+            "info,tantivy=warn",
+            "log filter (tracing EnvFilter syntax)",
+        )?;
         let log_format: LogFormat = r.read("HUB_LOG_FORMAT", "text", "`text` or `json`")?;
         let demo_data: bool = r.read(
             "HUB_DEMO_DATA",
@@ -258,6 +265,24 @@ impl Config {
             30,
             "seconds a request may take before it gets 503",
         )?;
+        let proxies: String = r.read(
+            "HUB_TRUSTED_PROXIES",
+            "",
+            "reverse proxies (comma-separated CIDRs) whose X-Forwarded-For names the client",
+        )?;
+        let trusted_proxies = proxies
+            .split(',')
+            .map(str::trim)
+            .filter(|p| !p.is_empty())
+            .map(|p| {
+                p.parse::<ipnet::IpNet>()
+                    .or_else(|_| p.parse::<std::net::IpAddr>().map(ipnet::IpNet::from))
+                    .map_err(|e| ConfigError {
+                        setting: "HUB_TRUSTED_PROXIES".into(),
+                        message: format!("cannot use {p:?}: {e}"),
+                    })
+            })
+            .collect::<Result<Vec<_>, _>>()?;
         let shutdown_timeout: u64 = r.read(
             "HUB_SHUTDOWN_TIMEOUT_SECS",
             30,
@@ -364,6 +389,7 @@ impl Config {
             max_body_bytes,
             request_timeout: Duration::from_secs(request_timeout),
             shutdown_timeout: Duration::from_secs(shutdown_timeout),
+            trusted_proxies,
             outbox_poll: Duration::from_millis(outbox_poll),
             outbox_max_attempts,
             mail_from,

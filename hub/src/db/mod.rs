@@ -269,3 +269,53 @@ mod tests {
         assert!(Backend::from_url("mysql://x").is_err());
     }
 }
+
+/// One page of a list, as `?page=&page_size=` ask for it (api.md, Conventions).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Window {
+    pub page: i64,
+    pub page_size: i64,
+}
+
+impl Window {
+    pub fn offset(self) -> i64 {
+        (self.page - 1).max(0) * self.page_size
+    }
+
+    pub fn limit(self) -> i64 {
+        self.page_size
+    }
+
+    /// The items of this window out of a list already in memory (for lists bounded by their
+    /// owner, such as one offer's applications).
+    pub fn of<T>(self, all: Vec<T>) -> Paged<T> {
+        let total = all.len() as i64;
+        let items = all
+            .into_iter()
+            .skip(self.offset() as usize)
+            .take(self.limit() as usize)
+            .collect();
+        Paged { items, total }
+    }
+}
+
+/// A window of a list and the length of the whole list.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Paged<T> {
+    pub items: Vec<T>,
+    pub total: i64,
+}
+
+/// Serialises a stored UTC time (diesel reads `Timestamp` as `NaiveDateTime`) with its offset,
+/// `…Z`, as api.md asks: `#[serde(serialize_with = "crate::db::utc")]`.
+pub fn utc<S: serde::Serializer>(t: &chrono::NaiveDateTime, s: S) -> Result<S::Ok, S::Error> {
+    serde::Serialize::serialize(&t.and_utc(), s)
+}
+
+/// [`utc`] for an optional time.
+pub fn utc_opt<S: serde::Serializer>(
+    t: &Option<chrono::NaiveDateTime>,
+    s: S,
+) -> Result<S::Ok, S::Error> {
+    serde::Serialize::serialize(&t.map(|t| t.and_utc()), s)
+}

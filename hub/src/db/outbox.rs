@@ -25,6 +25,26 @@ macro_rules! per_backend {
     };
 }
 
+/// Where a delivery is. Stored as TEXT.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum DeliveryStatus {
+    /// Waiting for its next attempt (or for a worker that holds its lease).
+    Pending,
+    Delivered,
+    /// Set aside after the last attempt failed: an operator's to look at.
+    Dead,
+}
+
+impl DeliveryStatus {
+    pub const fn as_str(self) -> &'static str {
+        match self {
+            Self::Pending => "pending",
+            Self::Delivered => "delivered",
+            Self::Dead => "dead",
+        }
+    }
+}
+
 /// An event to append: what happened, to what, by whom, with a JSON payload.
 #[derive(Debug, Clone)]
 pub struct NewEvent {
@@ -84,7 +104,9 @@ pub fn append(conn: &mut DbConnection, event: NewEvent) -> Result<i64, Error> {
         .select((
             id.into_sql::<diesel::sql_types::BigInt>(),
             subscriptions::consumer,
-            "pending".into_sql::<diesel::sql_types::Text>(),
+            DeliveryStatus::Pending
+                .as_str()
+                .into_sql::<diesel::sql_types::Text>(),
             0.into_sql::<diesel::sql_types::Integer>(),
             now.into_sql::<diesel::sql_types::Timestamp>(),
         ));
@@ -134,7 +156,7 @@ pub fn claim(
     let now = Utc::now().naive_utc();
     let due = deliveries::table
         .filter(deliveries::consumer.eq(consumer))
-        .filter(deliveries::status.eq("pending"))
+        .filter(deliveries::status.eq(DeliveryStatus::Pending.as_str()))
         .filter(deliveries::next_attempt_at.le(now))
         .filter(
             deliveries::lease_until
@@ -185,7 +207,7 @@ pub fn complete(conn: &mut DbConnection, delivery_id: i64, worker: &str) -> Resu
             .filter(deliveries::lease_owner.eq(worker)),
     )
     .set((
-        deliveries::status.eq("delivered"),
+        deliveries::status.eq(DeliveryStatus::Delivered.as_str()),
         deliveries::delivered_at.eq(Utc::now().naive_utc()),
         deliveries::lease_owner.eq(None::<String>),
         deliveries::lease_until.eq(None::<NaiveDateTime>),
@@ -210,7 +232,12 @@ pub fn fail(
             .filter(deliveries::lease_owner.eq(worker)),
     )
     .set((
-        deliveries::status.eq(if give_up { "dead" } else { "pending" }),
+        deliveries::status.eq(if give_up {
+            DeliveryStatus::Dead
+        } else {
+            DeliveryStatus::Pending
+        }
+        .as_str()),
         deliveries::next_attempt_at.eq(retry_at),
         deliveries::lease_owner.eq(None::<String>),
         deliveries::lease_until.eq(None::<NaiveDateTime>),
@@ -238,13 +265,16 @@ pub fn release(conn: &mut DbConnection, delivery_id: i64, worker: &str) -> Resul
 
 /// Deliveries waiting (pending) and set aside (dead), for the `/metrics` outbox gauges.
 pub fn backlog(conn: &mut DbConnection) -> Result<(i64, i64), Error> {
-    let count = |conn: &mut DbConnection, status: &str| -> Result<i64, Error> {
+    let count = |conn: &mut DbConnection, status: DeliveryStatus| -> Result<i64, Error> {
         Ok(deliveries::table
-            .filter(deliveries::status.eq(status))
+            .filter(deliveries::status.eq(status.as_str()))
             .count()
             .get_result(conn)?)
     };
-    Ok((count(conn, "pending")?, count(conn, "dead")?))
+    Ok((
+        count(conn, DeliveryStatus::Pending)?,
+        count(conn, DeliveryStatus::Dead)?,
+    ))
 }
 
 /// Events after `after`, oldest first: how projections tail the outbox.

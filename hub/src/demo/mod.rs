@@ -17,6 +17,8 @@ use crate::db::{write_transaction, DbConnection};
 use crate::domain::accounts::{self, NewUser};
 use crate::domain::offers::{self, Address, NewOffer, OfferText, QualificationRef};
 use crate::domain::organisations::{self, Kind, NewOrganisation};
+use crate::domain::vocabulary::Role;
+use crate::domain::Actor;
 use crate::error::Error;
 
 pub const PROVIDERS: [(&str, &str, &str); 2] = [
@@ -39,7 +41,7 @@ struct DemoUser {
     first: &'static str,
     last: &'static str,
     language: &'static str,
-    roles: &'static [&'static str],
+    roles: &'static [Role],
     /// Index into PROVIDERS, or 2 for the employer.
     organisation: Option<usize>,
 }
@@ -51,7 +53,7 @@ const USERS: [DemoUser; 6] = [
         first: "Ewa",
         last: "Nowak",
         language: "en",
-        roles: &["superadmin"],
+        roles: &[Role::Superadmin],
         organisation: None,
     },
     DemoUser {
@@ -87,7 +89,7 @@ const USERS: [DemoUser; 6] = [
         first: "Nikos",
         last: "Papadopoulos",
         language: "el",
-        roles: &["trainer"],
+        roles: &[Role::Trainer],
         organisation: None,
     },
     DemoUser {
@@ -96,7 +98,7 @@ const USERS: [DemoUser; 6] = [
         first: "Anna",
         last: "Kowalska",
         language: "pl",
-        roles: &["trainee"],
+        roles: &[Role::Trainee],
         organisation: None,
     },
 ];
@@ -133,7 +135,7 @@ pub fn ensure(conn: &mut DbConnection) -> Result<Option<Vec<Credential>>, Error>
                 website: None,
                 confirmed: true,
             };
-            org_ids.push(organisations::create(conn, &org, None)?);
+            org_ids.push(organisations::create(conn, &org, &Actor::hub())?);
         }
 
         let mut credentials = Vec::new();
@@ -149,7 +151,7 @@ pub fn ensure(conn: &mut DbConnection) -> Result<Option<Vec<Credential>>, Error>
                 roles: u.roles,
                 confirmed: true,
             };
-            let id = accounts::create(conn, &new, None)?;
+            let id = accounts::create(conn, &new, &Actor::hub())?;
             if let Some(org) = u.organisation {
                 organisations::add_member(conn, &org_ids[org], &id, true)?;
                 if org < 2 && provider_staff[org].is_none() {
@@ -247,9 +249,12 @@ pub fn ensure(conn: &mut DbConnection) -> Result<Option<Vec<Credential>>, Error>
                     Vec::new()
                 },
             };
-            let actor = provider_staff[provider].as_deref();
-            let id = offers::create(conn, &new, actor)?;
-            offers::publish(conn, &id, None)?;
+            let actor = Actor {
+                user_id: provider_staff[provider].clone(),
+                ip: None,
+            };
+            let id = offers::create(conn, &new, &actor)?;
+            offers::publish(conn, &id, &Actor::hub())?;
         }
         // Chamilo as configured in examples/chamilo-oauth2.md, on compose.yaml's port.
         let chamilo = crate::domain::oidc::create_client(
@@ -259,6 +264,7 @@ pub fn ensure(conn: &mut DbConnection) -> Result<Option<Vec<Credential>>, Error>
             &["http://localhost:8081/".into()],
             true,
             false,
+            &Actor::hub(),
         )?;
         credentials.push(Credential {
             role: "OIDC client",

@@ -10,10 +10,20 @@ use uuid::Uuid;
 
 use crate::db::schema::{announcements, memberships, offers};
 use crate::db::{write_transaction, DbConnection};
-use crate::domain::notifications;
+use crate::domain::events::{self, EventKind, NewEvent};
+use crate::domain::vocabulary::{
+    vocabulary, AnnouncementKind, NotificationKind, OfferStatus, SubjectType,
+};
+use crate::domain::{notifications, offers as offer, Actor};
 use crate::error::{Error, FieldError};
 
-pub const KINDS: [&str; 2] = ["training_for_employees", "competency_request"];
+vocabulary! {
+    /// Whether providers may still answer an announcement.
+    AnnouncementStatus {
+        Open = "open",
+        Closed = "closed",
+    }
+}
 
 #[derive(Debug, Clone, Deserialize, utoipa::ToSchema)]
 pub struct NewAnnouncement {
@@ -34,15 +44,19 @@ pub struct Announcement {
     pub organisation_id: String,
     #[serde(skip)]
     pub author_id: Option<String>,
-    pub kind: String,
+    #[diesel(deserialize_as = String)]
+    pub kind: AnnouncementKind,
     pub title: String,
     pub persons: i32,
     pub subject: String,
     pub location: Option<String>,
     pub industry: String,
     pub content: String,
-    pub status: String,
+    #[diesel(deserialize_as = String)]
+    pub status: AnnouncementStatus,
     pub version: i32,
+    #[serde(serialize_with = "crate::db::utc")]
+    #[schema(value_type = chrono::DateTime<Utc>)]
     pub created_at: chrono::NaiveDateTime,
 }
 
@@ -53,11 +67,12 @@ pub fn create(
     new: &NewAnnouncement,
 ) -> Result<Announcement, Error> {
     let mut errors = Vec::new();
-    if !KINDS.contains(&new.kind.as_str()) {
+    let kind = new.kind.parse::<AnnouncementKind>().ok();
+    if kind.is_none() {
         errors.push(FieldError::new(
             "kind",
             "invalid",
-            "training_for_employees or competency_request",
+            AnnouncementKind::spelled(),
         ));
     }
     for (field, value) in [
@@ -90,14 +105,14 @@ pub fn create(
                 announcements::location.eq(new.location.as_deref().map(str::trim)),
                 announcements::industry.eq(new.industry.trim()),
                 announcements::content.eq(new.content.trim()),
-                announcements::status.eq("open"),
+                announcements::status.eq(AnnouncementStatus::Open.as_str()),
                 announcements::created_at.eq(Utc::now().naive_utc()),
             ))
             .execute(conn)?;
-        if new.kind == "training_for_employees" {
+        if kind == Some(AnnouncementKind::TrainingForEmployees) {
             // Staff of providers publishing in this industry hear of it.
             let providers: Vec<String> = offers::table
-                .filter(offers::status.eq("published"))
+                .filter(offers::status.eq(OfferStatus::Published.as_str()))
                 .filter(offers::industry.eq(new.industry.trim()))
                 .select(offers::provider_id)
                 .distinct()
@@ -111,27 +126,25 @@ pub fn create(
                 let details =
                     serde_json::json!({ "announcement_id": id, "industry": new.industry.trim() });
                 let title = new.title.trim().to_string();
-                let event = crate::db::outbox::NewEvent {
-                    kind: "announcement.matched",
-                    subject_type: "announcement",
-                    subject_id: id.clone(),
-                    actor_id: None,
-                    payload: details,
-                };
-                notifications::notify(conn, &user, "announcement.matching", event, |_, _| {
-                    Ok(("announcement", title))
-                })?;
+                notifications::notify(
+                    conn,
+                    &user,
+                    NotificationKind::AnnouncementMatching,
+                    (SubjectType::Announcement, &id),
+                    details,
+                    |_, _| Ok(("announcement", title)),
+                )?;
             }
         }
-        crate::db::outbox::append(
+        events::record(
             conn,
-            crate::db::outbox::NewEvent {
-                kind: "announcement.created",
-                subject_type: "announcement",
-                subject_id: id.clone(),
-                actor_id: Some(author.to_string()),
-                payload: serde_json::json!({ "kind": new.kind, "industry": new.industry }),
-            },
+            &Actor::person(author, None),
+            NewEvent::new(
+                EventKind::AnnouncementCreated,
+                SubjectType::Announcement,
+                &id,
+                serde_json::json!({ "kind": new.kind, "industry": new.industry }),
+            ),
         )?;
         get(conn, &id)
     })
@@ -149,31 +162,40 @@ pub fn get(conn: &mut DbConnection, id: &str) -> Result<Announcement, Error> {
 /// Open announcements, newest first, filtered by kind and industry.
 pub fn open(
     conn: &mut DbConnection,
-    kind: Option<&str>,
+    kind: Option<AnnouncementKind>,
     industry: Option<&str>,
-) -> Result<Vec<Announcement>, Error> {
-    let mut q = announcements::table
-        .filter(announcements::status.eq("open"))
-        .order(announcements::created_at.desc())
+    window: crate::db::Window,
+) -> Result<crate::db::Paged<Announcement>, Error> {
+    let filtered = || {
+        let mut q = announcements::table
+            .filter(announcements::status.eq(AnnouncementStatus::Open.as_str()))
+            .into_boxed();
+        if let Some(k) = kind {
+            q = q.filter(announcements::kind.eq(k.as_str()));
+        }
+        if let Some(i) = industry {
+            q = q.filter(announcements::industry.eq(i.to_string()));
+        }
+        q
+    };
+    let total = filtered().count().get_result(conn)?;
+    let items = filtered()
+        .order((announcements::created_at.desc(), announcements::id))
+        .offset(window.offset())
+        .limit(window.limit())
         .select(Announcement::as_select())
-        .into_boxed();
-    if let Some(k) = kind {
-        q = q.filter(announcements::kind.eq(k.to_string()));
-    }
-    if let Some(i) = industry {
-        q = q.filter(announcements::industry.eq(i.to_string()));
-    }
-    Ok(q.load(conn)?)
+        .load(conn)?;
+    Ok(crate::db::Paged { items, total })
 }
 
 pub fn close(conn: &mut DbConnection, id: &str) -> Result<(), Error> {
     let n = diesel::update(
         announcements::table
             .filter(announcements::id.eq(id))
-            .filter(announcements::status.eq("open")),
+            .filter(announcements::status.eq(AnnouncementStatus::Open.as_str())),
     )
     .set((
-        announcements::status.eq("closed"),
+        announcements::status.eq(AnnouncementStatus::Closed.as_str()),
         announcements::version.eq(announcements::version + 1),
     ))
     .execute(conn)?;
@@ -212,12 +234,12 @@ pub fn respond(
     }
     write_transaction(conn, |conn| {
         let a = get(conn, id)?;
-        if a.status != "open" {
+        if a.status != AnnouncementStatus::Open {
             return Err(Error::Conflict("the announcement is closed".into()));
         }
         if let Some(offer) = &r.offer_id {
-            let (owner, status) = super::offers::provider_and_status(conn, offer)?;
-            if owner != provider_id || status != "published" {
+            let (owner, status) = offer::provider_and_status(conn, offer)?;
+            if owner != provider_id || status != OfferStatus::Published {
                 return Err(Error::field(
                     "offer_id",
                     "invalid",
@@ -234,7 +256,12 @@ pub fn respond(
             "offer_id": r.offer_id, "message": message,
         });
         for user in staff {
-            notifications::create(conn, &user, "announcement.response", &payload)?;
+            notifications::create(
+                conn,
+                &user,
+                NotificationKind::AnnouncementResponse,
+                &payload,
+            )?;
         }
         Ok(())
     })

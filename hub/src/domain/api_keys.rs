@@ -6,9 +6,11 @@ use diesel::prelude::*;
 use serde::Serialize;
 use uuid::Uuid;
 
+use super::audit::{self, Action, Actor};
+use super::vocabulary::SubjectType;
 use crate::crypto::{hash_token, random_token};
 use crate::db::schema::api_keys;
-use crate::db::DbConnection;
+use crate::db::{write_transaction, DbConnection};
 use crate::error::{Error, FieldError};
 
 /// A partner API key's identity and what it may do.
@@ -48,7 +50,7 @@ pub struct ApiKeyInfo {
 pub fn create(
     conn: &mut DbConnection,
     new: &NewApiKey,
-    actor: &str,
+    actor: &Actor,
 ) -> Result<(ApiKeyInfo, String), Error> {
     let mut errors = Vec::new();
     if new.name.trim().is_empty() {
@@ -98,19 +100,29 @@ pub fn create(
         per_minute,
         revoked: false,
     };
-    diesel::insert_into(api_keys::table)
-        .values((
-            api_keys::id.eq(&info.id),
-            api_keys::name.eq(&info.name),
-            api_keys::prefix.eq(&info.prefix),
-            api_keys::key_hash.eq(hash_token(&key)),
-            api_keys::scopes.eq(serde_json::to_string(&info.scopes)?),
-            api_keys::provider_id.eq(&info.provider_id),
-            api_keys::per_minute.eq(per_minute),
-            api_keys::created_by.eq(actor),
-            api_keys::created_at.eq(Utc::now().naive_utc()),
-        ))
-        .execute(conn)?;
+    write_transaction(conn, |conn| {
+        diesel::insert_into(api_keys::table)
+            .values((
+                api_keys::id.eq(&info.id),
+                api_keys::name.eq(&info.name),
+                api_keys::prefix.eq(&info.prefix),
+                api_keys::key_hash.eq(hash_token(&key)),
+                api_keys::scopes.eq(serde_json::to_string(&info.scopes)?),
+                api_keys::provider_id.eq(&info.provider_id),
+                api_keys::per_minute.eq(per_minute),
+                api_keys::created_by.eq(actor.id()),
+                api_keys::created_at.eq(Utc::now().naive_utc()),
+            ))
+            .execute(conn)?;
+        audit::record(
+            conn,
+            actor,
+            Action::ApiKeyCreated,
+            SubjectType::ApiKey,
+            Some(&info.id),
+            serde_json::json!({ "name": info.name }),
+        )
+    })?;
     Ok((info, key))
 }
 
@@ -153,18 +165,27 @@ pub fn list(conn: &mut DbConnection) -> Result<Vec<ApiKeyInfo>, Error> {
     rows.into_iter().map(info).collect()
 }
 
-pub fn revoke(conn: &mut DbConnection, id: &str) -> Result<(), Error> {
-    let n = diesel::update(
-        api_keys::table
-            .filter(api_keys::id.eq(id))
-            .filter(api_keys::revoked_at.is_null()),
-    )
-    .set(api_keys::revoked_at.eq(Utc::now().naive_utc()))
-    .execute(conn)?;
-    if n == 0 {
-        return Err(Error::NotFound(format!("api key {id}")));
-    }
-    Ok(())
+pub fn revoke(conn: &mut DbConnection, id: &str, actor: &Actor) -> Result<(), Error> {
+    write_transaction(conn, |conn| {
+        let n = diesel::update(
+            api_keys::table
+                .filter(api_keys::id.eq(id))
+                .filter(api_keys::revoked_at.is_null()),
+        )
+        .set(api_keys::revoked_at.eq(Utc::now().naive_utc()))
+        .execute(conn)?;
+        if n == 0 {
+            return Err(Error::NotFound(format!("api key {id}")));
+        }
+        audit::record(
+            conn,
+            actor,
+            Action::ApiKeyRevoked,
+            SubjectType::ApiKey,
+            Some(id),
+            serde_json::json!({}),
+        )
+    })
 }
 
 /// The partner a key names, unless unknown or revoked.

@@ -8,24 +8,19 @@ use diesel::prelude::*;
 use serde::Serialize;
 use uuid::Uuid;
 
-use crate::db::outbox::{self, NewEvent};
 use crate::db::schema::{applications, offers, users};
 use crate::db::{write_transaction, DbConnection};
-use crate::domain::notifications;
+use crate::domain::accounts::{self, Person};
+use crate::domain::events::{self, EventKind, NewEvent};
+use crate::domain::vocabulary::{
+    ApplicationStatus as Status, NotificationKind, OfferStatus, Role, SubjectType,
+};
+use crate::domain::{notifications, offers as offer, Actor};
 use crate::error::Error;
 
-/// Statuses that hold one of the offer's places.
-pub const SEATED: [&str; 4] = ["accepted", "enrolled", "completed", "failed"];
-/// Statuses that still count as "already applied".
-const ACTIVE: [&str; 7] = [
-    "awaiting_employee",
-    "pending",
-    "waitlisted",
-    "accepted",
-    "enrolled",
-    "completed",
-    "failed",
-];
+fn texts(set: &[Status]) -> Vec<&'static str> {
+    Status::texts(set)
+}
 
 #[derive(Debug, Clone, Queryable, Selectable, Serialize, utoipa::ToSchema)]
 #[diesel(table_name = applications)]
@@ -36,10 +31,15 @@ pub struct Application {
     pub user_id: String,
     /// The participant, or the employer staff member who applied for them.
     pub applied_by: String,
-    pub status: String,
+    #[diesel(deserialize_as = String)]
+    pub status: Status,
     pub reason: Option<String>,
     pub version: i32,
+    #[serde(serialize_with = "crate::db::utc")]
+    #[schema(value_type = chrono::DateTime<Utc>)]
     pub created_at: chrono::NaiveDateTime,
+    #[serde(serialize_with = "crate::db::utc")]
+    #[schema(value_type = chrono::DateTime<Utc>)]
     pub updated_at: chrono::NaiveDateTime,
 }
 
@@ -56,7 +56,7 @@ pub fn get(conn: &mut DbConnection, id: &str) -> Result<Application, Error> {
 pub fn seated(conn: &mut DbConnection, offer_id: &str) -> Result<i64, Error> {
     Ok(applications::table
         .filter(applications::offer_id.eq(offer_id))
-        .filter(applications::status.eq_any(SEATED))
+        .filter(applications::status.eq_any(texts(&Status::SEATED)))
         .count()
         .get_result(conn)?)
 }
@@ -72,9 +72,8 @@ fn capacity(conn: &mut DbConnection, offer_id: &str) -> Result<i64, Error> {
 fn set_status(
     conn: &mut DbConnection,
     a: &Application,
-    status: &str,
+    status: Status,
     reason: Option<&str>,
-    actor: &str,
 ) -> Result<(), Error> {
     let n = diesel::update(
         applications::table
@@ -82,7 +81,7 @@ fn set_status(
             .filter(applications::version.eq(a.version)),
     )
     .set((
-        applications::status.eq(status),
+        applications::status.eq(status.as_str()),
         applications::reason.eq(reason),
         applications::version.eq(applications::version + 1),
         applications::updated_at.eq(Utc::now().naive_utc()),
@@ -93,25 +92,57 @@ fn set_status(
             "the application changed meanwhile; reload it".into(),
         ));
     }
-    let event = NewEvent {
-        kind: "application.changed",
-        subject_type: "application",
-        subject_id: a.id.clone(),
-        actor_id: Some(actor.to_string()),
-        payload: serde_json::json!({ "offer_id": a.offer_id, "status": status, "reason": reason }),
-    };
     notifications::notify(
         conn,
         &a.user_id,
-        "application.status",
-        event,
-        |conn, language| {
-            Ok((
-                "offer",
-                super::offers::title_in(conn, &a.offer_id, language)?,
-            ))
-        },
+        NotificationKind::ApplicationStatus,
+        (SubjectType::Application, &a.id),
+        serde_json::json!({ "offer_id": a.offer_id, "status": status, "reason": reason }),
+        |conn, language| Ok(("offer", offer::title_in(conn, &a.offer_id, language)?)),
     )
+}
+
+/// Whom an application is for: the caller themselves, or (employer staff) a named employee.
+pub enum Applicant<'a> {
+    Myself,
+    Employee { email: &'a str },
+}
+
+/// `person` applies for the offer, for themselves or for an employee: a trainee applies for
+/// themselves; confirmed employer staff for an account that takes part in trainings.
+pub fn apply_as(
+    conn: &mut DbConnection,
+    offer_id: &str,
+    person: &Person,
+    applicant: Applicant<'_>,
+) -> Result<Application, Error> {
+    let participant = match applicant {
+        Applicant::Employee { email } => {
+            person.employer().map_err(|_| {
+                Error::Forbidden("only employer staff apply for someone else".into())
+            })?;
+            let id = accounts::find_id_by_email(conn, email)?.ok_or_else(|| {
+                Error::field("employee_email", "unknown", "no account with this e-mail")
+            })?;
+            if !accounts::person(conn, &id)?.has_role(Role::Trainee) {
+                return Err(Error::field(
+                    "employee_email",
+                    "not_trainee",
+                    "this account cannot take part in trainings",
+                ));
+            }
+            id
+        }
+        Applicant::Myself => {
+            if !person.has_role(Role::Trainee) {
+                return Err(Error::Forbidden(
+                    "only trainees apply (trainers cannot apply as trainees)".into(),
+                ));
+            }
+            person.id.clone()
+        }
+    };
+    apply(conn, offer_id, &participant, &person.id)
 }
 
 /// Applies `user_id` for the offer; `applied_by` is the person or their employer's staff.
@@ -131,7 +162,8 @@ pub fn apply(
             ))
             .first(conn)
             .optional()?;
-        let Some((_, deadline, start)) = offer.filter(|o| o.0 == "published") else {
+        let Some((_, deadline, start)) = offer.filter(|o| o.0 == OfferStatus::Published.as_str())
+        else {
             return Err(Error::NotFound(format!("offer {offer_id}")));
         };
         let today = Utc::now().date_naive();
@@ -143,18 +175,18 @@ pub fn apply(
         let already: i64 = applications::table
             .filter(applications::offer_id.eq(offer_id))
             .filter(applications::user_id.eq(user_id))
-            .filter(applications::status.eq_any(ACTIVE))
+            .filter(applications::status.eq_any(texts(&Status::ACTIVE)))
             .count()
             .get_result(conn)?;
         if already > 0 {
             return Err(Error::Conflict("already applied for this offer".into()));
         }
         let status = if applied_by != user_id {
-            "awaiting_employee"
+            Status::AwaitingEmployee
         } else if seated(conn, offer_id)? >= capacity(conn, offer_id)? {
-            "waitlisted"
+            Status::Waitlisted
         } else {
-            "pending"
+            Status::Pending
         };
         let now = Utc::now().naive_utc();
         let a = Application {
@@ -162,7 +194,7 @@ pub fn apply(
             offer_id: offer_id.into(),
             user_id: user_id.into(),
             applied_by: applied_by.into(),
-            status: status.into(),
+            status,
             reason: None,
             version: 1,
             created_at: now,
@@ -174,28 +206,28 @@ pub fn apply(
                 applications::offer_id.eq(&a.offer_id),
                 applications::user_id.eq(&a.user_id),
                 applications::applied_by.eq(&a.applied_by),
-                applications::status.eq(&a.status),
+                applications::status.eq(a.status.as_str()),
                 applications::created_at.eq(now),
                 applications::updated_at.eq(now),
             ))
             .execute(conn)?;
-        if status == "awaiting_employee" {
+        if status == Status::AwaitingEmployee {
             notifications::create(
                 conn,
                 user_id,
-                "application.for_you",
+                NotificationKind::ApplicationForYou,
                 &serde_json::json!({ "offer_id": offer_id, "application_id": a.id }),
             )?;
         }
-        outbox::append(
+        events::record(
             conn,
-            NewEvent {
-                kind: "application.created",
-                subject_type: "application",
-                subject_id: a.id.clone(),
-                actor_id: Some(applied_by.to_string()),
-                payload: serde_json::json!({ "offer_id": offer_id, "status": status }),
-            },
+            &Actor::person(applied_by, None),
+            NewEvent::new(
+                EventKind::ApplicationCreated,
+                SubjectType::Application,
+                &a.id,
+                serde_json::json!({ "offer_id": offer_id, "status": status }),
+            ),
         )?;
         Ok(a)
     })
@@ -214,37 +246,54 @@ pub enum Step {
     Fail,
 }
 
-/// Moves an application one step, if the rules allow it from where it is.
+/// `person` moves an application one step, if it is theirs to take and the rules allow it
+/// from where the application is: the participant confirms, the participant (or the employer
+/// who applied) cancels, the provider's staff or a superadmin do the rest.
 pub fn step(
     conn: &mut DbConnection,
     id: &str,
     step: Step,
     reason: Option<&str>,
-    actor: &str,
+    person: &Person,
 ) -> Result<Application, Error> {
     write_transaction(conn, |conn| {
         let a = get(conn, id)?;
-        let from = a.status.as_str();
+        let (provider, _) = offer::provider_and_status(conn, &a.offer_id)?;
+        let staff = person.provider_staff_or_superadmin(&provider).is_ok();
+        let mine = a.user_id == person.id || a.applied_by == person.id;
+        let allowed = match step {
+            Step::Confirm => a.user_id == person.id,
+            Step::Cancel => mine,
+            _ => staff,
+        };
+        if !allowed {
+            return Err(if staff || mine {
+                Error::Forbidden("this step is not yours to take".into())
+            } else {
+                Error::NotFound(format!("application {id}"))
+            });
+        }
+        let from = a.status;
         let refuse = || {
             Err(Error::Conflict(format!(
                 "a {from} application cannot be moved this way"
             )))
         };
         let to = match (step, from) {
-            (Step::Confirm, "awaiting_employee") => {
+            (Step::Confirm, Status::AwaitingEmployee) => {
                 if seated(conn, &a.offer_id)? >= capacity(conn, &a.offer_id)? {
-                    "waitlisted"
+                    Status::Waitlisted
                 } else {
-                    "pending"
+                    Status::Pending
                 }
             }
-            (Step::Accept, "pending") => {
+            (Step::Accept, Status::Pending) => {
                 if seated(conn, &a.offer_id)? >= capacity(conn, &a.offer_id)? {
                     return Err(Error::Conflict("the offer is full".into()));
                 }
-                "accepted"
+                Status::Accepted
             }
-            (Step::Reject, "pending" | "waitlisted" | "awaiting_employee") => {
+            (Step::Reject, Status::Pending | Status::Waitlisted | Status::AwaitingEmployee) => {
                 if reason.is_none_or(|r| r.trim().is_empty()) {
                     return Err(Error::field(
                         "reason",
@@ -252,38 +301,39 @@ pub fn step(
                         "say why the application is rejected",
                     ));
                 }
-                "rejected"
+                Status::Rejected
             }
-            (Step::Cancel, "awaiting_employee" | "pending" | "waitlisted" | "accepted") => {
-                "cancelled"
-            }
-            (Step::Enrol, "accepted") => "enrolled",
-            (Step::Complete, "accepted" | "enrolled") => "completed",
-            (Step::Fail, "accepted" | "enrolled") => "failed",
+            (
+                Step::Cancel,
+                Status::AwaitingEmployee | Status::Pending | Status::Waitlisted | Status::Accepted,
+            ) => Status::Cancelled,
+            (Step::Enrol, Status::Accepted) => Status::Enrolled,
+            (Step::Complete, Status::Accepted | Status::Enrolled) => Status::Completed,
+            (Step::Fail, Status::Accepted | Status::Enrolled) => Status::Failed,
             _ => return refuse(),
         };
-        set_status(conn, &a, to, reason.map(str::trim), actor)?;
-        if SEATED.contains(&from) && !SEATED.contains(&to) {
-            promote(conn, &a.offer_id, actor)?;
+        set_status(conn, &a, to, reason.map(str::trim))?;
+        if from.is_seated() && !to.is_seated() {
+            promote(conn, &a.offer_id)?;
         }
         get(conn, id)
     })
 }
 
 /// A place freed: the longest-waiting application moves up to `pending` for the provider.
-fn promote(conn: &mut DbConnection, offer_id: &str, actor: &str) -> Result<(), Error> {
+fn promote(conn: &mut DbConnection, offer_id: &str) -> Result<(), Error> {
     if seated(conn, offer_id)? >= capacity(conn, offer_id)? {
         return Ok(());
     }
     let next: Option<Application> = applications::table
         .filter(applications::offer_id.eq(offer_id))
-        .filter(applications::status.eq("waitlisted"))
+        .filter(applications::status.eq(Status::Waitlisted.as_str()))
         .order((applications::created_at.asc(), applications::id.asc()))
         .select(Application::as_select())
         .first(conn)
         .optional()?;
     if let Some(next) = next {
-        set_status(conn, &next, "pending", None, actor)?;
+        set_status(conn, &next, Status::Pending, None)?;
     }
     Ok(())
 }
@@ -322,15 +372,4 @@ pub fn of_user(conn: &mut DbConnection, user_id: &str) -> Result<Vec<Application
         .order(applications::created_at.desc())
         .select(Application::as_select())
         .load(conn)?)
-}
-
-/// Whether the person completed the offer (the right to rate it).
-pub fn completed(conn: &mut DbConnection, offer_id: &str, user_id: &str) -> Result<bool, Error> {
-    let n: i64 = applications::table
-        .filter(applications::offer_id.eq(offer_id))
-        .filter(applications::user_id.eq(user_id))
-        .filter(applications::status.eq("completed"))
-        .count()
-        .get_result(conn)?;
-    Ok(n > 0)
 }

@@ -4,29 +4,98 @@
 use chrono::Utc;
 use diesel::prelude::*;
 
+use super::vocabulary::{vocabulary, SubjectType};
 use crate::db::schema::audit_log;
 use crate::db::DbConnection;
 use crate::error::Error;
 
-pub struct Entry<'a> {
-    pub actor_id: Option<&'a str>,
-    pub action: &'a str,
-    pub subject_type: &'a str,
-    pub subject_id: Option<&'a str>,
-    pub ip: Option<&'a str>,
-    pub detail: serde_json::Value,
+/// Who is acting, for events and the audit log: a person (with the address they came from), or
+/// the hub itself (scheduled jobs, consumers).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Actor {
+    pub user_id: Option<String>,
+    pub ip: Option<String>,
 }
 
-pub fn record(conn: &mut DbConnection, e: Entry<'_>) -> Result<(), Error> {
+impl Actor {
+    pub fn person(user_id: impl Into<String>, ip: Option<String>) -> Self {
+        Self {
+            user_id: Some(user_id.into()),
+            ip,
+        }
+    }
+
+    /// The hub's own work: no person, no address.
+    pub fn hub() -> Self {
+        Self::default()
+    }
+
+    pub fn id(&self) -> Option<&str> {
+        self.user_id.as_deref()
+    }
+}
+
+vocabulary! {
+    /// Security-relevant actions that change nothing others follow, so they are audited without
+    /// an outbox event. Changes that others follow are audited by `events::record` under their
+    /// event's name.
+    Action {
+        SignedIn = "signin.success",
+        /// A superadmin made on the command line.
+        AdminCreated = "admin.create",
+        AccountLocked = "account.locked",
+        AccountExported = "account.exported",
+        UpstreamLinked = "upstream.linked",
+        SecurityAlert = "security.alert",
+        UserLocked = "user.locked",
+        UserUnlocked = "user.unlocked",
+        UserRolesChanged = "user.roles_changed",
+        UserResetSent = "user.reset_sent",
+        UserSessionsEnded = "user.sessions_ended",
+        ApiKeyCreated = "api_key.created",
+        ApiKeyRevoked = "api_key.revoked",
+        IdentityProviderCreated = "identity_provider.created",
+        OidcClientCreated = "oidc_client.created",
+    }
+}
+
+/// Records `action` on a subject by `actor`, in the caller's transaction.
+pub fn record(
+    conn: &mut DbConnection,
+    actor: &Actor,
+    action: Action,
+    subject_type: SubjectType,
+    subject_id: Option<&str>,
+    detail: serde_json::Value,
+) -> Result<(), Error> {
+    write(
+        conn,
+        actor,
+        action.as_str(),
+        subject_type,
+        subject_id,
+        detail,
+    )
+}
+
+/// The one insert into the log; `events::record` calls it for audited events.
+pub(super) fn write(
+    conn: &mut DbConnection,
+    actor: &Actor,
+    action: &str,
+    subject_type: SubjectType,
+    subject_id: Option<&str>,
+    detail: serde_json::Value,
+) -> Result<(), Error> {
     diesel::insert_into(audit_log::table)
         .values((
             audit_log::at.eq(Utc::now().naive_utc()),
-            audit_log::actor_id.eq(e.actor_id),
-            audit_log::action.eq(e.action),
-            audit_log::subject_type.eq(e.subject_type),
-            audit_log::subject_id.eq(e.subject_id),
-            audit_log::ip.eq(e.ip),
-            audit_log::detail.eq(e.detail.to_string()),
+            audit_log::actor_id.eq(actor.id()),
+            audit_log::action.eq(action),
+            audit_log::subject_type.eq(subject_type.as_str()),
+            audit_log::subject_id.eq(subject_id),
+            audit_log::ip.eq(actor.ip.as_deref()),
+            audit_log::detail.eq(detail.to_string()),
         ))
         .execute(conn)?;
     Ok(())
@@ -35,6 +104,8 @@ pub fn record(conn: &mut DbConnection, e: Entry<'_>) -> Result<(), Error> {
 #[derive(Debug, Clone, serde::Serialize, utoipa::ToSchema)]
 pub struct Record {
     pub id: i64,
+    #[serde(serialize_with = "crate::db::utc")]
+    #[schema(value_type = chrono::DateTime<Utc>)]
     pub at: chrono::NaiveDateTime,
     pub actor_id: Option<String>,
     pub action: String,
@@ -44,29 +115,36 @@ pub struct Record {
     pub detail: serde_json::Value,
 }
 
-/// The newest entries matching every filter given, at most `limit`.
+/// The entries matching every filter given, newest first, one window of them and the total.
 pub fn search(
     conn: &mut DbConnection,
     actor: Option<&str>,
     action: Option<&str>,
     since: Option<chrono::NaiveDateTime>,
-    limit: i64,
-) -> Result<Vec<Record>, Error> {
-    let mut q = audit_log::table
+    window: crate::db::Window,
+) -> Result<crate::db::Paged<Record>, Error> {
+    let filtered = || {
+        let mut q = audit_log::table.into_boxed();
+        if let Some(a) = actor {
+            q = q.filter(audit_log::actor_id.eq(a.to_string()));
+        }
+        if let Some(a) = action {
+            q = q.filter(audit_log::action.eq(a.to_string()));
+        }
+        if let Some(s) = since {
+            q = q.filter(audit_log::at.ge(s));
+        }
+        q
+    };
+    let total = filtered().count().get_result(conn)?;
+    let rows: Vec<AuditRow> = filtered()
         .order(audit_log::id.desc())
-        .limit(limit)
-        .into_boxed();
-    if let Some(a) = actor {
-        q = q.filter(audit_log::actor_id.eq(a.to_string()));
-    }
-    if let Some(a) = action {
-        q = q.filter(audit_log::action.eq(a.to_string()));
-    }
-    if let Some(s) = since {
-        q = q.filter(audit_log::at.ge(s));
-    }
-    let rows: Vec<AuditRow> = q.select(AuditRow::as_select()).load(conn)?;
-    rows.into_iter()
+        .offset(window.offset())
+        .limit(window.limit())
+        .select(AuditRow::as_select())
+        .load(conn)?;
+    let items = rows
+        .into_iter()
         .map(|r| {
             Ok(Record {
                 id: r.id,
@@ -79,7 +157,8 @@ pub fn search(
                 detail: serde_json::from_str(&r.detail)?,
             })
         })
-        .collect()
+        .collect::<Result<_, Error>>()?;
+    Ok(crate::db::Paged { items, total })
 }
 
 #[derive(Queryable, Selectable)]

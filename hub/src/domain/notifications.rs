@@ -5,14 +5,17 @@ use diesel::prelude::*;
 use serde::Serialize;
 use uuid::Uuid;
 
-use crate::db::schema::notifications;
+use super::events::{self, EventKind, NewEvent};
+use super::vocabulary::{NotificationKind, SubjectType};
+use super::Actor;
+use crate::db::schema::{notifications, users};
 use crate::db::DbConnection;
 use crate::error::Error;
 
 pub fn create(
     conn: &mut DbConnection,
     user_id: &str,
-    kind: &str,
+    kind: NotificationKind,
     payload: &serde_json::Value,
 ) -> Result<String, Error> {
     let id = Uuid::new_v4().to_string();
@@ -20,7 +23,7 @@ pub fn create(
         .values((
             notifications::id.eq(&id),
             notifications::user_id.eq(user_id),
-            notifications::kind.eq(kind),
+            notifications::kind.eq(kind.as_str()),
             notifications::payload.eq(payload.to_string()),
             notifications::created_at.eq(Utc::now().naive_utc()),
         ))
@@ -46,9 +49,9 @@ pub fn of_user(
 #[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct Notification {
     pub id: String,
-    pub kind: String,
+    pub kind: NotificationKind,
     pub payload: serde_json::Value,
-    pub created_at: chrono::NaiveDateTime,
+    pub created_at: chrono::DateTime<Utc>,
     pub read: bool,
 }
 
@@ -84,9 +87,9 @@ pub fn list(
         .map(|(id, kind, payload, created_at, read_at)| {
             Ok(Notification {
                 id,
-                kind,
+                kind: kind.try_into()?,
                 payload: serde_json::from_str(&payload)?,
-                created_at,
+                created_at: created_at.and_utc(),
                 read: read_at.is_some(),
             })
         })
@@ -108,35 +111,47 @@ pub fn mark_read(conn: &mut DbConnection, user_id: &str, id: &str) -> Result<(),
 }
 
 /// The notification kinds a person receives no e-mail for.
-pub fn opt_outs(conn: &mut DbConnection, user_id: &str) -> Result<Vec<String>, Error> {
+pub fn opt_outs(conn: &mut DbConnection, user_id: &str) -> Result<Vec<NotificationKind>, Error> {
     use crate::db::schema::email_opt_outs;
-    Ok(email_opt_outs::table
+    email_opt_outs::table
         .filter(email_opt_outs::user_id.eq(user_id))
         .order(email_opt_outs::kind)
         .select(email_opt_outs::kind)
-        .load(conn)?)
+        .load::<String>(conn)?
+        .into_iter()
+        .map(|k| Ok(k.try_into()?))
+        .collect()
 }
 
-/// Kinds a person may choose not to receive by e-mail.
-pub const EMAIL_KINDS: [&str; 5] = [
-    "application.status",
-    "offer.decision",
-    "announcement.matching",
-    "deadline.reminder",
-    "course.update",
-];
+/// Checks a person's e-mail opt-outs as submitted: each must be one of
+/// [`NotificationKind::EMAILED`], named by its index when it is not.
+pub fn parse_opt_outs(kinds: &[String]) -> Result<Vec<NotificationKind>, Error> {
+    let emailed =
+        || crate::domain::vocabulary::listed(NotificationKind::EMAILED.iter().map(|k| k.as_str()));
+    kinds
+        .iter()
+        .enumerate()
+        .map(|(i, k)| {
+            k.parse::<NotificationKind>()
+                .ok()
+                .filter(|k| NotificationKind::EMAILED.contains(k))
+                .ok_or_else(|| {
+                    Error::field(
+                        format!("opt_out[{i}]"),
+                        "invalid",
+                        format!("one of {}", emailed()),
+                    )
+                })
+        })
+        .collect()
+}
 
-pub fn set_opt_outs(conn: &mut DbConnection, user_id: &str, kinds: &[String]) -> Result<(), Error> {
+pub fn set_opt_outs(
+    conn: &mut DbConnection,
+    user_id: &str,
+    kinds: &[NotificationKind],
+) -> Result<(), Error> {
     use crate::db::schema::email_opt_outs;
-    for (i, k) in kinds.iter().enumerate() {
-        if !EMAIL_KINDS.contains(&k.as_str()) {
-            return Err(Error::field(
-                format!("opt_out[{i}]"),
-                "invalid",
-                format!("one of {}", EMAIL_KINDS.join(", ")),
-            ));
-        }
-    }
     crate::db::write_transaction(conn, |conn| {
         diesel::delete(email_opt_outs::table.filter(email_opt_outs::user_id.eq(user_id)))
             .execute(conn)?;
@@ -144,7 +159,7 @@ pub fn set_opt_outs(conn: &mut DbConnection, user_id: &str, kinds: &[String]) ->
             diesel::insert_into(email_opt_outs::table)
                 .values((
                     email_opt_outs::user_id.eq(user_id),
-                    email_opt_outs::kind.eq(k),
+                    email_opt_outs::kind.eq(k.as_str()),
                 ))
                 .execute(conn)?;
         }
@@ -152,29 +167,39 @@ pub fn set_opt_outs(conn: &mut DbConnection, user_id: &str, kinds: &[String]) ->
     })
 }
 
-/// Tells a person something: the in-app notification `kind` (also the name a person opts out
-/// of by e-mail) with `event`'s payload, and `event` itself for the outbox, its payload enriched
-/// with what the mail consumer needs to write in the person's language — address, name,
-/// language, whether they want the e-mail, and `title`: the subject's name in that language, as
-/// `(key, text)`.
+/// Tells a person something: the in-app notification `kind` with `payload`, and the outbox
+/// event of the same name (`application.status`, `offer.decision`, …: one name per happening),
+/// its payload enriched with what the mail consumer needs to write in the person's language —
+/// address, name, language, whether they want the e-mail, and `title`: the subject's name in
+/// that language, as `(key, text)`.
 pub fn notify(
     conn: &mut DbConnection,
     user: &str,
-    kind: &str,
-    mut event: crate::db::outbox::NewEvent,
+    kind: NotificationKind,
+    (subject_type, subject_id): (SubjectType, &str),
+    payload: serde_json::Value,
     title: impl FnOnce(&mut DbConnection, &str) -> Result<(&'static str, String), Error>,
 ) -> Result<(), Error> {
-    create(conn, user, kind, &event.payload)?;
-    let person = super::accounts::person(conn, user)?;
-    let wants_mail = !opt_outs(conn, user)?.iter().any(|k| k == kind);
-    let (key, text) = title(conn, &person.language)?;
-    if let Some(d) = event.payload.as_object_mut() {
+    let event_kind: EventKind = kind.as_str().parse()?;
+    create(conn, user, kind, &payload)?;
+    let (email, first_name, language): (String, String, String) = users::table
+        .filter(users::id.eq(user))
+        .select((users::email, users::first_name, users::language))
+        .first(conn)?;
+    let wants_mail = !opt_outs(conn, user)?.contains(&kind);
+    let (key, text) = title(conn, &language)?;
+    let mut payload = payload;
+    if let Some(d) = payload.as_object_mut() {
         d.insert(key.into(), text.into());
-        d.insert("to".into(), person.email.into());
-        d.insert("name".into(), person.first_name.into());
-        d.insert("language".into(), person.language.into());
+        d.insert("to".into(), email.into());
+        d.insert("name".into(), first_name.into());
+        d.insert("language".into(), language.into());
         d.insert("send_email".into(), wants_mail.into());
     }
-    crate::db::outbox::append(conn, event)?;
+    events::record(
+        conn,
+        &Actor::hub(),
+        NewEvent::new(event_kind, subject_type, subject_id, payload),
+    )?;
     Ok(())
 }

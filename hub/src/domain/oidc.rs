@@ -21,6 +21,8 @@ use sha2::{Digest, Sha256};
 use uuid::Uuid;
 
 use super::accounts::Person;
+use super::audit::{self, Action, Actor};
+use super::vocabulary::{OrganisationKind, Role, SubjectType};
 use crate::crypto::{equal, hash_token, random_token, Sealer};
 use crate::db::schema::{
     oidc_clients, oidc_codes, oidc_grants, oidc_tokens, sessions, signing_keys,
@@ -102,6 +104,7 @@ pub fn create_client(
     post_logout_redirect_uris: &[String],
     first_party: bool,
     public: bool,
+    actor: &Actor,
 ) -> Result<NewClientCredentials, Error> {
     let mut errors = Vec::new();
     if name.trim().is_empty() {
@@ -125,18 +128,28 @@ pub fn create_client(
     }
     let id = Uuid::new_v4().simple().to_string();
     let secret = (!public).then(random_token);
-    diesel::insert_into(oidc_clients::table)
-        .values((
-            oidc_clients::id.eq(&id),
-            oidc_clients::name.eq(name.trim()),
-            oidc_clients::secret_hash.eq(secret.as_deref().map(hash_token)),
-            oidc_clients::redirect_uris.eq(serde_json::to_string(redirect_uris)?),
-            oidc_clients::post_logout_redirect_uris
-                .eq(serde_json::to_string(post_logout_redirect_uris)?),
-            oidc_clients::first_party.eq(first_party),
-            oidc_clients::created_at.eq(Utc::now().naive_utc()),
-        ))
-        .execute(conn)?;
+    write_transaction(conn, |conn| {
+        diesel::insert_into(oidc_clients::table)
+            .values((
+                oidc_clients::id.eq(&id),
+                oidc_clients::name.eq(name.trim()),
+                oidc_clients::secret_hash.eq(secret.as_deref().map(hash_token)),
+                oidc_clients::redirect_uris.eq(serde_json::to_string(redirect_uris)?),
+                oidc_clients::post_logout_redirect_uris
+                    .eq(serde_json::to_string(post_logout_redirect_uris)?),
+                oidc_clients::first_party.eq(first_party),
+                oidc_clients::created_at.eq(Utc::now().naive_utc()),
+            ))
+            .execute(conn)?;
+        audit::record(
+            conn,
+            actor,
+            Action::OidcClientCreated,
+            SubjectType::OidcClient,
+            Some(&id),
+            serde_json::json!({ "name": name.trim() }),
+        )
+    })?;
     Ok(NewClientCredentials {
         client_id: id,
         client_secret: secret,
@@ -264,6 +277,19 @@ pub fn redeem_code(
     redirect_uri: Option<&str>,
     verifier: Option<&str>,
 ) -> Result<Result<Granted, GrantError>, Error> {
+    write_transaction(conn, |conn| {
+        redeem_code_in(conn, code, client, redirect_uri, verifier)
+    })
+}
+
+/// [`redeem_code`] inside its transaction: checking and using up the code are one step.
+fn redeem_code_in(
+    conn: &mut DbConnection,
+    code: &str,
+    client: &Client,
+    redirect_uri: Option<&str>,
+    verifier: Option<&str>,
+) -> Result<Result<Granted, GrantError>, Error> {
     let now = Utc::now().naive_utc();
     let code_hash = hash_token(code);
     type Row = (
@@ -385,11 +411,10 @@ pub fn token_owner(
 
 /// Chamilo's oauth2 plugin maps one scalar status: 1 course manager (teacher), 5 student.
 pub fn chamilo_status(person: &Person) -> i32 {
-    let teaches = person.roles.iter().any(|r| r == "trainer")
-        || person
-            .memberships
-            .iter()
-            .any(|m| m.kind == "provider" && m.status == "confirmed");
+    let teaches = person.has_role(Role::Trainer)
+        || !person
+            .staff_organisations(OrganisationKind::Provider)
+            .is_empty();
     if teaches {
         1
     } else {

@@ -5,25 +5,14 @@ use chrono::Utc;
 use diesel::prelude::*;
 use uuid::Uuid;
 
-use crate::db::outbox::{self, NewEvent};
+use super::events::{self, EventKind, NewEvent};
+use super::vocabulary::{MembershipRole, OrganisationKind, OrganisationStatus, SubjectType};
+use super::Actor;
 use crate::db::schema::{memberships, organisations};
 use crate::db::{write_transaction, DbConnection};
 use crate::error::Error;
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Kind {
-    Provider,
-    Employer,
-}
-
-impl Kind {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Self::Provider => "provider",
-            Self::Employer => "employer",
-        }
-    }
-}
+pub use super::vocabulary::OrganisationKind as Kind;
 
 pub struct NewOrganisation<'a> {
     pub kind: Kind,
@@ -37,7 +26,7 @@ pub struct NewOrganisation<'a> {
 pub fn create(
     conn: &mut DbConnection,
     new: &NewOrganisation<'_>,
-    actor: Option<&str>,
+    actor: &Actor,
 ) -> Result<String, Error> {
     if new.name.trim().is_empty() {
         return Err(Error::field(
@@ -55,10 +44,11 @@ pub fn create(
                 organisations::kind.eq(new.kind.as_str()),
                 organisations::name.eq(new.name.trim()),
                 organisations::status.eq(if new.confirmed {
-                    "confirmed"
+                    OrganisationStatus::Confirmed
                 } else {
-                    "pending"
-                }),
+                    OrganisationStatus::Pending
+                }
+                .as_str()),
                 organisations::city.eq(new.city),
                 organisations::country.eq(new.country),
                 organisations::website.eq(new.website),
@@ -66,15 +56,15 @@ pub fn create(
                 organisations::updated_at.eq(now),
             ))
             .execute(conn)?;
-        outbox::append(
+        events::record(
             conn,
-            NewEvent {
-                kind: "organisation.created",
-                subject_type: "organisation",
-                subject_id: id.clone(),
-                actor_id: actor.map(str::to_string),
-                payload: serde_json::json!({ "kind": new.kind.as_str() }),
-            },
+            actor,
+            NewEvent::new(
+                EventKind::OrganisationCreated,
+                SubjectType::Organisation,
+                &id,
+                serde_json::json!({ "kind": new.kind }),
+            ),
         )?;
         Ok(())
     })?;
@@ -105,7 +95,12 @@ pub fn add_member(
         .values((
             memberships::user_id.eq(user_id),
             memberships::organisation_id.eq(organisation_id),
-            memberships::role.eq(if admin { "admin" } else { "staff" }),
+            memberships::role.eq(if admin {
+                MembershipRole::Admin
+            } else {
+                MembershipRole::Staff
+            }
+            .as_str()),
             memberships::created_at.eq(Utc::now().naive_utc()),
         ))
         .execute(conn)?;
@@ -115,18 +110,31 @@ pub fn add_member(
 #[derive(Debug, Clone, serde::Serialize, utoipa::ToSchema)]
 pub struct Organisation {
     pub id: String,
-    /// `provider` or `employer`.
-    pub kind: String,
+    pub kind: OrganisationKind,
     pub name: String,
-    /// `pending`, `confirmed` or `rejected`.
-    pub status: String,
+    pub status: OrganisationStatus,
     pub city: Option<String>,
     pub country: Option<String>,
 }
 
-pub fn list(conn: &mut DbConnection, status: Option<&str>) -> Result<Vec<Organisation>, Error> {
-    let mut q = organisations::table
-        .order(organisations::created_at)
+/// Organisations (of one status, when given), oldest first, one window of them and the total.
+pub fn list(
+    conn: &mut DbConnection,
+    status: Option<OrganisationStatus>,
+    window: crate::db::Window,
+) -> Result<crate::db::Paged<Organisation>, Error> {
+    let filtered = || {
+        let mut q = organisations::table.into_boxed();
+        if let Some(status) = status {
+            q = q.filter(organisations::status.eq(status.as_str()));
+        }
+        q
+    };
+    let total = filtered().count().get_result(conn)?;
+    let q = filtered()
+        .order((organisations::created_at, organisations::id))
+        .offset(window.offset())
+        .limit(window.limit())
         .select((
             organisations::id,
             organisations::kind,
@@ -134,29 +142,29 @@ pub fn list(conn: &mut DbConnection, status: Option<&str>) -> Result<Vec<Organis
             organisations::status,
             organisations::city,
             organisations::country,
-        ))
-        .into_boxed();
-    if let Some(status) = status {
-        q = q.filter(organisations::status.eq(status.to_string()));
-    }
-    Ok(q.load::<(
-        String,
-        String,
-        String,
-        String,
-        Option<String>,
-        Option<String>,
-    )>(conn)?
+        ));
+    let items = q
+        .load::<(
+            String,
+            String,
+            String,
+            String,
+            Option<String>,
+            Option<String>,
+        )>(conn)?
         .into_iter()
-        .map(|(id, kind, name, status, city, country)| Organisation {
-            id,
-            kind,
-            name,
-            status,
-            city,
-            country,
+        .map(|(id, kind, name, status, city, country)| {
+            Ok(Organisation {
+                id,
+                kind: kind.try_into()?,
+                name,
+                status: status.try_into()?,
+                city,
+                country,
+            })
         })
-        .collect())
+        .collect::<Result<_, Error>>()?;
+    Ok(crate::db::Paged { items, total })
 }
 
 /// A superadmin's decision on a pending organisation (audited).
@@ -164,17 +172,27 @@ pub fn decide(
     conn: &mut DbConnection,
     id: &str,
     confirm: bool,
-    actor: &str,
-    ip: Option<&str>,
-) -> Result<(), Error> {
+    actor: &Actor,
+) -> Result<OrganisationStatus, Error> {
+    let (status, kind) = if confirm {
+        (
+            OrganisationStatus::Confirmed,
+            EventKind::OrganisationConfirmed,
+        )
+    } else {
+        (
+            OrganisationStatus::Rejected,
+            EventKind::OrganisationRejected,
+        )
+    };
     write_transaction(conn, |conn| {
         let n = diesel::update(
             organisations::table
                 .filter(organisations::id.eq(id))
-                .filter(organisations::status.eq("pending")),
+                .filter(organisations::status.eq(OrganisationStatus::Pending.as_str())),
         )
         .set((
-            organisations::status.eq(if confirm { "confirmed" } else { "rejected" }),
+            organisations::status.eq(status.as_str()),
             organisations::updated_at.eq(Utc::now().naive_utc()),
             organisations::version.eq(organisations::version + 1),
         ))
@@ -184,32 +202,11 @@ pub fn decide(
                 "no pending organisation with this id".into(),
             ));
         }
-        let action = if confirm {
-            "organisation.confirmed"
-        } else {
-            "organisation.rejected"
-        };
-        super::audit::record(
+        events::record(
             conn,
-            super::audit::Entry {
-                actor_id: Some(actor),
-                action,
-                subject_type: "organisation",
-                subject_id: Some(id),
-                ip,
-                detail: serde_json::json!({}),
-            },
+            actor,
+            NewEvent::new(kind, SubjectType::Organisation, id, serde_json::json!({})),
         )?;
-        outbox::append(
-            conn,
-            NewEvent {
-                kind: action,
-                subject_type: "organisation",
-                subject_id: id.to_string(),
-                actor_id: Some(actor.to_string()),
-                payload: serde_json::json!({}),
-            },
-        )?;
-        Ok(())
+        Ok(status)
     })
 }

@@ -9,8 +9,11 @@ use diesel::prelude::*;
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
-use crate::db::schema::{offer_trainers, offers, ratings};
+use crate::db::schema::{applications, offer_trainers, offers, ratings};
 use crate::db::{write_transaction, DbConnection};
+use crate::domain::events::{self, EventKind, NewEvent};
+use crate::domain::vocabulary::{ApplicationStatus, SubjectType};
+use crate::domain::Actor;
 use crate::error::{Error, FieldError};
 
 #[derive(Debug, Clone, Serialize, Deserialize, utoipa::ToSchema)]
@@ -32,6 +35,8 @@ pub struct Rating {
     pub offer_id: String,
     #[serde(flatten)]
     pub parts: RatingInput,
+    #[serde(serialize_with = "crate::db::utc")]
+    #[schema(value_type = chrono::DateTime<chrono::Utc>)]
     pub created_at: chrono::NaiveDateTime,
 }
 
@@ -113,7 +118,13 @@ pub fn rate(
         return Err(Error::Validation(errors));
     }
     write_transaction(conn, |conn| {
-        if !super::applications::completed(conn, offer_id, user_id)? {
+        let completed: i64 = applications::table
+            .filter(applications::offer_id.eq(offer_id))
+            .filter(applications::user_id.eq(user_id))
+            .filter(applications::status.eq(ApplicationStatus::Completed.as_str()))
+            .count()
+            .get_result(conn)?;
+        if completed == 0 {
             return Err(Error::Forbidden(
                 "only participants who completed the training rate it".into(),
             ));
@@ -164,15 +175,15 @@ pub fn rate(
                 ratings::created_at.eq(now),
             ))
             .execute(conn)?;
-        crate::db::outbox::append(
+        events::record(
             conn,
-            crate::db::outbox::NewEvent {
-                kind: "rating.created",
-                subject_type: "offer",
-                subject_id: offer_id.to_string(),
-                actor_id: Some(user_id.to_string()),
-                payload: serde_json::json!({ "rating_id": id }),
-            },
+            &Actor::person(user_id, None),
+            NewEvent::new(
+                EventKind::RatingCreated,
+                SubjectType::Offer,
+                offer_id,
+                serde_json::json!({ "rating_id": id }),
+            ),
         )?;
         Ok(Rating {
             id,
@@ -260,13 +271,7 @@ pub fn of_trainer(conn: &mut DbConnection, trainer_id: &str) -> Result<Summary, 
 }
 
 /// A superadmin hides a rating; it is kept, with the reason, and the act is audited.
-pub fn hide(
-    conn: &mut DbConnection,
-    id: &str,
-    reason: &str,
-    actor: &str,
-    ip: Option<&str>,
-) -> Result<(), Error> {
+pub fn hide(conn: &mut DbConnection, id: &str, reason: &str, actor: &Actor) -> Result<(), Error> {
     if reason.trim().is_empty() {
         return Err(Error::field(
             "reason",
@@ -290,26 +295,16 @@ pub fn hide(
             .select(ratings::offer_id)
             .first(conn)?;
         // The offer's, provider's and trainer's averages change.
-        crate::db::outbox::append(
+        events::record(
             conn,
-            crate::db::outbox::NewEvent {
-                kind: "rating.hidden",
-                subject_type: "rating",
-                subject_id: id.to_string(),
-                actor_id: Some(actor.to_string()),
-                payload: serde_json::json!({ "offer_id": offer_id }),
-            },
+            actor,
+            NewEvent::new(
+                EventKind::RatingHidden,
+                SubjectType::Rating,
+                id,
+                serde_json::json!({ "offer_id": offer_id, "reason": reason.trim() }),
+            ),
         )?;
-        super::audit::record(
-            conn,
-            super::audit::Entry {
-                actor_id: Some(actor),
-                action: "rating.hidden",
-                subject_type: "rating",
-                subject_id: Some(id),
-                ip,
-                detail: serde_json::json!({ "reason": reason.trim() }),
-            },
-        )
+        Ok(())
     })
 }

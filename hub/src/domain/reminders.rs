@@ -1,28 +1,19 @@
-//! What the hub tells people without anyone acting (registry.md, Communication): deadline
-//! reminders before an offer's applications close, and course updates when an offer people
-//! applied for changes or is withdrawn. Each is an in-app notification and, unless the person
-//! opted out, an e-mail through the outbox.
+//! Deadline reminders before an offer's applications close (registry.md, Communication), told
+//! without anyone acting: an in-app notification and, unless the person opted out, an e-mail
+//! through the outbox. (Course updates are told by the offer workflow that makes them.)
 
 use chrono::{NaiveDate, Utc};
 use diesel::prelude::*;
 
-use super::notifications;
-use crate::db::outbox::NewEvent;
 use crate::db::schema::{applications, memberships, offers, reminders_sent};
 use crate::db::{write_transaction, DbConnection};
+use crate::domain::notifications;
+use crate::domain::offers::title_in;
+use crate::domain::vocabulary::{ApplicationStatus, NotificationKind, OfferStatus, SubjectType};
 use crate::error::Error;
 
 /// Reminders go out when applications close within this many days.
 pub const DEADLINE_NOTICE_DAYS: i64 = 2;
-
-/// Applications whose people a change to the offer concerns: still waiting or taking part.
-const CONCERNED: [&str; 5] = [
-    "awaiting_employee",
-    "pending",
-    "waitlisted",
-    "accepted",
-    "enrolled",
-];
 
 /// Whom a deadline reminder is for, and why.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -47,7 +38,7 @@ impl Reason {
 pub fn send_deadline_reminders(conn: &mut DbConnection, today: NaiveDate) -> Result<usize, Error> {
     write_transaction(conn, |conn| {
         let closing: Vec<(String, String, NaiveDate)> = offers::table
-            .filter(offers::status.eq("published"))
+            .filter(offers::status.eq(OfferStatus::Published.as_str()))
             .filter(offers::application_deadline.ge(today))
             .filter(
                 offers::application_deadline
@@ -63,12 +54,12 @@ pub fn send_deadline_reminders(conn: &mut DbConnection, today: NaiveDate) -> Res
         for (offer, provider, deadline) in closing {
             let employees: Vec<String> = applications::table
                 .filter(applications::offer_id.eq(&offer))
-                .filter(applications::status.eq("awaiting_employee"))
+                .filter(applications::status.eq(ApplicationStatus::AwaitingEmployee.as_str()))
                 .select(applications::user_id)
                 .load(conn)?;
             let waiting: i64 = applications::table
                 .filter(applications::offer_id.eq(&offer))
-                .filter(applications::status.eq("pending"))
+                .filter(applications::status.eq(ApplicationStatus::Pending.as_str()))
                 .count()
                 .get_result(conn)?;
             let staff: Vec<String> = if waiting > 0 {
@@ -122,54 +113,13 @@ fn remind(
     let details = serde_json::json!({
         "offer_id": offer, "deadline": deadline, "reason": reason.as_str(), "waiting": waiting,
     });
-    tell(
+    notifications::notify(
         conn,
         user,
-        offer,
-        ("deadline.reminder", "deadline.reminded"),
+        NotificationKind::DeadlineReminder,
+        (SubjectType::User, user),
         details,
+        |conn, language| Ok(("offer", title_in(conn, offer, language)?)),
     )?;
     Ok(true)
-}
-
-/// Tells everyone who applied for the offer (and has not dropped out) that it changed:
-/// `change` is `updated` (an approved revision: dates, place or price may differ) or `withdrawn`.
-pub fn course_changed(conn: &mut DbConnection, offer: &str, change: &str) -> Result<(), Error> {
-    let people: Vec<String> = applications::table
-        .filter(applications::offer_id.eq(offer))
-        .filter(applications::status.eq_any(CONCERNED))
-        .select(applications::user_id)
-        .distinct()
-        .load(conn)?;
-    for user in people {
-        let details = serde_json::json!({ "offer_id": offer, "change": change });
-        tell(
-            conn,
-            &user,
-            offer,
-            ("course.update", "course.updated"),
-            details,
-        )?;
-    }
-    Ok(())
-}
-
-/// A notice to `user` about `offer`, titled with the offer's title in the person's language.
-fn tell(
-    conn: &mut DbConnection,
-    user: &str,
-    offer: &str,
-    (kind, event): (&str, &'static str),
-    details: serde_json::Value,
-) -> Result<(), Error> {
-    let event = NewEvent {
-        kind: event,
-        subject_type: "user",
-        subject_id: user.to_string(),
-        actor_id: None,
-        payload: details,
-    };
-    notifications::notify(conn, user, kind, event, |conn, language| {
-        Ok(("offer", super::offers::title_in(conn, offer, language)?))
-    })
 }

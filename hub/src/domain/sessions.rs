@@ -10,23 +10,17 @@ use diesel::prelude::*;
 use serde::Serialize;
 use uuid::Uuid;
 
+use super::vocabulary::vocabulary;
 use crate::crypto::{hash_token, random_token};
 use crate::db::schema::{refresh_tokens, sessions};
 use crate::db::DbConnection;
 use crate::error::Error;
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Kind {
-    Browser,
-    Api,
-}
-
-impl Kind {
-    fn as_str(self) -> &'static str {
-        match self {
-            Self::Browser => "browser",
-            Self::Api => "api",
-        }
+vocabulary! {
+    /// How a session is held: a browser's cookie, or an API client's refresh token.
+    Kind {
+        Browser = "browser",
+        Api = "api",
     }
 }
 
@@ -43,17 +37,38 @@ pub struct Session {
     pub id: String,
     #[serde(skip)]
     pub user_id: String,
-    pub kind: String,
+    #[diesel(deserialize_as = String)]
+    pub kind: Kind,
     #[serde(skip)]
     pub csrf_token: String,
     pub ip: Option<String>,
     pub user_agent: Option<String>,
+    #[serde(serialize_with = "crate::db::utc")]
+    #[schema(value_type = chrono::DateTime<chrono::Utc>)]
     pub created_at: NaiveDateTime,
+    #[serde(serialize_with = "crate::db::utc")]
+    #[schema(value_type = chrono::DateTime<chrono::Utc>)]
     pub last_seen_at: NaiveDateTime,
     #[serde(skip)]
     pub expires_at: NaiveDateTime,
     #[serde(skip)]
     pub ended_at: Option<NaiveDateTime>,
+}
+
+/// An API client's session with its first refresh token, in one transaction: a session nobody
+/// can refresh is never left behind. Returns the session and the refresh token.
+pub fn start_for_api(
+    conn: &mut DbConnection,
+    user_id: &str,
+    ip: Option<&str>,
+    user_agent: Option<&str>,
+    lifetime: Lifetime,
+) -> Result<(Session, String), Error> {
+    crate::db::write_transaction(conn, |conn| {
+        let started = start(conn, user_id, Kind::Api, ip, user_agent, lifetime)?;
+        let refresh = issue_refresh(conn, &started.session.id)?;
+        Ok((started.session, refresh))
+    })
 }
 
 /// A new session and the secret token that names it (shown to the client once).
@@ -75,7 +90,7 @@ pub fn start(
     let session = Session {
         id: Uuid::new_v4().to_string(),
         user_id: user_id.to_string(),
-        kind: kind.as_str().to_string(),
+        kind,
         csrf_token: random_token(),
         ip: ip.map(str::to_string),
         user_agent: user_agent.map(|u| u.chars().take(300).collect()),
@@ -89,7 +104,7 @@ pub fn start(
             sessions::id.eq(&session.id),
             sessions::token_hash.eq(hash_token(&token)),
             sessions::user_id.eq(&session.user_id),
-            sessions::kind.eq(&session.kind),
+            sessions::kind.eq(session.kind.as_str()),
             sessions::csrf_token.eq(&session.csrf_token),
             sessions::ip.eq(&session.ip),
             sessions::user_agent.eq(&session.user_agent),

@@ -15,9 +15,10 @@ use chrono::Utc;
 use diesel::prelude::*;
 
 use super::accounts::{self, normalise_email};
-use super::audit::{self, Entry};
+use super::audit::{self, Action, Actor};
+use super::events::{self, EventKind, NewEvent};
 use super::notifications;
-use crate::db::outbox::{self, NewEvent};
+use super::vocabulary::{AccountStatus, NotificationKind, SubjectType};
 use crate::db::schema::{login_attempts, users};
 use crate::db::{write_transaction, DbConnection};
 use crate::error::Error;
@@ -38,7 +39,7 @@ pub struct Candidate {
     pub email: String,
     pub user_id: Option<String>,
     pub hash: String,
-    pub status: Option<String>,
+    pub status: Option<AccountStatus>,
     pub locked: bool,
 }
 
@@ -78,8 +79,9 @@ pub fn candidate(conn: &mut DbConnection, email: &str) -> Result<Candidate, Erro
             email,
             user_id: Some(id),
             hash: hash.unwrap_or_else(|| dummy_hash().to_string()),
-            locked: status == "locked" || locked_until.is_some_and(|t| t > now),
-            status: Some(status),
+            locked: status == AccountStatus::Locked.as_str()
+                || locked_until.is_some_and(|t| t > now),
+            status: Some(status.try_into()?),
         },
         None => Candidate {
             email,
@@ -123,7 +125,7 @@ fn decide(
             record(conn, &candidate.email, ip, false)?;
             return Ok(Err(Error::Locked));
         }
-        let active = candidate.status.as_deref() == Some("active");
+        let active = candidate.status == Some(AccountStatus::Active);
         if password_ok && active {
             record(conn, &candidate.email, ip, true)?;
             let id = candidate
@@ -132,14 +134,11 @@ fn decide(
                 .expect("a checked password has an account");
             audit::record(
                 conn,
-                Entry {
-                    actor_id: Some(&id),
-                    action: "signin.success",
-                    subject_type: "user",
-                    subject_id: Some(&id),
-                    ip,
-                    detail: serde_json::json!({}),
-                },
+                &Actor::person(&id, ip.map(str::to_string)),
+                Action::SignedIn,
+                SubjectType::User,
+                Some(&id),
+                serde_json::json!({}),
             )?;
             return Ok(Ok(id));
         }
@@ -165,14 +164,14 @@ fn decide(
                     .execute(conn)?;
                 audit::record(
                     conn,
-                    Entry {
-                        actor_id: None,
-                        action: "account.locked",
-                        subject_type: "user",
-                        subject_id: Some(user_id),
-                        ip,
-                        detail: serde_json::json!({ "failures": failures, "until": until }),
+                    &Actor {
+                        user_id: None,
+                        ip: ip.map(str::to_string),
                     },
+                    Action::AccountLocked,
+                    SubjectType::User,
+                    Some(user_id),
+                    serde_json::json!({ "failures": failures, "until": until }),
                 )?;
             }
         }
@@ -224,31 +223,32 @@ fn alert_on_spread(
     }
     let addresses: Vec<&String> = distinct.into_iter().collect();
     let detail = serde_json::json!({ "email": email, "ips": addresses, "window_minutes": ALERT_WINDOW_MINS });
+    let from = Actor {
+        user_id: None,
+        ip: ip.map(str::to_string),
+    };
     audit::record(
         conn,
-        Entry {
-            actor_id: None,
-            action: "security.alert",
-            subject_type: "email",
-            subject_id: Some(email),
-            ip,
-            detail: detail.clone(),
-        },
+        &from,
+        Action::SecurityAlert,
+        SubjectType::Email,
+        Some(email),
+        detail.clone(),
     )?;
     for admin in accounts::superadmins(conn)? {
-        notifications::create(conn, &admin.id, "security.alert", &detail)?;
-        outbox::append(
+        notifications::create(conn, &admin.id, NotificationKind::SecurityAlert, &detail)?;
+        events::record(
             conn,
-            NewEvent {
-                kind: "security.alert",
-                subject_type: "user",
-                subject_id: admin.id.clone(),
-                actor_id: None,
-                payload: serde_json::json!({
+            &from,
+            NewEvent::new(
+                EventKind::SecurityAlert,
+                SubjectType::User,
+                &admin.id,
+                serde_json::json!({
                     "to": admin.email, "name": admin.first_name, "language": admin.language,
                     "email": email, "count": ALERT_IPS,
                 }),
-            },
+            ),
         )?;
     }
     Ok(())

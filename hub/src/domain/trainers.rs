@@ -6,6 +6,9 @@ use serde::Serialize;
 
 use crate::db::schema::{offer_trainers, users};
 use crate::db::{write_transaction, DbConnection};
+use crate::domain::events::{self, EventKind, NewEvent};
+use crate::domain::vocabulary::{NotificationKind, Role, SubjectType};
+use crate::domain::{accounts, notifications, Actor};
 use crate::error::Error;
 
 #[derive(Debug, Clone, Serialize, PartialEq, utoipa::ToSchema)]
@@ -19,13 +22,9 @@ pub struct NamedTrainer {
 /// Names the account with `email` (which must hold the trainer role) on the offer.
 pub fn name(conn: &mut DbConnection, offer_id: &str, email: &str) -> Result<String, Error> {
     write_transaction(conn, |conn| {
-        let id = super::accounts::find_id_by_email(conn, email)?
+        let id = accounts::find_id_by_email(conn, email)?
             .ok_or_else(|| Error::field("email", "unknown", "no account with this e-mail"))?;
-        if !super::accounts::person(conn, &id)?
-            .roles
-            .iter()
-            .any(|r| r == "trainer")
-        {
+        if !accounts::person(conn, &id)?.has_role(Role::Trainer) {
             return Err(Error::field(
                 "email",
                 "not_trainer",
@@ -46,13 +45,13 @@ pub fn name(conn: &mut DbConnection, offer_id: &str, email: &str) -> Result<Stri
                 offer_trainers::trainer_id.eq(&id),
             ))
             .execute(conn)?;
-        super::notifications::create(
+        notifications::create(
             conn,
             &id,
-            "trainer.named",
+            NotificationKind::TrainerNamed,
             &serde_json::json!({ "offer_id": offer_id }),
         )?;
-        changed(conn, offer_id, "offer.trainer_named", &id)?;
+        changed(conn, offer_id, EventKind::OfferTrainerNamed, &id)?;
         Ok(id)
     })
 }
@@ -75,7 +74,7 @@ pub fn answer(
         if n == 0 {
             return Err(Error::NotFound("you are not named on this offer".into()));
         }
-        changed(conn, offer_id, "offer.trainer_answered", trainer_id)
+        changed(conn, offer_id, EventKind::OfferTrainerAnswered, trainer_id)
     })
 }
 
@@ -83,18 +82,18 @@ pub fn answer(
 fn changed(
     conn: &mut DbConnection,
     offer_id: &str,
-    kind: &'static str,
+    kind: EventKind,
     trainer: &str,
 ) -> Result<(), Error> {
-    crate::db::outbox::append(
+    events::record(
         conn,
-        crate::db::outbox::NewEvent {
+        &Actor::hub(),
+        NewEvent::new(
             kind,
-            subject_type: "offer",
-            subject_id: offer_id.to_string(),
-            actor_id: None,
-            payload: serde_json::json!({ "trainer_id": trainer }),
-        },
+            SubjectType::Offer,
+            offer_id,
+            serde_json::json!({ "trainer_id": trainer }),
+        ),
     )?;
     Ok(())
 }

@@ -8,6 +8,8 @@ use serde::Serialize;
 use uuid::Uuid;
 
 use super::accounts::{self, NewUser};
+use super::audit::{self, Action, Actor};
+use super::vocabulary::{Role, SubjectType};
 use crate::crypto::Sealer;
 use crate::db::schema::{upstream_flows, upstream_links, upstream_providers};
 use crate::db::{write_transaction, DbConnection};
@@ -40,6 +42,7 @@ pub fn create(
     conn: &mut DbConnection,
     new: &NewProvider,
     sealer: &Sealer,
+    actor: &Actor,
 ) -> Result<Provider, Error> {
     let mut errors = Vec::new();
     if new.name.trim().is_empty() {
@@ -76,17 +79,28 @@ pub fn create(
             .clone()
             .unwrap_or_else(|| "openid email profile".into()),
     };
-    diesel::insert_into(upstream_providers::table)
-        .values((
-            upstream_providers::id.eq(&p.id),
-            upstream_providers::name.eq(&p.name),
-            upstream_providers::issuer.eq(&p.issuer),
-            upstream_providers::client_id.eq(&p.client_id),
-            upstream_providers::client_secret_encrypted.eq(sealer.seal(p.client_secret.as_bytes())),
-            upstream_providers::scopes.eq(&p.scopes),
-            upstream_providers::created_at.eq(Utc::now().naive_utc()),
-        ))
-        .execute(conn)?;
+    write_transaction(conn, |conn| {
+        diesel::insert_into(upstream_providers::table)
+            .values((
+                upstream_providers::id.eq(&p.id),
+                upstream_providers::name.eq(&p.name),
+                upstream_providers::issuer.eq(&p.issuer),
+                upstream_providers::client_id.eq(&p.client_id),
+                upstream_providers::client_secret_encrypted
+                    .eq(sealer.seal(p.client_secret.as_bytes())),
+                upstream_providers::scopes.eq(&p.scopes),
+                upstream_providers::created_at.eq(Utc::now().naive_utc()),
+            ))
+            .execute(conn)?;
+        audit::record(
+            conn,
+            actor,
+            Action::IdentityProviderCreated,
+            SubjectType::IdentityProvider,
+            Some(&p.id),
+            serde_json::json!({ "issuer": p.issuer }),
+        )
+    })?;
     Ok(p)
 }
 
@@ -227,10 +241,10 @@ pub fn link(conn: &mut DbConnection, provider_id: &str, who: &Identity) -> Resul
                     first_name: who.given_name.as_deref().unwrap_or("-"),
                     last_name: who.family_name.as_deref().unwrap_or("-"),
                     language,
-                    roles: &["trainee"],
+                    roles: &[Role::Trainee],
                     confirmed: who.email_verified,
                 };
-                accounts::create(conn, &new, None)?
+                accounts::create(conn, &new, &Actor::hub())?
             }
         };
         diesel::insert_into(upstream_links::table)
@@ -241,16 +255,13 @@ pub fn link(conn: &mut DbConnection, provider_id: &str, who: &Identity) -> Resul
                 upstream_links::created_at.eq(Utc::now().naive_utc()),
             ))
             .execute(conn)?;
-        super::audit::record(
+        audit::record(
             conn,
-            super::audit::Entry {
-                actor_id: Some(&user_id),
-                action: "upstream.linked",
-                subject_type: "user",
-                subject_id: Some(&user_id),
-                ip: None,
-                detail: serde_json::json!({ "provider": provider_id }),
-            },
+            &Actor::person(&user_id, None),
+            Action::UpstreamLinked,
+            SubjectType::User,
+            Some(&user_id),
+            serde_json::json!({ "provider": provider_id }),
         )?;
         Ok(user_id)
     })

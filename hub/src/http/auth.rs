@@ -16,6 +16,13 @@ use crate::domain::sessions::{self, Lifetime, Session};
 use crate::error::Error;
 
 pub const SESSION_COOKIE: &str = "hub_session";
+/// The header a script on the hub's own pages sends the session's CSRF token in.
+pub const CSRF_HEADER: &str = "x-csrf-token";
+
+/// A state-changing call of the JSON API (pages have their own CSRF field in each form).
+fn api_write(req: &HttpRequest) -> bool {
+    req.path().starts_with("/api/") && !req.method().is_safe()
+}
 pub const API_AUDIENCE: &str = "hub-api";
 /// Access tokens are short-lived: revoking the session stops refreshes at once and access within
 /// this long at most (and at once where the session is checked, which is every request here).
@@ -38,7 +45,7 @@ pub struct AccessClaims {
     pub aud: String,
     pub iat: i64,
     pub exp: i64,
-    pub roles: Vec<String>,
+    pub roles: Vec<crate::domain::vocabulary::Role>,
 }
 
 impl ApiTokenKeys {
@@ -231,7 +238,7 @@ async fn resolve(req: &HttpRequest) -> Result<Caller, Error> {
                 })
                 .await?;
             match found {
-                Some((person, session)) if person.status == "active" => Ok(Caller::Person {
+                Some((person, session)) if person.is_active() => Ok(Caller::Person {
                     person,
                     session,
                     via_cookie: false,
@@ -250,14 +257,22 @@ async fn resolve(req: &HttpRequest) -> Result<Caller, Error> {
                 })
                 .await?;
             // A stale cookie is no error: the visitor is simply not signed in.
-            Ok(match found {
-                Some((person, session)) if person.status == "active" => Caller::Person {
+            let caller = match found {
+                Some((person, session)) if person.is_active() => Caller::Person {
                     person,
                     session,
                     via_cookie: true,
                 },
                 _ => Caller::Anonymous,
-            })
+            };
+            // A browser sends the cookie with any cross-site form post: a JSON API write that
+            // rides on it must prove it comes from the hub's own page (the session's CSRF token
+            // in `X-CSRF-Token`). Pages check their forms' hidden field themselves.
+            if api_write(req) {
+                let token = req.headers().get(CSRF_HEADER).and_then(|v| v.to_str().ok());
+                caller.check_csrf(token)?;
+            }
+            Ok(caller)
         }
         Credential::ApiKey(key) => {
             let partner = state
@@ -269,7 +284,98 @@ async fn resolve(req: &HttpRequest) -> Result<Caller, Error> {
     }
 }
 
-/// The client's address as the hub sees it (the peer; a trusted proxy setting can come later).
+/// The client's address as the hub sees it (see [`client_addr`]).
 pub fn client_ip(req: &HttpRequest) -> Option<String> {
-    req.peer_addr().map(|a| a.ip().to_string())
+    client_addr(req).map(|a| a.to_string())
+}
+
+/// The client's address: the TCP peer, unless the peer is one of `HUB_TRUSTED_PROXIES`; then the
+/// address that proxy (and any trusted proxy before it) says it forwarded for, read from the
+/// right of `X-Forwarded-For` (or `Forwarded: for=`) past every trusted hop. A header from any
+/// other peer is ignored, so a client cannot choose its own address for rate limits or the audit
+/// log.
+pub fn client_addr(req: &HttpRequest) -> Option<std::net::IpAddr> {
+    let peer = req.peer_addr()?.ip();
+    let trusted = req
+        .app_data::<web::Data<AppState>>()
+        .map(|s| s.config.trusted_proxies.clone())
+        .unwrap_or_default();
+    Some(forwarded_client(peer, &trusted, req.headers()))
+}
+
+fn forwarded_client(
+    peer: std::net::IpAddr,
+    trusted: &[ipnet::IpNet],
+    headers: &actix_web::http::header::HeaderMap,
+) -> std::net::IpAddr {
+    let is_trusted = |ip: &std::net::IpAddr| trusted.iter().any(|net| net.contains(ip));
+    if !is_trusted(&peer) {
+        return peer;
+    }
+    let mut hops: Vec<std::net::IpAddr> = Vec::new();
+    for value in headers.get_all("x-forwarded-for") {
+        if let Ok(v) = value.to_str() {
+            hops.extend(
+                v.split(',')
+                    .filter_map(|h| h.trim().parse::<std::net::IpAddr>().ok()),
+            );
+        }
+    }
+    if hops.is_empty() {
+        for value in headers.get_all("forwarded") {
+            if let Ok(v) = value.to_str() {
+                hops.extend(v.split([',', ';']).filter_map(|part| {
+                    let (k, v) = part.trim().split_once('=')?;
+                    if !k.eq_ignore_ascii_case("for") {
+                        return None;
+                    }
+                    let v = v.trim_matches('"');
+                    let v = v
+                        .strip_prefix('[')
+                        .map_or(v, |v| v.split(']').next().unwrap_or(v));
+                    v.parse::<std::net::IpAddr>()
+                        .ok()
+                        .or_else(|| v.rsplit_once(':')?.0.parse().ok())
+                }));
+            }
+        }
+    }
+    hops.into_iter()
+        .rev()
+        .find(|ip| !is_trusted(ip))
+        .unwrap_or(peer)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use actix_web::http::header::{HeaderMap, HeaderName, HeaderValue};
+
+    fn headers(pairs: &[(&'static str, &'static str)]) -> HeaderMap {
+        let mut map = HeaderMap::new();
+        for (k, v) in pairs {
+            map.append(HeaderName::from_static(k), HeaderValue::from_static(v));
+        }
+        map
+    }
+
+    #[test]
+    fn forwarded_addresses_count_only_from_trusted_proxies() {
+        let proxy: std::net::IpAddr = "10.0.0.5".parse().unwrap();
+        let trusted: Vec<ipnet::IpNet> = vec!["10.0.0.0/8".parse().unwrap()];
+        let spoof = headers(&[("x-forwarded-for", "198.51.100.9, 203.0.113.7")]);
+        assert_eq!(
+            forwarded_client(proxy, &trusted, &spoof),
+            "203.0.113.7".parse::<std::net::IpAddr>().unwrap(),
+            "the rightmost untrusted hop: what the trusted proxy saw"
+        );
+        let stranger: std::net::IpAddr = "192.0.2.1".parse().unwrap();
+        assert_eq!(forwarded_client(stranger, &trusted, &spoof), stranger);
+        let standard = headers(&[("forwarded", "for=\"[2001:db8::1]:4711\";proto=https")]);
+        assert_eq!(
+            forwarded_client(proxy, &trusted, &standard),
+            "2001:db8::1".parse::<std::net::IpAddr>().unwrap()
+        );
+        assert_eq!(forwarded_client(proxy, &trusted, &HeaderMap::new()), proxy);
+    }
 }

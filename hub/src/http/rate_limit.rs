@@ -124,7 +124,7 @@ async fn check(req: &ServiceRequest) -> Result<(), Error> {
             return RateLimits::wait(limiter.check());
         }
     }
-    if let Some(ip) = req.peer_addr().map(|a| a.ip()) {
+    if let Some(ip) = crate::http::auth::client_addr(req.request()) {
         RateLimits::wait(limits.per_ip.check_key(&ip))?;
         if is_signin(req.path(), req.method()) {
             RateLimits::wait(limits.signin_per_ip.check_key(&ip))?;

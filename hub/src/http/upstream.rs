@@ -1,14 +1,11 @@
-//! Signing in through an upstream OpenID Provider (brokering), as a relying party built on the
-//! `openidconnect` crate: discovery, PKCE, nonce and ID token validation are the crate's. After
-//! linking the identity to a local account the person continues where they were going — often
-//! an authorization request from Chamilo waiting at `/oauth2/authorize`.
+//! Signing in through an upstream OpenID Provider (brokering): the routes. The protocol itself
+//! (discovery, PKCE, nonce, ID-token validation) is `adapters::upstream_oidc`; the flow's secrets
+//! wait in SQL between the two legs (`domain::upstream`). After linking the identity to a local
+//! account the person continues where they were going — often an authorization request from
+//! Chamilo waiting at `/oauth2/authorize`.
 
 use actix_web::{web, HttpRequest, HttpResponse};
-use openidconnect::core::{CoreAuthenticationFlow, CoreClient, CoreProviderMetadata};
-use openidconnect::{
-    AuthorizationCode, ClientId, ClientSecret, CsrfToken, IssuerUrl, Nonce, PkceCodeChallenge,
-    PkceCodeVerifier, RedirectUrl, Scope, TokenResponse,
-};
+use adapters::upstream_oidc::{self, UpstreamError};
 use serde::Deserialize;
 
 use super::pages::{safe_return, start_browser_session};
@@ -16,49 +13,25 @@ use super::AppState;
 use crate::domain::upstream::{self, Flow, Identity};
 use crate::error::Error;
 
-fn http_client() -> Result<reqwest::Client, Error> {
-    // No redirects: the OIDC token and discovery endpoints must answer directly (SSRF hygiene).
-    reqwest::Client::builder()
-        .redirect(reqwest::redirect::Policy::none())
-        .timeout(std::time::Duration::from_secs(10))
-        .build()
-        .map_err(|e| Error::Internal(e.to_string()))
+impl From<UpstreamError> for Error {
+    fn from(e: UpstreamError) -> Self {
+        match e {
+            UpstreamError::Unavailable(m) => Error::Unavailable(m),
+            UpstreamError::Refused(m) => Error::Forbidden(m),
+            UpstreamError::Settings(m) => Error::Internal(m),
+        }
+    }
 }
 
-type Rp = CoreClient<
-    openidconnect::EndpointSet,
-    openidconnect::EndpointNotSet,
-    openidconnect::EndpointNotSet,
-    openidconnect::EndpointNotSet,
-    openidconnect::EndpointMaybeSet,
-    openidconnect::EndpointMaybeSet,
->;
-
-/// The provider's current metadata (discovery, JWKS) as a relying-party client, and the HTTP
-/// client to talk to it with.
-async fn relying_party(
-    state: &AppState,
-    provider: &upstream::Provider,
-) -> Result<(Rp, reqwest::Client), Error> {
-    let http = http_client()?;
-    let issuer =
-        IssuerUrl::new(provider.issuer.clone()).map_err(|e| Error::Internal(e.to_string()))?;
-    let metadata = CoreProviderMetadata::discover_async(issuer, &http)
-        .await
-        .map_err(|e| Error::Unavailable(format!("identity provider discovery: {e}")))?;
-    let redirect =
-        RedirectUrl::new(callback_url(state)).map_err(|e| Error::Internal(e.to_string()))?;
-    let client = CoreClient::from_provider_metadata(
-        metadata,
-        ClientId::new(provider.client_id.clone()),
-        Some(ClientSecret::new(provider.client_secret.clone())),
-    )
-    .set_redirect_uri(redirect);
-    Ok((client, http))
-}
-
-fn callback_url(state: &AppState) -> String {
-    format!("{}/signin/upstream/callback", state.config.origin())
+/// The registered provider as the adapter needs it, with the hub's callback.
+fn relying_party(state: &AppState, p: &upstream::Provider) -> upstream_oidc::Provider {
+    upstream_oidc::Provider {
+        issuer: p.issuer.clone(),
+        client_id: p.client_id.clone(),
+        client_secret: p.client_secret.clone(),
+        scopes: p.scopes.clone(),
+        redirect_uri: format!("{}/signin/upstream/callback", state.config.origin()),
+    }
 }
 
 #[derive(Deserialize)]
@@ -76,34 +49,20 @@ pub async fn start(
         .db
         .run(move |conn| upstream::get(conn, &id, &sealer))
         .await?;
-    let (client, _) = relying_party(&state, &provider).await?;
-    let (challenge, verifier) = PkceCodeChallenge::new_random_sha256();
-    let mut request = client.authorize_url(
-        CoreAuthenticationFlow::AuthorizationCode,
-        CsrfToken::new_random,
-        Nonce::new_random,
-    );
-    for scope in provider
-        .scopes
-        .split(' ')
-        .filter(|s| !s.is_empty() && *s != "openid")
-    {
-        request = request.add_scope(Scope::new(scope.to_string()));
-    }
-    let (url, csrf, nonce) = request.set_pkce_challenge(challenge).url();
+    let auth = upstream_oidc::begin(&relying_party(&state, &provider)).await?;
     let flow = Flow {
         provider_id: provider.id.clone(),
-        nonce: nonce.secret().clone(),
-        pkce_verifier: verifier.secret().clone(),
+        nonce: auth.nonce,
+        pkce_verifier: auth.pkce_verifier,
         return_to: safe_return(query.return_to.as_deref()),
     };
-    let st = csrf.secret().clone();
+    let st = auth.state;
     state
         .db
         .run(move |conn| upstream::begin_flow(conn, &st, &flow))
         .await?;
     Ok(HttpResponse::Found()
-        .insert_header(("location", url.to_string()))
+        .insert_header(("location", auth.url))
         .finish())
 }
 
@@ -148,33 +107,20 @@ pub async fn callback(
         .db
         .run(move |conn| upstream::get(conn, &pid, &sealer))
         .await?;
-    let (client, http) = relying_party(&state, &provider).await?;
-    let tokens = client
-        .exchange_code(AuthorizationCode::new(code))
-        .map_err(|e| Error::Unavailable(format!("identity provider: {e}")))?
-        .set_pkce_verifier(PkceCodeVerifier::new(flow.pkce_verifier.clone()))
-        .request_async(&http)
-        .await
-        .map_err(|e| Error::Forbidden(format!("the identity provider refused the code: {e}")))?;
-    let id_token = tokens
-        .id_token()
-        .ok_or_else(|| Error::Forbidden("the identity provider sent no ID token".into()))?;
-    let claims = id_token
-        .claims(&client.id_token_verifier(), &Nonce::new(flow.nonce.clone()))
-        .map_err(|e| Error::Forbidden(format!("the ID token is not valid: {e}")))?;
+    let found = upstream_oidc::finish(
+        &relying_party(&state, &provider),
+        code,
+        flow.pkce_verifier.clone(),
+        flow.nonce.clone(),
+    )
+    .await?;
     let who = Identity {
-        subject: claims.subject().as_str().to_string(),
-        email: claims.email().map(|e| e.as_str().to_string()),
-        email_verified: claims.email_verified().unwrap_or(false),
-        given_name: claims
-            .given_name()
-            .and_then(|n| n.get(None))
-            .map(|n| n.as_str().to_string()),
-        family_name: claims
-            .family_name()
-            .and_then(|n| n.get(None))
-            .map(|n| n.as_str().to_string()),
-        locale: claims.locale().map(|l| l.as_str().to_string()),
+        subject: found.subject,
+        email: found.email,
+        email_verified: found.email_verified,
+        given_name: found.given_name,
+        family_name: found.family_name,
+        locale: found.locale,
     };
     let provider_id = provider.id.clone();
     let user_id = state

@@ -9,18 +9,19 @@ use serde::Deserialize;
 use super::Consumer;
 use crate::crypto::Sealer;
 use crate::db::outbox::Delivery;
+use crate::domain::events::EventKind;
 use crate::i18n::t;
 
 /// The events that become e-mails.
-pub const KINDS: &[&str] = &[
-    "account.registered",
-    "account.password_reset_requested",
-    "security.alert",
-    "application.changed",
-    "offer.decided",
-    "deadline.reminded",
-    "course.updated",
-    "announcement.matched",
+pub const KINDS: &[EventKind] = &[
+    EventKind::AccountRegistered,
+    EventKind::AccountPasswordResetRequested,
+    EventKind::SecurityAlert,
+    EventKind::ApplicationStatus,
+    EventKind::OfferDecision,
+    EventKind::DeadlineReminder,
+    EventKind::CourseUpdate,
+    EventKind::AnnouncementMatching,
 ];
 
 pub struct Mail {
@@ -83,8 +84,9 @@ impl Mail {
             Ok(format!("{}{path}?token={token}", self.origin))
         };
         let lang = p.language.as_str();
-        let (subject, text) = match delivery.event.kind.as_str() {
-            "account.registered" => {
+        let kind: EventKind = delivery.event.kind.parse().map_err(|e| format!("{e}"))?;
+        let (subject, text) = match kind {
+            EventKind::AccountRegistered => {
                 let link = link("/confirm")?;
                 (
                     t(lang, "mail-confirm-subject", &[]),
@@ -95,7 +97,7 @@ impl Mail {
                     ),
                 )
             }
-            "account.password_reset_requested" => {
+            EventKind::AccountPasswordResetRequested => {
                 let link = link("/reset-password")?;
                 (
                     t(lang, "mail-reset-subject", &[]),
@@ -106,7 +108,7 @@ impl Mail {
                     ),
                 )
             }
-            "security.alert" => {
+            EventKind::SecurityAlert => {
                 let count = p.count.unwrap_or_default().to_string();
                 let email = p.email.clone().unwrap_or_default();
                 (
@@ -118,7 +120,7 @@ impl Mail {
                     ),
                 )
             }
-            "application.changed" => {
+            EventKind::ApplicationStatus => {
                 let offer = p.offer.clone().unwrap_or_default();
                 let status = t(
                     lang,
@@ -140,7 +142,7 @@ impl Mail {
                     t(lang, "mail-application-body", &args),
                 )
             }
-            "offer.decided" => {
+            EventKind::OfferDecision => {
                 let offer = p.offer.clone().unwrap_or_default();
                 let decision = t(
                     lang,
@@ -159,7 +161,7 @@ impl Mail {
                     t(lang, "mail-decision-body", &args),
                 )
             }
-            "deadline.reminded" => {
+            EventKind::DeadlineReminder => {
                 let offer = p.offer.clone().unwrap_or_default();
                 let deadline = p.deadline.clone().unwrap_or_default();
                 let waiting = p.waiting.unwrap_or_default().to_string();
@@ -178,7 +180,7 @@ impl Mail {
                     t(lang, body, &args),
                 )
             }
-            "course.updated" => {
+            EventKind::CourseUpdate => {
                 let offer = p.offer.clone().unwrap_or_default();
                 let body = match p.change.as_deref() {
                     Some("withdrawn") => "mail-course-withdrawn-body",
@@ -187,7 +189,7 @@ impl Mail {
                 let args = [("name", p.name.as_str()), ("offer", &offer)];
                 (t(lang, "mail-course-subject", &args), t(lang, body, &args))
             }
-            "announcement.matched" => {
+            EventKind::AnnouncementMatching => {
                 let title = p.announcement.clone().unwrap_or_default();
                 let industry = p.industry.clone().unwrap_or_default();
                 let args = [
@@ -216,7 +218,7 @@ impl Consumer for Mail {
         "mail"
     }
 
-    fn kinds(&self) -> &'static [&'static str] {
+    fn kinds(&self) -> &'static [EventKind] {
         KINDS
     }
 

@@ -10,6 +10,7 @@ pub mod mail;
 pub mod purge;
 pub mod reminders;
 pub mod search;
+pub mod tail;
 mod worker;
 
 use std::sync::Arc;
@@ -19,6 +20,7 @@ use futures_util::future::BoxFuture;
 pub use worker::{backoff, Worker, WorkerHandle};
 
 use crate::db::outbox::Delivery;
+use crate::domain::events::EventKind;
 
 /// Something that acts on events: each delivery is retried until it succeeds or is set aside.
 /// Deliveries are at-least-once (a worker may die after acting but before recording it), so
@@ -27,7 +29,7 @@ pub trait Consumer: Send + Sync + 'static {
     /// Stable name: deliveries are recorded under it.
     fn name(&self) -> &'static str;
     /// The event kinds it wants; recorded as subscriptions when its worker starts.
-    fn kinds(&self) -> &'static [&'static str];
+    fn kinds(&self) -> &'static [EventKind];
     fn deliver<'a>(&'a self, delivery: &'a Delivery) -> BoxFuture<'a, Result<(), String>>;
 }
 

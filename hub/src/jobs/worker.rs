@@ -69,11 +69,15 @@ impl Worker {
     }
 
     async fn subscribe(&self, stopped: &mut watch::Receiver<bool>) -> bool {
-        let (name, kinds) = (self.consumer.name(), self.consumer.kinds());
+        let name = self.consumer.name();
+        let kinds: Vec<&'static str> = self.consumer.kinds().iter().map(|k| k.as_str()).collect();
         loop {
             match self
                 .db
-                .run(move |conn| outbox::subscribe(conn, name, kinds))
+                .run({
+                    let kinds = kinds.clone();
+                    move |conn| outbox::subscribe(conn, name, &kinds)
+                })
                 .await
             {
                 Ok(()) => return true,

@@ -7,7 +7,7 @@ use std::collections::BTreeMap;
 use chrono::NaiveDate;
 use serde::Deserialize;
 
-use super::{Address, NewOffer, Offer, OfferText, QualificationRef, Session};
+use super::{Address, NewOffer, Offer, OfferText, QualificationRef, ScheduleSlot};
 use crate::domain::money::Money;
 use crate::error::{Error, FieldError};
 
@@ -46,7 +46,7 @@ pub struct OfferInput {
     pub start_date: Option<NaiveDate>,
     pub end_date: Option<NaiveDate>,
     pub application_deadline: Option<NaiveDate>,
-    pub schedule: Option<Vec<Session>>,
+    pub schedule: Option<Vec<ScheduleSlot>>,
     pub hours: Option<i32>,
     pub price: Option<MoneyInput>,
     pub subsidised: Option<bool>,

@@ -12,19 +12,24 @@ use diesel::prelude::*;
 use serde::Serialize;
 
 use super::input::OfferInput;
-use super::{write_state, NewOffer, Offer, Visibility};
-use crate::db::outbox::{self, NewEvent};
-use crate::db::schema::offers;
+use super::writes::write_state;
+use super::{get, provider_and_status, title_in, NewOffer, Offer, Visibility};
+use crate::db::schema::{applications, memberships, offers};
 use crate::db::{write_transaction, DbConnection};
-use crate::domain::audit;
+use crate::domain::events::{self, EventKind, NewEvent};
+use crate::domain::notifications;
+use crate::domain::vocabulary::{
+    vocabulary, ApplicationStatus, NotificationKind, OfferStatus, RevisionStatus, SubjectType,
+};
+use crate::domain::Actor;
 use crate::error::Error;
 
 /// What staff and superadmins see of an offer's review, besides the offer itself.
 #[derive(Debug, Clone, Serialize, PartialEq, utoipa::ToSchema)]
 pub struct Review {
     pub rejection_reason: Option<String>,
-    /// `draft`, `pending_review` or `rejected`: the state of the pending revision, if any.
-    pub revision_status: Option<String>,
+    /// The state of the pending revision, if any.
+    pub revision_status: Option<RevisionStatus>,
     pub revision_reason: Option<String>,
     /// The revision's full new state, in the shape of an offer input.
     pub revision: Option<serde_json::Value>,
@@ -33,7 +38,8 @@ pub struct Review {
 #[derive(Debug, Clone, Queryable, Selectable)]
 #[diesel(table_name = offers)]
 struct State {
-    status: String,
+    #[diesel(deserialize_as = String)]
+    status: OfferStatus,
     version: i32,
     provider_id: String,
     start_date: NaiveDate,
@@ -41,6 +47,16 @@ struct State {
     revision: Option<String>,
     revision_status: Option<String>,
     revision_reason: Option<String>,
+}
+
+impl State {
+    fn revision(&self) -> Result<Option<RevisionStatus>, Error> {
+        Ok(self
+            .revision_status
+            .clone()
+            .map(RevisionStatus::try_from)
+            .transpose()?)
+    }
 }
 
 fn state(conn: &mut DbConnection, id: &str) -> Result<State, Error> {
@@ -55,46 +71,41 @@ fn state(conn: &mut DbConnection, id: &str) -> Result<State, Error> {
 pub fn review(conn: &mut DbConnection, id: &str) -> Result<Review, Error> {
     let s = state(conn, id)?;
     Ok(Review {
+        revision_status: s.revision()?,
         rejection_reason: s.rejection_reason,
-        revision_status: s.revision_status,
         revision_reason: s.revision_reason,
         revision: s.revision.map(|r| serde_json::from_str(&r)).transpose()?,
     })
 }
 
-/// Who is acting, for events and the audit log.
-pub struct Actor<'a> {
-    pub user_id: &'a str,
-    pub ip: Option<&'a str>,
+vocabulary! {
+    /// A superadmin's decision, as the provider's staff are told it.
+    Decision {
+        Approved = "approved",
+        Rejected = "rejected",
+    }
+}
+
+vocabulary! {
+    /// What happened to a course its applicants are told of.
+    CourseChange {
+        /// An approved revision: dates, place or price may differ.
+        Updated = "updated",
+        Withdrawn = "withdrawn",
+    }
 }
 
 fn record(
     conn: &mut DbConnection,
     id: &str,
-    kind: &'static str,
-    actor: &Actor<'_>,
+    kind: EventKind,
+    actor: &Actor,
     detail: serde_json::Value,
 ) -> Result<(), Error> {
-    audit::record(
+    events::record(
         conn,
-        audit::Entry {
-            actor_id: Some(actor.user_id),
-            action: kind,
-            subject_type: "offer",
-            subject_id: Some(id),
-            ip: actor.ip,
-            detail: detail.clone(),
-        },
-    )?;
-    outbox::append(
-        conn,
-        NewEvent {
-            kind,
-            subject_type: "offer",
-            subject_id: id.to_string(),
-            actor_id: Some(actor.user_id.to_string()),
-            payload: detail,
-        },
+        actor,
+        NewEvent::new(kind, SubjectType::Offer, id, detail),
     )?;
     Ok(())
 }
@@ -103,29 +114,54 @@ fn record(
 fn tell_provider(
     conn: &mut DbConnection,
     id: &str,
-    decision: &str,
+    decision: Decision,
     reason: Option<&str>,
 ) -> Result<(), Error> {
-    use crate::db::schema::memberships;
-    use crate::domain::notifications;
-    let (provider, _) = super::provider_and_status(conn, id)?;
+    let (provider, _) = provider_and_status(conn, id)?;
     let staff: Vec<String> = memberships::table
         .filter(memberships::organisation_id.eq(&provider))
         .select(memberships::user_id)
         .load(conn)?;
     for user in staff {
-        let event = NewEvent {
-            kind: "offer.decided",
-            subject_type: "offer",
-            subject_id: id.to_string(),
-            actor_id: None,
-            payload: serde_json::json!({
-                "offer_id": id, "decision": decision, "status": decision, "reason": reason,
-            }),
-        };
-        notifications::notify(conn, &user, "offer.decision", event, |conn, language| {
-            Ok(("offer", super::title_in(conn, id, language)?))
-        })?;
+        let payload = serde_json::json!({
+            "offer_id": id, "decision": decision, "status": decision, "reason": reason,
+        });
+        notifications::notify(
+            conn,
+            &user,
+            NotificationKind::OfferDecision,
+            (SubjectType::Offer, id),
+            payload,
+            |conn, language| Ok(("offer", title_in(conn, id, language)?)),
+        )?;
+    }
+    Ok(())
+}
+
+/// Tells everyone who applied for the offer (and has not dropped out) that it changed.
+fn tell_applicants(
+    conn: &mut DbConnection,
+    offer: &str,
+    change: CourseChange,
+) -> Result<(), Error> {
+    let people: Vec<String> = applications::table
+        .filter(applications::offer_id.eq(offer))
+        .filter(
+            applications::status.eq_any(ApplicationStatus::texts(&ApplicationStatus::CONCERNED)),
+        )
+        .select(applications::user_id)
+        .distinct()
+        .load(conn)?;
+    for user in people {
+        let payload = serde_json::json!({ "offer_id": offer, "change": change });
+        notifications::notify(
+            conn,
+            &user,
+            NotificationKind::CourseUpdate,
+            (SubjectType::User, &user),
+            payload,
+            |conn, language| Ok(("offer", title_in(conn, offer, language)?)),
+        )?;
     }
     Ok(())
 }
@@ -162,7 +198,7 @@ pub fn update(
     provider_id: &str,
     expected: i32,
     patch: OfferInput,
-    actor: &Actor<'_>,
+    actor: &Actor,
 ) -> Result<(), Error> {
     write_transaction(conn, |conn| {
         let s = state(conn, id)?;
@@ -172,31 +208,43 @@ pub fn update(
         if s.version != expected {
             return Err(Error::PreconditionFailed);
         }
-        match s.status.as_str() {
-            "draft" | "rejected" => {
-                let current = super::get(conn, id, Visibility::Everything)?.as_new();
+        match s.status {
+            OfferStatus::Draft | OfferStatus::Rejected => {
+                let current = get(conn, id, Visibility::Everything)?.as_new();
                 let next = patch.apply_to(current)?;
                 claim_version(conn, id, expected)?;
                 write_state(conn, id, &next, true)?;
-                record(conn, id, "offer.updated", actor, serde_json::json!({}))
+                record(
+                    conn,
+                    id,
+                    EventKind::OfferUpdated,
+                    actor,
+                    serde_json::json!({}),
+                )
             }
-            "published" => {
+            OfferStatus::Published => {
                 let base = match &s.revision {
                     Some(r) => serde_json::from_str::<Revision>(r)?.offer,
-                    None => super::get(conn, id, Visibility::Everything)?.as_new(),
+                    None => get(conn, id, Visibility::Everything)?.as_new(),
                 };
                 let next = patch.apply_to(base)?;
                 claim_version(conn, id, expected)?;
                 diesel::update(offers::table.filter(offers::id.eq(id)))
                     .set((
                         offers::revision.eq(serde_json::to_string(&Revision { offer: next })?),
-                        offers::revision_status.eq("draft"),
+                        offers::revision_status.eq(RevisionStatus::Draft.as_str()),
                         offers::revision_reason.eq(None::<String>),
                     ))
                     .execute(conn)?;
-                record(conn, id, "offer.revised", actor, serde_json::json!({}))
+                record(
+                    conn,
+                    id,
+                    EventKind::OfferRevised,
+                    actor,
+                    serde_json::json!({}),
+                )
             }
-            "pending_review" => Err(Error::Conflict(
+            OfferStatus::PendingReview => Err(Error::Conflict(
                 "the offer is under review; wait for the decision".into(),
             )),
             other => Err(Error::Conflict(format!("a {other} offer cannot be edited"))),
@@ -209,55 +257,77 @@ pub fn submit(
     conn: &mut DbConnection,
     id: &str,
     provider_id: &str,
-    actor: &Actor<'_>,
+    actor: &Actor,
 ) -> Result<(), Error> {
     write_transaction(conn, |conn| {
         let s = state(conn, id)?;
         if s.provider_id != provider_id {
             return Err(Error::NotFound(format!("offer {id}")));
         }
-        let revision_open = matches!(s.revision_status.as_deref(), Some("draft" | "rejected"));
-        match s.status.as_str() {
-            "draft" | "rejected" => {
+        let revision_open = matches!(
+            s.revision()?,
+            Some(RevisionStatus::Draft | RevisionStatus::Rejected)
+        );
+        match s.status {
+            OfferStatus::Draft | OfferStatus::Rejected => {
                 claim_version(conn, id, s.version)?;
                 diesel::update(offers::table.filter(offers::id.eq(id)))
                     .set((
-                        offers::status.eq("pending_review"),
+                        offers::status.eq(OfferStatus::PendingReview.as_str()),
                         offers::rejection_reason.eq(None::<String>),
                     ))
                     .execute(conn)?;
             }
-            "published" if revision_open => {
+            OfferStatus::Published if revision_open => {
                 claim_version(conn, id, s.version)?;
                 diesel::update(offers::table.filter(offers::id.eq(id)))
-                    .set(offers::revision_status.eq("pending_review"))
+                    .set(offers::revision_status.eq(RevisionStatus::PendingReview.as_str()))
                     .execute(conn)?;
             }
-            "published" => return Err(Error::Conflict("there is no revision to submit".into())),
+            OfferStatus::Published => {
+                return Err(Error::Conflict("there is no revision to submit".into()))
+            }
             other => {
                 return Err(Error::Conflict(format!(
                     "a {other} offer cannot be submitted"
                 )))
             }
         }
-        record(conn, id, "offer.submitted", actor, serde_json::json!({}))
+        record(
+            conn,
+            id,
+            EventKind::OfferSubmitted,
+            actor,
+            serde_json::json!({}),
+        )
     })
 }
 
 /// A superadmin's approval: publishes the offer, or applies its pending revision.
-pub fn approve(conn: &mut DbConnection, id: &str, actor: &Actor<'_>) -> Result<(), Error> {
+pub fn approve(conn: &mut DbConnection, id: &str, actor: &Actor) -> Result<(), Error> {
     write_transaction(conn, |conn| {
         let s = state(conn, id)?;
         let now = Utc::now().naive_utc();
-        if s.status == "pending_review" {
+        if s.status == OfferStatus::PendingReview {
             claim_version(conn, id, s.version)?;
             diesel::update(offers::table.filter(offers::id.eq(id)))
-                .set((offers::status.eq("published"), offers::published_at.eq(now)))
+                .set((
+                    offers::status.eq(OfferStatus::Published.as_str()),
+                    offers::published_at.eq(now),
+                ))
                 .execute(conn)?;
-            record(conn, id, "offer.published", actor, serde_json::json!({}))?;
-            return tell_provider(conn, id, "approved", None);
+            record(
+                conn,
+                id,
+                EventKind::OfferPublished,
+                actor,
+                serde_json::json!({}),
+            )?;
+            return tell_provider(conn, id, Decision::Approved, None);
         }
-        if s.status == "published" && s.revision_status.as_deref() == Some("pending_review") {
+        if s.status == OfferStatus::Published
+            && s.revision()? == Some(RevisionStatus::PendingReview)
+        {
             let revision: Revision = serde_json::from_str(s.revision.as_deref().unwrap_or("null"))?;
             claim_version(conn, id, s.version)?;
             write_state(conn, id, &revision.offer, true)?;
@@ -271,24 +341,19 @@ pub fn approve(conn: &mut DbConnection, id: &str, actor: &Actor<'_>) -> Result<(
             record(
                 conn,
                 id,
-                "offer.published",
+                EventKind::OfferPublished,
                 actor,
                 serde_json::json!({ "revision": true }),
             )?;
-            crate::domain::reminders::course_changed(conn, id, "updated")?;
-            return tell_provider(conn, id, "approved", None);
+            tell_applicants(conn, id, CourseChange::Updated)?;
+            return tell_provider(conn, id, Decision::Approved, None);
         }
         Err(Error::Conflict("the offer is not awaiting review".into()))
     })
 }
 
 /// A superadmin's rejection; the reason is required and shown to the provider.
-pub fn reject(
-    conn: &mut DbConnection,
-    id: &str,
-    reason: &str,
-    actor: &Actor<'_>,
-) -> Result<(), Error> {
+pub fn reject(conn: &mut DbConnection, id: &str, reason: &str, actor: &Actor) -> Result<(), Error> {
     if reason.trim().is_empty() {
         return Err(Error::field(
             "reason",
@@ -298,20 +363,21 @@ pub fn reject(
     }
     write_transaction(conn, |conn| {
         let s = state(conn, id)?;
-        if s.status == "pending_review" {
+        if s.status == OfferStatus::PendingReview {
             claim_version(conn, id, s.version)?;
             diesel::update(offers::table.filter(offers::id.eq(id)))
                 .set((
-                    offers::status.eq("rejected"),
+                    offers::status.eq(OfferStatus::Rejected.as_str()),
                     offers::rejection_reason.eq(reason.trim()),
                 ))
                 .execute(conn)?;
-        } else if s.status == "published" && s.revision_status.as_deref() == Some("pending_review")
+        } else if s.status == OfferStatus::Published
+            && s.revision()? == Some(RevisionStatus::PendingReview)
         {
             claim_version(conn, id, s.version)?;
             diesel::update(offers::table.filter(offers::id.eq(id)))
                 .set((
-                    offers::revision_status.eq("rejected"),
+                    offers::revision_status.eq(RevisionStatus::Rejected.as_str()),
                     offers::revision_reason.eq(reason.trim()),
                 ))
                 .execute(conn)?;
@@ -321,11 +387,11 @@ pub fn reject(
         record(
             conn,
             id,
-            "offer.rejected",
+            EventKind::OfferRejected,
             actor,
             serde_json::json!({ "reason": reason.trim() }),
         )?;
-        tell_provider(conn, id, "rejected", Some(reason.trim()))
+        tell_provider(conn, id, Decision::Rejected, Some(reason.trim()))
     })
 }
 
@@ -335,14 +401,14 @@ pub fn withdraw(
     id: &str,
     provider_id: &str,
     today: NaiveDate,
-    actor: &Actor<'_>,
+    actor: &Actor,
 ) -> Result<(), Error> {
     write_transaction(conn, |conn| {
         let s = state(conn, id)?;
         if s.provider_id != provider_id {
             return Err(Error::NotFound(format!("offer {id}")));
         }
-        if s.status != "published" {
+        if s.status != OfferStatus::Published {
             return Err(Error::Conflict(format!(
                 "a {} offer cannot be withdrawn",
                 s.status
@@ -355,10 +421,16 @@ pub fn withdraw(
         }
         claim_version(conn, id, s.version)?;
         diesel::update(offers::table.filter(offers::id.eq(id)))
-            .set(offers::status.eq("withdrawn"))
+            .set(offers::status.eq(OfferStatus::Withdrawn.as_str()))
             .execute(conn)?;
-        record(conn, id, "offer.withdrawn", actor, serde_json::json!({}))?;
-        crate::domain::reminders::course_changed(conn, id, "withdrawn")
+        record(
+            conn,
+            id,
+            EventKind::OfferWithdrawn,
+            actor,
+            serde_json::json!({}),
+        )?;
+        tell_applicants(conn, id, CourseChange::Withdrawn)
     })
 }
 
@@ -366,26 +438,23 @@ pub fn withdraw(
 pub fn archive_ended(conn: &mut DbConnection, today: NaiveDate) -> Result<usize, Error> {
     write_transaction(conn, |conn| {
         let ended: Vec<String> = offers::table
-            .filter(offers::status.eq("published"))
+            .filter(offers::status.eq(OfferStatus::Published.as_str()))
             .filter(offers::end_date.lt(today))
             .select(offers::id)
             .load(conn)?;
         for id in &ended {
             diesel::update(offers::table.filter(offers::id.eq(id)))
                 .set((
-                    offers::status.eq("archived"),
+                    offers::status.eq(OfferStatus::Archived.as_str()),
                     offers::version.eq(offers::version + 1),
                 ))
                 .execute(conn)?;
-            outbox::append(
+            record(
                 conn,
-                NewEvent {
-                    kind: "offer.archived",
-                    subject_type: "offer",
-                    subject_id: id.clone(),
-                    actor_id: None,
-                    payload: serde_json::json!({}),
-                },
+                id,
+                EventKind::OfferArchived,
+                &Actor::hub(),
+                serde_json::json!({}),
             )?;
         }
         Ok(ended.len())
@@ -397,13 +466,13 @@ pub fn queue(conn: &mut DbConnection) -> Result<Vec<Offer>, Error> {
     let ids: Vec<String> = offers::table
         .filter(
             offers::status
-                .eq("pending_review")
-                .or(offers::revision_status.eq("pending_review")),
+                .eq(OfferStatus::PendingReview.as_str())
+                .or(offers::revision_status.eq(RevisionStatus::PendingReview.as_str())),
         )
         .order(offers::updated_at.asc())
         .select(offers::id)
         .load(conn)?;
     ids.iter()
-        .map(|id| super::get(conn, id, Visibility::Everything))
+        .map(|id| get(conn, id, Visibility::Everything))
         .collect()
 }

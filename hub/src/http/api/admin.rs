@@ -1,6 +1,7 @@
 //! `/api/admin/*`: the superadmin's tools (api.md, Administration). Every handler starts with
 //! `caller.superadmin()?`, and every change is audited with actor and IP.
 
+use actix_web::http::header::{ETag, EntityTag};
 use actix_web::{web, HttpRequest, HttpResponse};
 use serde::Deserialize;
 
@@ -8,51 +9,37 @@ use crate::domain::accounts::{self, AdminAction, Person};
 use crate::domain::api_keys::{self, ApiKeyInfo, NewApiKey};
 use crate::domain::audit::{self, Record};
 use crate::domain::organisations::{self, Organisation};
-use crate::domain::{oidc, sessions, upstream};
-use crate::error::Error;
-use crate::http::api::paging::Params;
+use crate::domain::vocabulary::{OrganisationStatus, Role};
+use crate::domain::{oidc, upstream, Actor};
+use crate::error::{Error, FieldError};
+use crate::http::api::paging::{ListOf, Params};
 use crate::http::auth::{client_ip, Caller};
 use crate::http::AppState;
 
-fn audit_entry(
-    conn: &mut crate::db::DbConnection,
-    actor: &str,
-    action: &str,
-    subject_type: &str,
-    subject: &str,
-    ip: Option<&str>,
-) -> Result<(), Error> {
-    audit::record(
-        conn,
-        audit::Entry {
-            actor_id: Some(actor),
-            action,
-            subject_type,
-            subject_id: Some(subject),
-            ip,
-            detail: serde_json::json!({}),
-        },
-    )
+/// The superadmin calling, as the actor of what they do.
+fn superadmin(caller: &Caller, req: &HttpRequest) -> Result<Actor, Error> {
+    Ok(Actor::person(&caller.superadmin()?.id, client_ip(req)))
 }
 
 /// Organisations, by status (`?status=pending` for those awaiting confirmation).
 #[utoipa::path(get, path = "/api/admin/organisations", tag = "administration", security(("bearer" = [])),
-    params(("status" = Option<String>, Query)), responses((status = 200, body = Vec<Organisation>), (status = 403)))]
+    params(("status" = Option<String>, Query), ("page" = Option<i64>, Query), ("page_size" = Option<i64>, Query)),
+    responses((status = 200, body = ListOf<Organisation>), (status = 400), (status = 401), (status = 403)))]
 pub async fn organisations(
     state: web::Data<AppState>,
     caller: Caller,
     query: web::Query<Vec<(String, String)>>,
-) -> Result<web::Json<Vec<Organisation>>, Error> {
+) -> Result<web::Json<ListOf<Organisation>>, Error> {
     caller.superadmin()?;
     let mut p = Params::new(query.into_inner());
-    let status = p.one_of("status", &["pending", "confirmed", "rejected"]);
+    let status = p.word::<OrganisationStatus>("status", &OrganisationStatus::spelled());
+    let window = p.window();
     p.finish()?;
-    Ok(web::Json(
-        state
-            .db
-            .run(move |conn| organisations::list(conn, status.as_deref()))
-            .await?,
-    ))
+    let found = state
+        .db
+        .run(move |conn| organisations::list(conn, status, window))
+        .await?;
+    Ok(web::Json(ListOf::of(found, window)))
 }
 
 async fn decide(
@@ -62,14 +49,12 @@ async fn decide(
     id: String,
     confirm: bool,
 ) -> Result<HttpResponse, Error> {
-    let actor = caller.superadmin()?.id.clone();
-    let ip = client_ip(&req);
-    state
+    let actor = superadmin(&caller, &req)?;
+    let status = state
         .db
-        .run(move |conn| organisations::decide(conn, &id, confirm, &actor, ip.as_deref()))
+        .run(move |conn| organisations::decide(conn, &id, confirm, &actor))
         .await?;
-    Ok(HttpResponse::Ok()
-        .json(serde_json::json!({ "status": if confirm { "confirmed" } else { "rejected" } })))
+    Ok(HttpResponse::Ok().json(serde_json::json!({ "status": status })))
 }
 
 #[utoipa::path(post, path = "/api/admin/organisations/{id}/confirm", tag = "administration", security(("bearer" = [])),
@@ -96,22 +81,39 @@ pub async fn reject_organisation(
 
 /// People, optionally matching `q` in e-mail or name.
 #[utoipa::path(get, path = "/api/admin/users", tag = "administration", security(("bearer" = [])),
-    params(("q" = Option<String>, Query)), responses((status = 200, body = Vec<Person>), (status = 403)))]
+    params(("q" = Option<String>, Query), ("page" = Option<i64>, Query), ("page_size" = Option<i64>, Query)),
+    responses((status = 200, body = ListOf<Person>), (status = 400), (status = 401), (status = 403)))]
 pub async fn users(
     state: web::Data<AppState>,
     caller: Caller,
     query: web::Query<Vec<(String, String)>>,
-) -> Result<web::Json<Vec<Person>>, Error> {
+) -> Result<web::Json<ListOf<Person>>, Error> {
     caller.superadmin()?;
     let mut p = Params::new(query.into_inner());
     let q = p.take("q");
+    let window = p.window();
     p.finish()?;
-    Ok(web::Json(
-        state
-            .db
-            .run(move |conn| accounts::search(conn, q.as_deref(), 100))
-            .await?,
-    ))
+    let found = state
+        .db
+        .run(move |conn| accounts::search(conn, q.as_deref(), window))
+        .await?;
+    Ok(web::Json(ListOf::of(found, window)))
+}
+
+/// A person with their version as the `ETag`, for the next `If-Match`.
+fn with_version(person: Person) -> HttpResponse {
+    HttpResponse::Ok()
+        .insert_header(ETag(EntityTag::new_strong(person.version.to_string())))
+        .json(person)
+}
+
+/// What the four account actions below ask of the domain.
+#[derive(Clone, Copy)]
+enum Act {
+    Lock,
+    Unlock,
+    Reset,
+    EndSessions,
 }
 
 async fn administer(
@@ -119,45 +121,33 @@ async fn administer(
     req: HttpRequest,
     caller: Caller,
     id: String,
-    action: &'static str,
+    act: Act,
 ) -> Result<HttpResponse, Error> {
-    let actor = caller.superadmin()?.id.clone();
-    let ip = client_ip(&req);
+    let actor = superadmin(&caller, &req)?;
     let sealer = state.sealer.clone();
-    state
+    let person = state
         .db
-        .run(move |conn| match action {
-            "lock" => accounts::administer(conn, &id, AdminAction::Lock, &actor, ip.as_deref()),
-            "unlock" => accounts::administer(conn, &id, AdminAction::Unlock, &actor, ip.as_deref()),
-            "reset" => accounts::admin_reset(conn, &id, &actor, ip.as_deref(), &sealer),
-            _ => crate::db::write_transaction(conn, |conn| {
-                accounts::person(conn, &id)?;
-                let ended = sessions::end_all(conn, &id, None)?;
-                audit::record(
-                    conn,
-                    audit::Entry {
-                        actor_id: Some(&actor),
-                        action: "user.sessions_ended",
-                        subject_type: "user",
-                        subject_id: Some(&id),
-                        ip: ip.as_deref(),
-                        detail: serde_json::json!({ "ended": ended }),
-                    },
-                )
-            }),
+        .run(move |conn| {
+            let action = match act {
+                Act::Lock => AdminAction::Lock,
+                Act::Unlock => AdminAction::Unlock,
+                Act::Reset => AdminAction::SendReset(&sealer),
+                Act::EndSessions => AdminAction::EndSessions,
+            };
+            accounts::administer(conn, &id, action, &actor)
         })
         .await?;
-    Ok(HttpResponse::Ok().json(serde_json::json!({ "done": action })))
+    Ok(with_version(person))
 }
 
-#[utoipa::path(post, path = "/api/admin/users/{id}/lock", tag = "administration", security(("bearer" = [])), params(("id" = String, Path)), responses((status = 200), (status = 403)))]
+#[utoipa::path(post, path = "/api/admin/users/{id}/lock", tag = "administration", security(("bearer" = [])), params(("id" = String, Path)), responses((status = 200, body = Person), (status = 401), (status = 403), (status = 404), (status = 409)))]
 pub async fn lock(
     state: web::Data<AppState>,
     req: HttpRequest,
     caller: Caller,
     id: web::Path<String>,
 ) -> Result<HttpResponse, Error> {
-    administer(state, req, caller, id.into_inner(), "lock").await
+    administer(state, req, caller, id.into_inner(), Act::Lock).await
 }
 
 #[utoipa::path(post, path = "/api/admin/users/{id}/unlock", tag = "administration", security(("bearer" = [])), params(("id" = String, Path)), responses((status = 200), (status = 403)))]
@@ -167,7 +157,7 @@ pub async fn unlock(
     caller: Caller,
     id: web::Path<String>,
 ) -> Result<HttpResponse, Error> {
-    administer(state, req, caller, id.into_inner(), "unlock").await
+    administer(state, req, caller, id.into_inner(), Act::Unlock).await
 }
 
 #[utoipa::path(post, path = "/api/admin/users/{id}/reset-password", tag = "administration", security(("bearer" = [])), params(("id" = String, Path)), responses((status = 200), (status = 403)))]
@@ -177,7 +167,7 @@ pub async fn reset_password(
     caller: Caller,
     id: web::Path<String>,
 ) -> Result<HttpResponse, Error> {
-    administer(state, req, caller, id.into_inner(), "reset").await
+    administer(state, req, caller, id.into_inner(), Act::Reset).await
 }
 
 #[utoipa::path(post, path = "/api/admin/users/{id}/end-sessions", tag = "administration", security(("bearer" = [])), params(("id" = String, Path)), responses((status = 200), (status = 403)))]
@@ -187,7 +177,7 @@ pub async fn end_sessions(
     caller: Caller,
     id: web::Path<String>,
 ) -> Result<HttpResponse, Error> {
-    administer(state, req, caller, id.into_inner(), "end-sessions").await
+    administer(state, req, caller, id.into_inner(), Act::EndSessions).await
 }
 
 #[derive(Deserialize, utoipa::ToSchema)]
@@ -197,42 +187,46 @@ pub struct Roles {
 }
 
 #[utoipa::path(put, path = "/api/admin/users/{id}/roles", tag = "administration", security(("bearer" = [])), params(("id" = String, Path)),
-    request_body = Roles, responses((status = 200, body = Person), (status = 400), (status = 403)))]
+    params(("If-Match" = String, Header, description = "the person's version, as listed")),
+    request_body = Roles, responses((status = 200, body = Person), (status = 400), (status = 401), (status = 403),
+        (status = 404), (status = 409), (status = 412), (status = 428)))]
 pub async fn set_roles(
     state: web::Data<AppState>,
     req: HttpRequest,
     caller: Caller,
     id: web::Path<String>,
     body: web::Json<Roles>,
-) -> Result<web::Json<Person>, Error> {
-    let actor = caller.superadmin()?.id.clone();
-    let ip = client_ip(&req);
+) -> Result<HttpResponse, Error> {
+    let actor = superadmin(&caller, &req)?;
     let (id, roles) = (id.into_inner(), body.into_inner().roles);
+    let roles = roles
+        .iter()
+        .enumerate()
+        .map(|(i, r)| {
+            r.parse::<Role>()
+                .map_err(|_| FieldError::new(format!("roles[{i}]"), "invalid", Role::spelled()))
+        })
+        .collect::<Result<Vec<_>, _>>()
+        .map_err(|e| Error::Validation(vec![e]))?;
+    let expected = super::if_match(&req)?;
     let person = state
         .db
         .run(move |conn| {
-            accounts::administer(
-                conn,
-                &id,
-                AdminAction::SetRoles(&roles),
-                &actor,
-                ip.as_deref(),
-            )?;
-            accounts::person(conn, &id)
+            accounts::administer(conn, &id, AdminAction::SetRoles { roles, expected }, &actor)
         })
         .await?;
-    Ok(web::Json(person))
+    Ok(with_version(person))
 }
 
 /// The audit log, newest first, filtered by `actor`, `action` and `since` (ISO 8601).
 #[utoipa::path(get, path = "/api/admin/audit", tag = "administration", security(("bearer" = [])),
     params(("actor" = Option<String>, Query), ("action" = Option<String>, Query), ("since" = Option<String>, Query)),
-    responses((status = 200, body = Vec<Record>), (status = 403)))]
+    responses((status = 200, body = ListOf<Record>), (status = 400), (status = 401), (status = 403)))]
 pub async fn audit_log(
     state: web::Data<AppState>,
     caller: Caller,
     query: web::Query<Vec<(String, String)>>,
-) -> Result<web::Json<Vec<Record>>, Error> {
+) -> Result<web::Json<ListOf<Record>>, Error> {
     caller.superadmin()?;
     let mut p = Params::new(query.into_inner());
     let actor = p.take("actor");
@@ -240,13 +234,13 @@ pub async fn audit_log(
     let since = p
         .parse::<chrono::DateTime<chrono::Utc>>("since", "an ISO 8601 time")
         .map(|t| t.naive_utc());
+    let window = p.window();
     p.finish()?;
-    Ok(web::Json(
-        state
-            .db
-            .run(move |conn| audit::search(conn, actor.as_deref(), action.as_deref(), since, 500))
-            .await?,
-    ))
+    let found = state
+        .db
+        .run(move |conn| audit::search(conn, actor.as_deref(), action.as_deref(), since, window))
+        .await?;
+    Ok(web::Json(ListOf::of(found, window)))
 }
 
 #[derive(serde::Serialize, utoipa::ToSchema)]
@@ -265,36 +259,29 @@ pub async fn create_api_key(
     caller: Caller,
     body: web::Json<NewApiKey>,
 ) -> Result<HttpResponse, Error> {
-    let actor = caller.superadmin()?.id.clone();
-    let ip = client_ip(&req);
+    let actor = superadmin(&caller, &req)?;
     let new = body.into_inner();
     let (info, key) = state
         .db
-        .run(move |conn| {
-            crate::db::write_transaction(conn, |conn| {
-                let (info, key) = api_keys::create(conn, &new, &actor)?;
-                audit_entry(
-                    conn,
-                    &actor,
-                    "api_key.created",
-                    "api_key",
-                    &info.id,
-                    ip.as_deref(),
-                )?;
-                Ok((info, key))
-            })
-        })
+        .run(move |conn| api_keys::create(conn, &new, &actor))
         .await?;
     Ok(HttpResponse::Created().json(CreatedApiKey { info, key }))
 }
 
-#[utoipa::path(get, path = "/api/admin/api-keys", tag = "administration", security(("bearer" = [])), responses((status = 200, body = Vec<ApiKeyInfo>), (status = 403)))]
+#[utoipa::path(get, path = "/api/admin/api-keys", tag = "administration", security(("bearer" = [])),
+    params(("page" = Option<i64>, Query), ("page_size" = Option<i64>, Query)),
+    responses((status = 200, body = ListOf<ApiKeyInfo>), (status = 400), (status = 401), (status = 403)))]
 pub async fn api_keys_list(
     state: web::Data<AppState>,
     caller: Caller,
-) -> Result<web::Json<Vec<ApiKeyInfo>>, Error> {
+    query: web::Query<Vec<(String, String)>>,
+) -> Result<web::Json<ListOf<ApiKeyInfo>>, Error> {
     caller.superadmin()?;
-    Ok(web::Json(state.db.run(api_keys::list).await?))
+    let mut p = Params::new(query.into_inner());
+    let window = p.window();
+    p.finish()?;
+    let all = state.db.run(api_keys::list).await?;
+    Ok(web::Json(ListOf::of(window.of(all), window)))
 }
 
 #[utoipa::path(delete, path = "/api/admin/api-keys/{id}", tag = "administration", security(("bearer" = [])), params(("id" = String, Path)), responses((status = 204), (status = 403), (status = 404)))]
@@ -304,24 +291,11 @@ pub async fn revoke_api_key(
     caller: Caller,
     id: web::Path<String>,
 ) -> Result<HttpResponse, Error> {
-    let actor = caller.superadmin()?.id.clone();
-    let ip = client_ip(&req);
+    let actor = superadmin(&caller, &req)?;
     let id = id.into_inner();
     state
         .db
-        .run(move |conn| {
-            crate::db::write_transaction(conn, |conn| {
-                api_keys::revoke(conn, &id)?;
-                audit_entry(
-                    conn,
-                    &actor,
-                    "api_key.revoked",
-                    "api_key",
-                    &id,
-                    ip.as_deref(),
-                )
-            })
-        })
+        .run(move |conn| api_keys::revoke(conn, &id, &actor))
         .await?;
     state.limits.forget_keys();
     Ok(HttpResponse::NoContent().finish())
@@ -335,25 +309,11 @@ pub async fn create_identity_provider(
     caller: Caller,
     body: web::Json<upstream::NewProvider>,
 ) -> Result<HttpResponse, Error> {
-    let actor = caller.superadmin()?.id.clone();
-    let ip = client_ip(&req);
+    let actor = superadmin(&caller, &req)?;
     let (new, sealer) = (body.into_inner(), state.sealer.clone());
     let provider = state
         .db
-        .run(move |conn| {
-            crate::db::write_transaction(conn, |conn| {
-                let p = upstream::create(conn, &new, &sealer)?;
-                audit_entry(
-                    conn,
-                    &actor,
-                    "identity_provider.created",
-                    "identity_provider",
-                    &p.id,
-                    ip.as_deref(),
-                )?;
-                Ok(p)
-            })
-        })
+        .run(move |conn| upstream::create(conn, &new, &sealer, &actor))
         .await?;
     Ok(HttpResponse::Created().json(provider))
 }
@@ -379,31 +339,20 @@ pub async fn create_oidc_client(
     caller: Caller,
     body: web::Json<NewOidcClient>,
 ) -> Result<HttpResponse, Error> {
-    let actor = caller.superadmin()?.id.clone();
-    let ip = client_ip(&req);
+    let actor = superadmin(&caller, &req)?;
     let c = body.into_inner();
     let created = state
         .db
         .run(move |conn| {
-            crate::db::write_transaction(conn, |conn| {
-                let created = oidc::create_client(
-                    conn,
-                    &c.name,
-                    &c.redirect_uris,
-                    &c.post_logout_redirect_uris,
-                    c.first_party,
-                    c.public,
-                )?;
-                audit_entry(
-                    conn,
-                    &actor,
-                    "oidc_client.created",
-                    "oidc_client",
-                    &created.client_id,
-                    ip.as_deref(),
-                )?;
-                Ok(created)
-            })
+            oidc::create_client(
+                conn,
+                &c.name,
+                &c.redirect_uris,
+                &c.post_logout_redirect_uris,
+                c.first_party,
+                c.public,
+                &actor,
+            )
         })
         .await?;
     Ok(HttpResponse::Created().json(created))

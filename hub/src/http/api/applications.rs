@@ -4,10 +4,10 @@
 use actix_web::{web, HttpResponse};
 use serde::Deserialize;
 
-use crate::domain::accounts;
-use crate::domain::applications::{self, Application, Listed, Step};
+use crate::domain::applications::{self, Applicant, Application, Listed, Step};
 use crate::domain::offers;
 use crate::error::Error;
+use crate::http::api::paging::{ListOf, Params};
 use crate::http::auth::Caller;
 use crate::http::AppState;
 
@@ -34,43 +34,11 @@ pub async fn apply(
     let application = state
         .db
         .run(move |conn| {
-            let participant = match employee {
-                Some(email) => {
-                    let employer = person
-                        .memberships
-                        .iter()
-                        .any(|m| m.kind == "employer" && m.status == "confirmed");
-                    if !employer {
-                        return Err(Error::Forbidden(
-                            "only employer staff apply for someone else".into(),
-                        ));
-                    }
-                    let id = accounts::find_id_by_email(conn, &email)?.ok_or_else(|| {
-                        Error::field("employee_email", "unknown", "no account with this e-mail")
-                    })?;
-                    if !accounts::person(conn, &id)?
-                        .roles
-                        .iter()
-                        .any(|r| r == "trainee")
-                    {
-                        return Err(Error::field(
-                            "employee_email",
-                            "not_trainee",
-                            "this account cannot take part in trainings",
-                        ));
-                    }
-                    id
-                }
-                None => {
-                    if !person.roles.iter().any(|r| r == "trainee") {
-                        return Err(Error::Forbidden(
-                            "only trainees apply (trainers cannot apply as trainees)".into(),
-                        ));
-                    }
-                    person.id.clone()
-                }
+            let applicant = match employee.as_deref() {
+                Some(email) => Applicant::Employee { email },
+                None => Applicant::Myself,
             };
-            applications::apply(conn, &offer_id, &participant, &person.id)
+            applications::apply_as(conn, &offer_id, &person, applicant)
         })
         .await?;
     Ok(HttpResponse::Created().json(application))
@@ -78,54 +46,49 @@ pub async fn apply(
 
 /// The caller's own applications.
 #[utoipa::path(get, path = "/api/me/applications", tag = "applications", security(("bearer" = [])),
-    responses((status = 200, body = Vec<Application>), (status = 401)))]
+    params(("page" = Option<i64>, Query), ("page_size" = Option<i64>, Query)),
+    responses((status = 200, body = ListOf<Application>), (status = 400), (status = 401), (status = 403)))]
 pub async fn mine(
     state: web::Data<AppState>,
     caller: Caller,
-) -> Result<web::Json<Vec<Application>>, Error> {
+    query: web::Query<Vec<(String, String)>>,
+) -> Result<web::Json<ListOf<Application>>, Error> {
     let id = caller.person()?.id.clone();
-    Ok(web::Json(
-        state
-            .db
-            .run(move |conn| applications::of_user(conn, &id))
-            .await?,
-    ))
+    let mut p = Params::new(query.into_inner());
+    let window = p.window();
+    p.finish()?;
+    let all = state
+        .db
+        .run(move |conn| applications::of_user(conn, &id))
+        .await?;
+    Ok(web::Json(ListOf::of(window.of(all), window)))
 }
 
 /// True when the caller is staff of the offer's provider (or a superadmin).
-fn staff_of(caller: &Caller, provider: &str) -> Result<bool, Error> {
-    let p = caller.person()?;
-    Ok(p.is_superadmin()
-        || p.memberships.iter().any(|m| {
-            m.organisation_id == provider && m.kind == "provider" && m.status == "confirmed"
-        }))
-}
-
-/// Applications to an offer, for its provider's staff.
 #[utoipa::path(get, path = "/api/offers/{id}/applications", tag = "applications", security(("bearer" = [])),
-    params(("id" = String, Path)), responses((status = 200, body = Vec<Listed>), (status = 403)))]
+    params(("id" = String, Path), ("page" = Option<i64>, Query), ("page_size" = Option<i64>, Query)),
+    responses((status = 200, body = ListOf<Listed>), (status = 400), (status = 401), (status = 403), (status = 404)))]
 pub async fn of_offer(
     state: web::Data<AppState>,
     caller: Caller,
     id: web::Path<String>,
-) -> Result<web::Json<Vec<Listed>>, Error> {
+    query: web::Query<Vec<(String, String)>>,
+) -> Result<web::Json<ListOf<Listed>>, Error> {
+    let mut p = Params::new(query.into_inner());
+    let window = p.window();
+    p.finish()?;
     let offer_id = id.into_inner();
     let oid = offer_id.clone();
     let (provider, _) = state
         .db
         .run(move |conn| offers::provider_and_status(conn, &oid))
         .await?;
-    if !staff_of(&caller, &provider)? {
-        return Err(Error::Forbidden(
-            "only the provider's staff see its applications".into(),
-        ));
-    }
-    Ok(web::Json(
-        state
-            .db
-            .run(move |conn| applications::of_offer(conn, &offer_id))
-            .await?,
-    ))
+    caller.person()?.provider_staff_or_superadmin(&provider)?;
+    let all = state
+        .db
+        .run(move |conn| applications::of_offer(conn, &offer_id))
+        .await?;
+    Ok(web::Json(ListOf::of(window.of(all), window)))
 }
 
 #[derive(Deserialize, Default, utoipa::ToSchema)]
@@ -144,8 +107,6 @@ async fn act(
     body: StepBody,
 ) -> Result<HttpResponse, Error> {
     let person = caller.person()?.clone();
-    let superadmin = person.is_superadmin();
-    let memberships = person.memberships.clone();
     let step = match (step, body.outcome.as_deref()) {
         (Step::Complete, Some("failed")) => Step::Fail,
         (Step::Complete, None | Some("completed")) => Step::Complete,
@@ -156,28 +117,7 @@ async fn act(
     };
     let updated = state
         .db
-        .run(move |conn| {
-            let a = applications::get(conn, &id)?;
-            let (provider, _) = offers::provider_and_status(conn, &a.offer_id)?;
-            let staff = superadmin
-                || memberships.iter().any(|m| {
-                    m.organisation_id == provider && m.kind == "provider" && m.status == "confirmed"
-                });
-            let allowed = match step {
-                Step::Confirm => a.user_id == person.id,
-                Step::Cancel => a.user_id == person.id || a.applied_by == person.id,
-                _ => staff,
-            };
-            if !allowed {
-                let mine = a.user_id == person.id || a.applied_by == person.id;
-                return Err(if staff || mine {
-                    Error::Forbidden("this step is not yours to take".into())
-                } else {
-                    Error::NotFound(format!("application {id}"))
-                });
-            }
-            applications::step(conn, &id, step, body.reason.as_deref(), &person.id)
-        })
+        .run(move |conn| applications::step(conn, &id, step, body.reason.as_deref(), &person))
         .await?;
     Ok(HttpResponse::Ok().json(updated))
 }

@@ -4,7 +4,7 @@ use actix_web::{web, HttpRequest, HttpResponse};
 use serde::{Deserialize, Serialize};
 
 use crate::domain::accounts::{self, Registration};
-use crate::domain::sessions::{self, Kind};
+use crate::domain::sessions;
 use crate::domain::signin;
 use crate::error::Error;
 use crate::http::auth::{client_ip, lifetime, ACCESS_TOKEN_SECS};
@@ -107,22 +107,14 @@ pub async fn token(
             state
                 .db
                 .run(move |conn| {
-                    crate::db::write_transaction(conn, |conn| {
-                        let started = sessions::start(
-                            conn,
-                            &user_id,
-                            Kind::Api,
-                            ip.as_deref(),
-                            agent.as_deref(),
-                            life,
-                        )?;
-                        let refresh = sessions::issue_refresh(conn, &started.session.id)?;
-                        Ok((
-                            accounts::person(conn, &user_id)?,
-                            started.session.id,
-                            refresh,
-                        ))
-                    })
+                    let (session, refresh) = sessions::start_for_api(
+                        conn,
+                        &user_id,
+                        ip.as_deref(),
+                        agent.as_deref(),
+                        life,
+                    )?;
+                    Ok((accounts::person(conn, &user_id)?, session.id, refresh))
                 })
                 .await?
         }
@@ -206,7 +198,7 @@ pub async fn password_reset_confirm(
         let token = token.clone();
         state
             .db
-            .run(move |conn| accounts::email_of_token(conn, &token, "reset"))
+            .run(move |conn| accounts::email_of_token(conn, &token, accounts::LinkPurpose::Reset))
             .await?
     };
     let email = owner

@@ -1,19 +1,25 @@
 //! `/api/me`: the caller's own account, its data export and its erasure (api.md, Accounts), and
 //! their sessions (identity.md: a user sees and ends their own sessions).
 
+use actix_web::http::header::{ETag, EntityTag};
 use actix_web::{web, HttpRequest, HttpResponse};
 use serde::Deserialize;
 
 use crate::domain::accounts::{self, Person};
 use crate::domain::sessions::{self, Session};
+use crate::domain::{privacy, Actor};
 use crate::error::Error;
 use crate::http::auth::{client_ip, lifetime, Caller};
 use crate::http::AppState;
 
 #[utoipa::path(get, path = "/api/me", tag = "accounts", security(("bearer" = [])),
-    responses((status = 200, body = Person), (status = 401, body = crate::http::problem::Problem)))]
-pub async fn me(caller: Caller) -> Result<web::Json<Person>, Error> {
-    Ok(web::Json(caller.person()?.clone()))
+    responses((status = 200, body = Person, headers(("ETag" = String, description = "\"{version}\""))),
+        (status = 401, body = crate::http::problem::Problem), (status = 403)))]
+pub async fn me(caller: Caller) -> Result<HttpResponse, Error> {
+    let person = caller.person()?;
+    Ok(HttpResponse::Ok()
+        .insert_header(ETag(EntityTag::new_strong(person.version.to_string())))
+        .json(person))
 }
 
 /// Everything the hub holds about the caller, as JSON (GDPR Art. 15 and 20); audited.
@@ -25,23 +31,10 @@ pub async fn export(
     caller: Caller,
 ) -> Result<HttpResponse, Error> {
     let id = caller.person()?.id.clone();
-    let ip = client_ip(&req);
+    let actor = Actor::person(&id, client_ip(&req));
     let data = state
         .db
-        .run(move |conn| {
-            crate::domain::audit::record(
-                conn,
-                crate::domain::audit::Entry {
-                    actor_id: Some(&id),
-                    action: "account.exported",
-                    subject_type: "user",
-                    subject_id: Some(&id),
-                    ip: ip.as_deref(),
-                    detail: serde_json::json!({}),
-                },
-            )?;
-            accounts::export(conn, &id)
-        })
+        .run(move |conn| privacy::export(conn, &id, &actor))
         .await?;
     Ok(HttpResponse::Ok()
         .insert_header((
@@ -59,7 +52,9 @@ pub struct Erase {
 
 /// Erases the caller's personal data and ends every session.
 #[utoipa::path(delete, path = "/api/me", tag = "accounts", security(("bearer" = [])), request_body = Erase,
-    responses((status = 204), (status = 401, body = crate::http::problem::Problem), (status = 403)))]
+    params(("If-Match" = String, Header, description = "the account's version (`ETag` of `GET /api/me`)")),
+    responses((status = 204), (status = 400), (status = 401, body = crate::http::problem::Problem), (status = 403),
+        (status = 409), (status = 412), (status = 428)))]
 pub async fn erase(
     state: web::Data<AppState>,
     req: HttpRequest,
@@ -67,6 +62,7 @@ pub async fn erase(
     body: web::Json<Erase>,
 ) -> Result<HttpResponse, Error> {
     let id = caller.person()?.id.clone();
+    let expected = super::if_match(&req)?;
     let hash = {
         let id = id.clone();
         state
@@ -90,10 +86,10 @@ pub async fn erase(
             "the password is not right",
         ));
     }
-    let ip = client_ip(&req);
+    let actor = Actor::person(&id, client_ip(&req));
     state
         .db
-        .run(move |conn| accounts::erase(conn, &id, ip.as_deref()))
+        .run(move |conn| privacy::erase(conn, &id, expected, &actor))
         .await?;
     Ok(HttpResponse::NoContent().finish())
 }

@@ -1,13 +1,16 @@
 //! `/api/offers`: the public catalogue, and the offer workflow for provider staff and
 //! superadmins (api.md, Offers).
 
-use actix_web::http::header::{self, ETag, EntityTag};
+use actix_web::http::header::{ETag, EntityTag};
 use actix_web::{web, HttpRequest, HttpResponse};
 
 use super::paging::{ListOf, Meta, Pagination, Params};
+use crate::domain::catalogue::{self, OfferView};
 use crate::domain::offers::input::OfferInput;
-use crate::domain::offers::workflow::{self, Actor};
-use crate::domain::offers::{self, Direction, Filter, ListQuery, Offer, SortField, Visibility};
+use crate::domain::offers::workflow;
+use crate::domain::offers::{self, Direction, Filter, ListQuery, SortField, Visibility};
+use crate::domain::vocabulary::{OfferStatus, OrganisationKind};
+use crate::domain::Actor;
 use crate::error::Error;
 use crate::http::auth::{client_ip, Caller};
 use crate::http::cache::Cached;
@@ -56,7 +59,7 @@ fn parse_micros(raw: &str) -> Option<i64> {
 pub fn list_query(pairs: Vec<(String, String)>) -> Result<ListQuery, Error> {
     let mut p = Params::new(pairs);
     let (page, page_size) = p.paging();
-    let lang = p.one_of("lang", &offers::LANGUAGES);
+    let lang = p.one_of("lang", &crate::i18n::LANGUAGES);
     let text = p
         .take("q")
         .map(|q| q.trim().to_string())
@@ -113,7 +116,7 @@ pub fn list_query(pairs: Vec<(String, String)>) -> Result<ListQuery, Error> {
     let filter = Filter {
         industry: p.take("industry"),
         mode: p.one_of("mode", &offers::MODES),
-        language: p.one_of("language", &offers::LANGUAGES),
+        language: p.one_of("language", &crate::i18n::LANGUAGES),
         vr_ar: p.parse("vr_ar", "true or false"),
         microcredential: p.parse("microcredential", "true or false"),
         eqf_level: p.opt_int_in("eqf_level", 1, 8).map(|l| l as i32),
@@ -158,7 +161,7 @@ pub fn list_query(pairs: Vec<(String, String)>) -> Result<ListQuery, Error> {
         ("currency" = Option<String>, Query, description = "ISO 4217: only offers priced in it"),
     ),
     responses(
-        (status = 200, body = ListOf<Offer>, headers(("ETag" = String, description = "weak; If-None-Match answers 304"))),
+        (status = 200, body = ListOf<OfferView>, headers(("ETag" = String, description = "weak; If-None-Match answers 304"))),
         (status = 304, description = "unchanged since the ETag given in If-None-Match"),
         (status = 400, body = crate::http::problem::Problem, content_type = "application/problem+json"),
     ))]
@@ -178,13 +181,13 @@ pub async fn list(
             let ids = found.items;
             let items = state2
                 .db
-                .run(move |conn| offers::published_in_order(conn, &ids))
+                .run(move |conn| catalogue::published_in_order(conn, &ids))
                 .await?;
             let body = serde_json::to_vec(&ListOf {
                 data: items
                     .into_iter()
                     .map(|o| o.in_language(lang.as_deref()))
-                    .collect::<Vec<Offer>>(),
+                    .collect::<Vec<OfferView>>(),
                 meta: Meta {
                     pagination: Pagination {
                         page,
@@ -205,7 +208,7 @@ pub async fn list(
     params(("id" = String, Path, description = "offer id (UUID)"),
         ("lang" = Option<String>, Query, description = "the language to show texts in")),
     responses(
-        (status = 200, body = Offer, headers(("ETag" = String, description = "\"{version}\""))),
+        (status = 200, body = OfferView, headers(("ETag" = String, description = "\"{version}\""))),
         (status = 304, description = "unchanged since the ETag given in If-None-Match"),
         (status = 404, body = crate::http::problem::Problem, content_type = "application/problem+json"),
     ))]
@@ -218,11 +221,14 @@ pub async fn detail(
 ) -> Result<HttpResponse, Error> {
     let id = id.into_inner();
     let mut p = Params::new(query.into_inner());
-    let lang = p.one_of("lang", &offers::LANGUAGES);
+    let lang = p.one_of("lang", &crate::i18n::LANGUAGES);
     p.finish()?;
     // Staff of the offer's provider and superadmins see it in every status, with its review.
     let (superadmin, mine) = match &caller {
-        Caller::Person { person, .. } => (person.is_superadmin(), provider_memberships(&caller)?),
+        Caller::Person { person, .. } => (
+            person.is_superadmin(),
+            person.staff_organisations(OrganisationKind::Provider),
+        ),
         _ => (false, Vec::new()),
     };
     // Everyone else sees the public view of a published offer, the same for all: cached.
@@ -237,7 +243,7 @@ pub async fn detail(
             .public_reads
             .get_or_make(state.catalogue.generation(), key, async move {
                 let offer = db
-                    .run(move |conn| offers::get(conn, &id, Visibility::Public))
+                    .run(move |conn| catalogue::get(conn, &id, Visibility::Public))
                     .await?
                     .in_language(lang.as_deref());
                 let tag = EntityTag::new_strong(offer.version.to_string()).to_string();
@@ -249,13 +255,13 @@ pub async fn detail(
     let offer = state
         .db
         .run(move |conn| {
-            let mut offer = offers::get(conn, &id, Visibility::Everything)?;
+            let mut offer = catalogue::get(conn, &id, Visibility::Everything)?;
             let staff = superadmin || mine.contains(&offer.provider.id);
-            if !staff && offer.status != "published" {
+            if !staff && offer.status != OfferStatus::Published {
                 return Err(Error::NotFound(format!("offer {id}")));
             }
             if staff {
-                offer.review = Some(workflow::review(conn, &id)?);
+                offer.offer.review = Some(workflow::review(conn, &id)?);
             }
             Ok(offer)
         })
@@ -271,13 +277,9 @@ pub async fn detail(
 
 /// The provider organisations the caller is confirmed staff of.
 fn provider_memberships(caller: &Caller) -> Result<Vec<String>, Error> {
-    let person = caller.person()?;
-    Ok(person
-        .memberships
-        .iter()
-        .filter(|m| m.kind == "provider" && m.status == "confirmed")
-        .map(|m| m.organisation_id.clone())
-        .collect())
+    Ok(caller
+        .person()?
+        .staff_organisations(OrganisationKind::Provider))
 }
 
 /// The staff's and superadmin's view: the offer with its review state.
@@ -285,32 +287,14 @@ async fn staff_view(state: &AppState, id: String) -> Result<HttpResponse, Error>
     let offer = state
         .db
         .run(move |conn| {
-            let mut offer = offers::get(conn, &id, Visibility::Everything)?;
-            offer.review = Some(workflow::review(conn, &id)?);
+            let mut offer = catalogue::get(conn, &id, Visibility::Everything)?;
+            offer.offer.review = Some(workflow::review(conn, &id)?);
             Ok(offer)
         })
         .await?;
     Ok(HttpResponse::Ok()
         .insert_header(ETag(EntityTag::new_strong(offer.version.to_string())))
         .json(offer))
-}
-
-/// The version an `If-Match` header names: 428 without one, 412 when it names none.
-fn if_match(req: &HttpRequest) -> Result<i32, Error> {
-    let raw = req
-        .headers()
-        .get(header::IF_MATCH)
-        .ok_or(Error::PreconditionRequired)?;
-    raw.to_str()
-        .ok()
-        .map(|v| {
-            v.trim()
-                .trim_start_matches("W/")
-                .trim_matches('"')
-                .to_string()
-        })
-        .and_then(|v| v.parse().ok())
-        .ok_or(Error::PreconditionFailed)
 }
 
 /// The offer's provider, if the caller is its staff; otherwise the refusal that fits.
@@ -323,7 +307,7 @@ async fn own_offer(state: &AppState, caller: &Caller, id: &str) -> Result<String
         .await?;
     if mine.contains(&provider) {
         Ok(provider)
-    } else if ["published", "withdrawn", "archived"].contains(&status.as_str()) {
+    } else if status.was_published() {
         Err(Error::Forbidden(
             "only the staff of the offer's provider may change it".into(),
         ))
@@ -334,7 +318,7 @@ async fn own_offer(state: &AppState, caller: &Caller, id: &str) -> Result<String
 
 /// Creates a draft offer of the caller's provider organisation.
 #[utoipa::path(post, path = "/api/offers", tag = "offers", security(("bearer" = [])), request_body = OfferInput,
-    responses((status = 201, body = Offer), (status = 400, body = crate::http::problem::Problem), (status = 403)))]
+    responses((status = 201, body = OfferView), (status = 400, body = crate::http::problem::Problem), (status = 403)))]
 pub async fn create(
     state: web::Data<AppState>,
     req: HttpRequest,
@@ -367,27 +351,10 @@ pub async fn create(
         }
     };
     let new = input.into_new(&provider)?;
-    let user = caller.person()?.id.clone();
-    let ip = client_ip(&req);
+    let actor = Actor::person(&caller.person()?.id, client_ip(&req));
     let id = state
         .db
-        .run(move |conn| {
-            crate::db::write_transaction(conn, |conn| {
-                let id = offers::create(conn, &new, Some(&user))?;
-                crate::domain::audit::record(
-                    conn,
-                    crate::domain::audit::Entry {
-                        actor_id: Some(&user),
-                        action: "offer.created",
-                        subject_type: "offer",
-                        subject_id: Some(&id),
-                        ip: ip.as_deref(),
-                        detail: serde_json::json!({}),
-                    },
-                )?;
-                Ok(id)
-            })
-        })
+        .run(move |conn| offers::create(conn, &new, &actor))
         .await?;
     let mut res = staff_view(&state, id).await?;
     *res.status_mut() = actix_web::http::StatusCode::CREATED;
@@ -398,7 +365,7 @@ pub async fn create(
 /// this creates is approved.
 #[utoipa::path(patch, path = "/api/offers/{id}", tag = "offers", security(("bearer" = [])), request_body = OfferInput,
     params(("id" = String, Path), ("If-Match" = String, Header, description = "the ETag read")),
-    responses((status = 200, body = Offer), (status = 400), (status = 403), (status = 409), (status = 412), (status = 428)))]
+    responses((status = 200, body = OfferView), (status = 400), (status = 403), (status = 409), (status = 412), (status = 428)))]
 pub async fn update(
     state: web::Data<AppState>,
     req: HttpRequest,
@@ -408,30 +375,21 @@ pub async fn update(
 ) -> Result<HttpResponse, Error> {
     let id = id.into_inner();
     let provider = own_offer(&state, &caller, &id).await?;
-    let expected = if_match(&req)?;
-    let (user, ip, patch, oid) = (
-        caller.person()?.id.clone(),
-        client_ip(&req),
-        body.into_inner(),
-        id.clone(),
-    );
+    let expected = super::if_match(&req)?;
+    let actor = Actor::person(&caller.person()?.id, client_ip(&req));
+    let (patch, oid) = (body.into_inner(), id.clone());
     state
         .db
-        .run(move |conn| {
-            workflow::update(
-                conn,
-                &oid,
-                &provider,
-                expected,
-                patch,
-                &Actor {
-                    user_id: &user,
-                    ip: ip.as_deref(),
-                },
-            )
-        })
+        .run(move |conn| workflow::update(conn, &oid, &provider, expected, patch, &actor))
         .await?;
     staff_view(&state, id).await
+}
+
+/// A provider's move of an offer through its workflow.
+#[derive(Clone, Copy)]
+enum Step {
+    Submit,
+    Withdraw,
 }
 
 async fn transition(
@@ -439,62 +397,58 @@ async fn transition(
     req: HttpRequest,
     caller: Caller,
     id: String,
-    what: &'static str,
+    step: Step,
 ) -> Result<HttpResponse, Error> {
     let provider = own_offer(&state, &caller, &id).await?;
-    let (user, ip, oid) = (caller.person()?.id.clone(), client_ip(&req), id.clone());
+    let actor = Actor::person(&caller.person()?.id, client_ip(&req));
+    let oid = id.clone();
     let today = chrono::Utc::now().date_naive();
     state
         .db
-        .run(move |conn| {
-            let actor = Actor {
-                user_id: &user,
-                ip: ip.as_deref(),
-            };
-            match what {
-                "submit" => workflow::submit(conn, &oid, &provider, &actor),
-                _ => workflow::withdraw(conn, &oid, &provider, today, &actor),
-            }
+        .run(move |conn| match step {
+            Step::Submit => workflow::submit(conn, &oid, &provider, &actor),
+            Step::Withdraw => workflow::withdraw(conn, &oid, &provider, today, &actor),
         })
         .await?;
     staff_view(&state, id).await
 }
 
 #[utoipa::path(post, path = "/api/offers/{id}/submit", tag = "offers", security(("bearer" = [])), params(("id" = String, Path)),
-    responses((status = 200, body = Offer), (status = 403), (status = 409)))]
+    responses((status = 200, body = OfferView), (status = 403), (status = 409)))]
 pub async fn submit(
     state: web::Data<AppState>,
     req: HttpRequest,
     caller: Caller,
     id: web::Path<String>,
 ) -> Result<HttpResponse, Error> {
-    transition(state, req, caller, id.into_inner(), "submit").await
+    transition(state, req, caller, id.into_inner(), Step::Submit).await
 }
 
 /// Withdraws a published offer; refused (409) within 1 day of its start.
 #[utoipa::path(post, path = "/api/offers/{id}/withdraw", tag = "offers", security(("bearer" = [])), params(("id" = String, Path)),
-    responses((status = 200, body = Offer), (status = 403), (status = 409)))]
+    responses((status = 200, body = OfferView), (status = 403), (status = 409)))]
 pub async fn withdraw(
     state: web::Data<AppState>,
     req: HttpRequest,
     caller: Caller,
     id: web::Path<String>,
 ) -> Result<HttpResponse, Error> {
-    transition(state, req, caller, id.into_inner(), "withdraw").await
+    transition(state, req, caller, id.into_inner(), Step::Withdraw).await
 }
 
 /// The approval queue: new offers and revisions awaiting a decision.
 #[utoipa::path(get, path = "/api/admin/offers", tag = "administration", security(("bearer" = [])),
     params(("status" = Option<String>, Query, description = "only pending_review is supported")),
-    responses((status = 200, body = Vec<Offer>), (status = 403)))]
+    responses((status = 200, body = ListOf<OfferView>), (status = 403)))]
 pub async fn queue(
     state: web::Data<AppState>,
     caller: Caller,
     query: web::Query<Vec<(String, String)>>,
-) -> Result<web::Json<Vec<Offer>>, Error> {
+) -> Result<web::Json<ListOf<OfferView>>, Error> {
     caller.superadmin()?;
     let mut p = Params::new(query.into_inner());
     p.one_of("status", &["pending_review"]);
+    let window = p.window();
     p.finish()?;
     let pending = state
         .db
@@ -503,35 +457,26 @@ pub async fn queue(
             for offer in &mut all {
                 offer.review = Some(workflow::review(conn, &offer.id)?);
             }
-            Ok(all)
+            catalogue::views(conn, all)
         })
         .await?;
-    Ok(web::Json(pending))
+    Ok(web::Json(ListOf::of(window.of(pending), window)))
 }
 
 #[utoipa::path(post, path = "/api/admin/offers/{id}/approve", tag = "administration", security(("bearer" = [])), params(("id" = String, Path)),
-    responses((status = 200, body = Offer), (status = 403), (status = 409)))]
+    responses((status = 200, body = OfferView), (status = 403), (status = 409)))]
 pub async fn approve(
     state: web::Data<AppState>,
     req: HttpRequest,
     caller: Caller,
     id: web::Path<String>,
 ) -> Result<HttpResponse, Error> {
-    let user = caller.superadmin()?.id.clone();
-    let (id, ip) = (id.into_inner(), client_ip(&req));
+    let actor = Actor::person(&caller.superadmin()?.id, client_ip(&req));
+    let id = id.into_inner();
     let oid = id.clone();
     state
         .db
-        .run(move |conn| {
-            workflow::approve(
-                conn,
-                &oid,
-                &Actor {
-                    user_id: &user,
-                    ip: ip.as_deref(),
-                },
-            )
-        })
+        .run(move |conn| workflow::approve(conn, &oid, &actor))
         .await?;
     staff_view(&state, id).await
 }
@@ -542,7 +487,7 @@ pub struct Rejection {
 }
 
 #[utoipa::path(post, path = "/api/admin/offers/{id}/reject", tag = "administration", security(("bearer" = [])), params(("id" = String, Path)),
-    request_body = Rejection, responses((status = 200, body = Offer), (status = 400), (status = 403), (status = 409)))]
+    request_body = Rejection, responses((status = 200, body = OfferView), (status = 400), (status = 403), (status = 409)))]
 pub async fn reject(
     state: web::Data<AppState>,
     req: HttpRequest,
@@ -550,23 +495,13 @@ pub async fn reject(
     id: web::Path<String>,
     body: web::Json<Rejection>,
 ) -> Result<HttpResponse, Error> {
-    let user = caller.superadmin()?.id.clone();
-    let (id, ip) = (id.into_inner(), client_ip(&req));
+    let actor = Actor::person(&caller.superadmin()?.id, client_ip(&req));
+    let id = id.into_inner();
     let reason = body.into_inner().reason.unwrap_or_default();
     let oid = id.clone();
     state
         .db
-        .run(move |conn| {
-            workflow::reject(
-                conn,
-                &oid,
-                &reason,
-                &Actor {
-                    user_id: &user,
-                    ip: ip.as_deref(),
-                },
-            )
-        })
+        .run(move |conn| workflow::reject(conn, &oid, &reason, &actor))
         .await?;
     staff_view(&state, id).await
 }

@@ -30,6 +30,23 @@ pub struct ListOf<T: utoipa::ToSchema> {
     pub meta: Meta,
 }
 
+impl<T: utoipa::ToSchema> ListOf<T> {
+    /// The envelope of one window of a list.
+    pub fn of(paged: crate::db::Paged<T>, window: crate::db::Window) -> Self {
+        Self {
+            data: paged.items,
+            meta: Meta {
+                pagination: Pagination {
+                    page: window.page,
+                    page_size: window.page_size,
+                    total: paged.total,
+                },
+                facets: None,
+            },
+        }
+    }
+}
+
 /// Reads and checks one query parameter at a time, collecting every error before answering.
 pub struct Params {
     pairs: Vec<(String, String)>,
@@ -111,6 +128,28 @@ impl Params {
         let page = self.int_in("page", 1, 1_000_000, 1);
         let size = self.int_in("page_size", 1, MAX_PAGE_SIZE, DEFAULT_PAGE_SIZE);
         (page, size)
+    }
+
+    /// `page` and `page_size` as a window of a list.
+    pub fn window(&mut self) -> crate::db::Window {
+        let (page, page_size) = self.paging();
+        crate::db::Window { page, page_size }
+    }
+
+    /// A word of a vocabulary, named in the error when it is not one.
+    pub fn word<T: std::str::FromStr>(&mut self, name: &str, spelled: &str) -> Option<T> {
+        let raw = self.take(name)?;
+        match raw.parse() {
+            Ok(v) => Some(v),
+            Err(_) => {
+                self.errors.push(FieldError::new(
+                    name,
+                    "invalid",
+                    format!("must be {spelled}"),
+                ));
+                None
+            }
+        }
     }
 
     /// Anything left over was not a parameter of this endpoint.

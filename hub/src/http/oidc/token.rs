@@ -119,9 +119,7 @@ async fn exchange(
     let granted = state
         .db
         .run(move |conn| {
-            crate::db::write_transaction(conn, |conn| {
-                oidc::redeem_code(conn, &code, &c, redirect.as_deref(), verifier.as_deref())
-            })
+            oidc::redeem_code(conn, &code, &c, redirect.as_deref(), verifier.as_deref())
         })
         .await?;
     let granted = match granted {

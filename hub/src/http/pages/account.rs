@@ -418,7 +418,7 @@ pub async fn reset(
         let token = token.clone();
         state
             .db
-            .run(move |conn| accounts::email_of_token(conn, &token, "reset"))
+            .run(move |conn| accounts::email_of_token(conn, &token, accounts::LinkPurpose::Reset))
             .await?
     };
     let Some(email) = owner else {

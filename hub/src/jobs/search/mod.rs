@@ -8,25 +8,23 @@
 mod fold;
 mod rank;
 mod table;
-mod tail;
 mod text;
 
 use std::collections::HashSet;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::{Arc, RwLock};
-use std::time::Duration;
 
-use tokio::sync::watch;
+use futures_util::future::BoxFuture;
 
+use crate::jobs::tail::{Projection, Tail};
 pub use fold::fold;
 use table::Table;
-use tail::Tail;
 use text::TextIndex;
 
-use super::WorkerHandle;
 use crate::db::outbox::Event;
 use crate::db::Db;
-use crate::domain::offers::{self, ListQuery, Offer, Page};
+use crate::domain::catalogue::{self, OfferView as Offer};
+use crate::domain::offers::{ListQuery, Page};
 use crate::error::Error;
 
 /// Offers read from SQL per query while building or catching up.
@@ -81,7 +79,7 @@ impl Catalogue {
         loop {
             let from = after.clone();
             let batch = db
-                .run(move |conn| offers::published_batch(conn, from.as_deref(), BATCH))
+                .run(move |conn| catalogue::published_batch(conn, from.as_deref(), BATCH))
                 .await?;
             let Some(last) = batch.last() else { break };
             after = Some(last.id.clone());
@@ -196,7 +194,7 @@ impl Catalogue {
             if !ids.is_empty() {
                 let wanted = ids.clone();
                 let published = db
-                    .run(move |conn| offers::published_in_order(conn, &wanted))
+                    .run(move |conn| catalogue::published_in_order(conn, &wanted))
                     .await?;
                 let still: HashSet<&str> = published.iter().map(|o| o.id.as_str()).collect();
                 let mut changed = !published.is_empty();
@@ -237,28 +235,6 @@ impl Catalogue {
         ids.sort_unstable();
         ids.dedup();
         ids
-    }
-
-    /// Loads the catalogue if it is not yet loaded (the database may come up after the hub),
-    /// then tails `events` every `every` until stopped.
-    pub fn start_tailing(self: Arc<Self>, db: Db, every: Duration) -> WorkerHandle {
-        let (stop, mut stopped) = watch::channel(false);
-        let task = tokio::spawn(async move {
-            loop {
-                let done = match self.is_loaded() {
-                    false => self.load(&db).await,
-                    true => self.catch_up(&db).await.map(drop),
-                };
-                if let Err(e) = done {
-                    tracing::warn!(error = %e, "catalogue search could not load or catch up; retrying");
-                }
-                tokio::select! {
-                    _ = stopped.changed() => break,
-                    _ = tokio::time::sleep(every) => {}
-                }
-            }
-        });
-        WorkerHandle::new(stop, task)
     }
 
     /// [`Self::search`] off the async threads (a search of a large catalogue is milliseconds of
@@ -317,5 +293,23 @@ impl Catalogue {
 
     pub fn is_empty(&self) -> bool {
         self.len() == 0
+    }
+}
+
+impl Projection for Catalogue {
+    fn name(&self) -> &'static str {
+        "catalogue search"
+    }
+
+    fn is_loaded(&self) -> bool {
+        Catalogue::is_loaded(self)
+    }
+
+    fn load<'a>(&'a self, db: &'a Db) -> BoxFuture<'a, Result<(), Error>> {
+        Box::pin(Catalogue::load(self, db))
+    }
+
+    fn catch_up<'a>(&'a self, db: &'a Db) -> BoxFuture<'a, Result<usize, Error>> {
+        Box::pin(Catalogue::catch_up(self, db))
     }
 }

@@ -7,8 +7,9 @@ use std::collections::HashMap;
 use chrono::{DateTime, NaiveDate, Utc};
 
 use super::fold;
+use crate::domain::catalogue::OfferView as Offer;
 use crate::domain::money::{minor_digits, Money};
-use crate::domain::offers::{self, Facets, Filter, Offer};
+use crate::domain::offers::{self, Facets, Filter};
 
 const LIVE: u8 = 1;
 const VR_AR: u8 = 2;
@@ -31,7 +32,7 @@ pub struct Facts {
     industry: u16,
     currency: u16,
     mode: u8,
-    /// Bit `i`: taught in [`offers::LANGUAGES`]`[i]`.
+    /// Bit `i`: taught in [`crate::i18n::LANGUAGES`]`[i]`.
     languages: u8,
     /// 0 when the offer has none.
     eqf_level: u8,
@@ -44,7 +45,7 @@ pub struct Entry {
     pub id: String,
     pub provider_id: String,
     pub default_language: usize,
-    /// Folded title per [`offers::LANGUAGES`] index, for sorting by title in the shown language.
+    /// Folded title per [`crate::i18n::LANGUAGES`] index, for sorting by title in the shown language.
     pub titles: [Option<String>; 4],
     pub created_at: DateTime<Utc>,
     pub rating: Option<f64>,
@@ -88,7 +89,7 @@ pub struct Table {
 }
 
 pub fn language_index(lang: &str) -> Option<usize> {
-    offers::LANGUAGES.iter().position(|l| *l == lang)
+    crate::i18n::LANGUAGES.iter().position(|l| *l == lang)
 }
 
 /// The price in millionths of the major unit; `None` for an amount the currency cannot hold.
@@ -259,7 +260,7 @@ impl Table {
             )?
             .map(|n| n as u16),
             mode: fixed(&offers::MODES, f.mode.as_ref())?,
-            language: fixed(&offers::LANGUAGES, f.language.as_ref())?.map(|i| 1 << i),
+            language: fixed(&crate::i18n::LANGUAGES, f.language.as_ref())?.map(|i| 1 << i),
             eqf_level: f
                 .eqf_level
                 .map(|l| u8::try_from(l).map_err(drop))
@@ -324,7 +325,7 @@ impl Table {
 struct Counts {
     industry: Vec<i64>,
     mode: [i64; offers::MODES.len()],
-    language: [i64; offers::LANGUAGES.len()],
+    language: [i64; crate::i18n::LANGUAGES.len()],
     eqf_level: [i64; 9],
 }
 
@@ -369,7 +370,7 @@ impl Counts {
                 self.mode.into_iter(),
             ),
             language: named(
-                offers::LANGUAGES.iter().map(|l| l.to_string()),
+                crate::i18n::LANGUAGES.iter().map(|l| l.to_string()),
                 self.language.into_iter(),
             ),
             eqf_level: named((0..9).map(|l| l.to_string()), self.eqf_level.into_iter()),

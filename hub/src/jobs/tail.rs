@@ -1,4 +1,6 @@
-//! Reading `events` in id order without missing one that commits late.
+//! Projections' building block: reading `events` in id order without missing one that commits
+//! late, and [`follow`], the task that keeps a [`Projection`] current. The catalogue's search
+//! index is one projection; the RDF store will be another, tailing the same way.
 //!
 //! Ids come from a sequence, but on PostgreSQL a transaction that took id 10 may commit after
 //! one that took id 11. A reader that only asked for "ids after the last one seen" would skip 10
@@ -6,11 +8,51 @@
 //! up or is old enough to be a rolled-back transaction's.
 
 use std::collections::BTreeMap;
+use std::sync::Arc;
 use std::time::{Duration, Instant};
 
+use futures_util::future::BoxFuture;
+use tokio::sync::watch;
+
+use super::WorkerHandle;
 use crate::db::outbox::{self, Event};
-use crate::db::DbConnection;
+use crate::db::{Db, DbConnection};
 use crate::error::Error;
+
+/// A read model built from SQL and kept current by applying `events` (DESIGN.md, Projections):
+/// rebuilt, never trusted, one per hub instance.
+pub trait Projection: Send + Sync + 'static {
+    /// For the logs.
+    fn name(&self) -> &'static str;
+    fn is_loaded(&self) -> bool;
+    /// Reads the whole state from SQL, positioning its [`Tail`] first (see
+    /// [`Tail::starting_now`]) so that nothing written meanwhile is missed.
+    fn load<'a>(&'a self, db: &'a Db) -> BoxFuture<'a, Result<(), Error>>;
+    /// Applies every event not yet applied; returns how many there were.
+    fn catch_up<'a>(&'a self, db: &'a Db) -> BoxFuture<'a, Result<usize, Error>>;
+}
+
+/// Loads `projection` if it is not loaded yet (the database may come up after the hub), then
+/// applies new events every `every` until stopped. A failure is logged and tried again.
+pub fn follow(projection: Arc<dyn Projection>, db: Db, every: Duration) -> WorkerHandle {
+    let (stop, mut stopped) = watch::channel(false);
+    let task = tokio::spawn(async move {
+        loop {
+            let done = match projection.is_loaded() {
+                false => projection.load(&db).await,
+                true => projection.catch_up(&db).await.map(drop),
+            };
+            if let Err(e) = done {
+                tracing::warn!(error = %e, projection = projection.name(), "could not load or catch up; retrying");
+            }
+            tokio::select! {
+                _ = stopped.changed() => break,
+                _ = tokio::time::sleep(every) => {}
+            }
+        }
+    });
+    WorkerHandle::new(stop, task)
+}
 
 /// How long a skipped id is waited for. Writes are short transactions; one that took longer
 /// than this has rolled back (its id is never used) or the hub would have timed it out.
@@ -80,7 +122,7 @@ impl Tail {
     }
 
     #[cfg(test)]
-    fn gaps(&self) -> Vec<i64> {
+    pub(crate) fn gaps(&self) -> Vec<i64> {
         self.gaps.keys().copied().collect()
     }
 }
