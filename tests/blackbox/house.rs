@@ -15,19 +15,50 @@ crate::both_backends!(
 
 /// Signs `email` in through the form, as a browser does; the cookie stays in `b`.
 async fn sign_in(hub: &TestHub, b: &reqwest::Client, email: &str) {
+    let res = sign_in_with(hub, b, email, None).await;
+    assert_eq!(res.status(), 303);
+}
+
+/// The sign-in form posted with an optional `return_to` (given percent-encoded, as in a link).
+pub async fn sign_in_with(
+    hub: &TestHub,
+    b: &reqwest::Client,
+    email: &str,
+    return_to: Option<&str>,
+) -> reqwest::Response {
     let form = b.get(hub.url("/signin")).send().await.unwrap();
     let csrf = csrf_of(&form.text().await.unwrap());
-    let res = b
-        .post(hub.url("/signin"))
-        .form(&[
-            ("csrf", csrf.as_str()),
-            ("email", email),
-            ("password", PASSWORD),
-        ])
+    let mut fields = vec![
+        ("csrf", csrf),
+        ("email", email.to_string()),
+        ("password", PASSWORD.to_string()),
+    ];
+    if let Some(r) = return_to {
+        fields.push(("return_to", percent_decode(r)));
+    }
+    b.post(hub.url("/signin"))
+        .form(&fields)
         .send()
         .await
-        .unwrap();
-    assert_eq!(res.status(), 303);
+        .unwrap()
+}
+
+fn percent_decode(s: &str) -> String {
+    let bytes = s.as_bytes();
+    let mut out = Vec::new();
+    let mut i = 0;
+    while i < bytes.len() {
+        if bytes[i] == b'%' && i + 2 < bytes.len() {
+            if let Ok(b) = u8::from_str_radix(&s[i + 1..i + 3], 16) {
+                out.push(b);
+                i += 3;
+                continue;
+            }
+        }
+        out.push(bytes[i]);
+        i += 1;
+    }
+    String::from_utf8_lossy(&out).to_string()
 }
 
 async fn cookie_riding_api_writes_need_the_csrf_token(backend: Backend) {

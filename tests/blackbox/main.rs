@@ -8,6 +8,7 @@ mod identity;
 mod offers;
 mod oidc;
 mod outbox;
+mod probe;
 mod process;
 mod reminders;
 mod search;

@@ -10,7 +10,9 @@ use uuid::Uuid;
 
 use crate::db::schema::{announcements, memberships, offers};
 use crate::db::{write_transaction, DbConnection};
+use crate::domain::accounts::Person;
 use crate::domain::events::{self, EventKind, NewEvent};
+use crate::domain::vocabulary::OrganisationKind;
 use crate::domain::vocabulary::{
     vocabulary, AnnouncementKind, NotificationKind, OfferStatus, SubjectType,
 };
@@ -63,9 +65,10 @@ pub struct Announcement {
 pub fn create(
     conn: &mut DbConnection,
     organisation_id: &str,
-    author: &str,
     new: &NewAnnouncement,
+    actor: &Actor,
 ) -> Result<Announcement, Error> {
+    let author = actor.person_id()?;
     let mut errors = Vec::new();
     let kind = new.kind.parse::<AnnouncementKind>().ok();
     if kind.is_none() {
@@ -132,13 +135,14 @@ pub fn create(
                     NotificationKind::AnnouncementMatching,
                     (SubjectType::Announcement, &id),
                     details,
+                    actor,
                     |_, _| Ok(("announcement", title)),
                 )?;
             }
         }
         events::record(
             conn,
-            &Actor::person(author, None),
+            actor,
             NewEvent::new(
                 EventKind::AnnouncementCreated,
                 SubjectType::Announcement,
@@ -188,21 +192,45 @@ pub fn open(
     Ok(crate::db::Paged { items, total })
 }
 
-pub fn close(conn: &mut DbConnection, id: &str) -> Result<(), Error> {
-    let n = diesel::update(
-        announcements::table
-            .filter(announcements::id.eq(id))
-            .filter(announcements::status.eq(AnnouncementStatus::Open.as_str())),
-    )
-    .set((
-        announcements::status.eq(AnnouncementStatus::Closed.as_str()),
-        announcements::version.eq(announcements::version + 1),
-    ))
-    .execute(conn)?;
-    if n == 0 {
-        return Err(Error::Conflict("the announcement is closed already".into()));
-    }
-    Ok(())
+/// The employer's staff (`person`) close their announcement; providers can no longer answer.
+pub fn close(
+    conn: &mut DbConnection,
+    id: &str,
+    person: &Person,
+    actor: &Actor,
+) -> Result<Announcement, Error> {
+    write_transaction(conn, |conn| {
+        let a = get(conn, id)?;
+        if !person.is_staff_of(&a.organisation_id, OrganisationKind::Employer) {
+            return Err(Error::Forbidden(
+                "only the employer's staff close its announcements".into(),
+            ));
+        }
+        let n = diesel::update(
+            announcements::table
+                .filter(announcements::id.eq(id))
+                .filter(announcements::status.eq(AnnouncementStatus::Open.as_str())),
+        )
+        .set((
+            announcements::status.eq(AnnouncementStatus::Closed.as_str()),
+            announcements::version.eq(announcements::version + 1),
+        ))
+        .execute(conn)?;
+        if n == 0 {
+            return Err(Error::Conflict("the announcement is closed already".into()));
+        }
+        events::record(
+            conn,
+            actor,
+            NewEvent::new(
+                EventKind::AnnouncementClosed,
+                SubjectType::Announcement,
+                id,
+                serde_json::json!({}),
+            ),
+        )?;
+        get(conn, id)
+    })
 }
 
 #[derive(Debug, Clone, Deserialize, utoipa::ToSchema)]
@@ -217,9 +245,10 @@ pub fn respond(
     conn: &mut DbConnection,
     id: &str,
     provider_id: &str,
-    author: &str,
     r: &Response,
+    actor: &Actor,
 ) -> Result<(), Error> {
+    let author = actor.person_id()?;
     let message = r
         .message
         .as_deref()
@@ -263,6 +292,16 @@ pub fn respond(
                 &payload,
             )?;
         }
+        events::record(
+            conn,
+            actor,
+            NewEvent::new(
+                EventKind::AnnouncementAnswered,
+                SubjectType::Announcement,
+                id,
+                serde_json::json!({ "provider_id": provider_id, "offer_id": r.offer_id }),
+            ),
+        )?;
         Ok(())
     })
 }

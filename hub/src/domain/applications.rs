@@ -74,6 +74,7 @@ fn set_status(
     a: &Application,
     status: Status,
     reason: Option<&str>,
+    actor: &Actor,
 ) -> Result<(), Error> {
     let n = diesel::update(
         applications::table
@@ -98,6 +99,7 @@ fn set_status(
         NotificationKind::ApplicationStatus,
         (SubjectType::Application, &a.id),
         serde_json::json!({ "offer_id": a.offer_id, "status": status, "reason": reason }),
+        actor,
         |conn, language| Ok(("offer", offer::title_in(conn, &a.offer_id, language)?)),
     )
 }
@@ -115,6 +117,7 @@ pub fn apply_as(
     offer_id: &str,
     person: &Person,
     applicant: Applicant<'_>,
+    actor: &Actor,
 ) -> Result<Application, Error> {
     let participant = match applicant {
         Applicant::Employee { email } => {
@@ -142,16 +145,17 @@ pub fn apply_as(
             person.id.clone()
         }
     };
-    apply(conn, offer_id, &participant, &person.id)
+    apply(conn, offer_id, &participant, actor)
 }
 
-/// Applies `user_id` for the offer; `applied_by` is the person or their employer's staff.
-pub fn apply(
+/// Applies `user_id` for the offer; the actor is the person or their employer's staff.
+fn apply(
     conn: &mut DbConnection,
     offer_id: &str,
     user_id: &str,
-    applied_by: &str,
+    actor: &Actor,
 ) -> Result<Application, Error> {
+    let applied_by = actor.person_id()?;
     write_transaction(conn, |conn| {
         let offer: Option<(String, Option<chrono::NaiveDate>, chrono::NaiveDate)> = offers::table
             .filter(offers::id.eq(offer_id))
@@ -221,7 +225,7 @@ pub fn apply(
         }
         events::record(
             conn,
-            &Actor::person(applied_by, None),
+            actor,
             NewEvent::new(
                 EventKind::ApplicationCreated,
                 SubjectType::Application,
@@ -255,6 +259,7 @@ pub fn step(
     step: Step,
     reason: Option<&str>,
     person: &Person,
+    actor: &Actor,
 ) -> Result<Application, Error> {
     write_transaction(conn, |conn| {
         let a = get(conn, id)?;
@@ -312,16 +317,16 @@ pub fn step(
             (Step::Fail, Status::Accepted | Status::Enrolled) => Status::Failed,
             _ => return refuse(),
         };
-        set_status(conn, &a, to, reason.map(str::trim))?;
+        set_status(conn, &a, to, reason.map(str::trim), actor)?;
         if from.is_seated() && !to.is_seated() {
-            promote(conn, &a.offer_id)?;
+            promote(conn, &a.offer_id, actor)?;
         }
         get(conn, id)
     })
 }
 
 /// A place freed: the longest-waiting application moves up to `pending` for the provider.
-fn promote(conn: &mut DbConnection, offer_id: &str) -> Result<(), Error> {
+fn promote(conn: &mut DbConnection, offer_id: &str, actor: &Actor) -> Result<(), Error> {
     if seated(conn, offer_id)? >= capacity(conn, offer_id)? {
         return Ok(());
     }
@@ -333,7 +338,7 @@ fn promote(conn: &mut DbConnection, offer_id: &str) -> Result<(), Error> {
         .first(conn)
         .optional()?;
     if let Some(next) = next {
-        set_status(conn, &next, Status::Pending, None)?;
+        set_status(conn, &next, Status::Pending, None, actor)?;
     }
     Ok(())
 }

@@ -33,6 +33,11 @@ impl Actor {
     pub fn id(&self) -> Option<&str> {
         self.user_id.as_deref()
     }
+
+    /// The acting person, for changes only a person makes (401 when there is none).
+    pub fn person_id(&self) -> Result<&str, Error> {
+        self.id().ok_or(Error::Unauthenticated)
+    }
 }
 
 vocabulary! {

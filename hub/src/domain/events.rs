@@ -44,6 +44,8 @@ vocabulary! {
         RatingHidden = "rating.hidden",
         AnnouncementCreated = "announcement.created",
         AnnouncementMatching = "announcement.matching",
+        AnnouncementClosed = "announcement.closed",
+        AnnouncementAnswered = "announcement.answered",
         DeadlineReminder = "deadline.reminder",
         CourseUpdate = "course.update",
     }

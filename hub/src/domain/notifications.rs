@@ -178,6 +178,7 @@ pub fn notify(
     kind: NotificationKind,
     (subject_type, subject_id): (SubjectType, &str),
     payload: serde_json::Value,
+    actor: &Actor,
     title: impl FnOnce(&mut DbConnection, &str) -> Result<(&'static str, String), Error>,
 ) -> Result<(), Error> {
     let event_kind: EventKind = kind.as_str().parse()?;
@@ -198,7 +199,7 @@ pub fn notify(
     }
     events::record(
         conn,
-        &Actor::hub(),
+        actor,
         NewEvent::new(event_kind, subject_type, subject_id, payload),
     )?;
     Ok(())

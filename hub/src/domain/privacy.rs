@@ -64,13 +64,13 @@ fn collect(conn: &mut DbConnection, id: &str) -> Result<serde_json::Value, Error
         .load(conn)?;
     Ok(serde_json::json!({
         "account": p,
-        "created_at": created_at,
+        "created_at": created_at.and_utc(),
         "email_verified": email_verified,
-        "consents": consents.iter().map(|(d, v, at)| serde_json::json!({"document": d, "version": v, "at": at})).collect::<Vec<_>>(),
+        "consents": consents.iter().map(|(d, v, at)| serde_json::json!({"document": d, "version": v, "at": at.and_utc()})).collect::<Vec<_>>(),
         "sessions": sessions,
-        "sign_ins": attempts.iter().map(|(ip, at, ok)| serde_json::json!({"ip": ip, "at": at, "success": ok})).collect::<Vec<_>>(),
+        "sign_ins": attempts.iter().map(|(ip, at, ok)| serde_json::json!({"ip": ip, "at": at.and_utc(), "success": ok})).collect::<Vec<_>>(),
         "notifications": notifications::of_user(conn, id)?.into_iter().map(|(k, p)| serde_json::json!({"kind": k, "payload": p})).collect::<Vec<_>>(),
-        "audit": audit.iter().map(|(at, action, ip)| serde_json::json!({"at": at, "action": action, "ip": ip})).collect::<Vec<_>>(),
+        "audit": audit.iter().map(|(at, action, ip)| serde_json::json!({"at": at.and_utc(), "action": action, "ip": ip})).collect::<Vec<_>>(),
     }))
 }
 

@@ -86,9 +86,10 @@ fn rating(row: Row) -> Rating {
 pub fn rate(
     conn: &mut DbConnection,
     offer_id: &str,
-    user_id: &str,
     input: &RatingInput,
+    actor: &Actor,
 ) -> Result<Rating, Error> {
+    let user_id = actor.person_id()?;
     let mut errors = Vec::new();
     for (name, part) in [
         ("service", &input.service),
@@ -177,7 +178,7 @@ pub fn rate(
             .execute(conn)?;
         events::record(
             conn,
-            &Actor::person(user_id, None),
+            actor,
             NewEvent::new(
                 EventKind::RatingCreated,
                 SubjectType::Offer,

@@ -7,9 +7,9 @@ use diesel::prelude::*;
 
 use crate::db::schema::{applications, memberships, offers, reminders_sent};
 use crate::db::{write_transaction, DbConnection};
-use crate::domain::notifications;
 use crate::domain::offers::title_in;
 use crate::domain::vocabulary::{ApplicationStatus, NotificationKind, OfferStatus, SubjectType};
+use crate::domain::{notifications, Actor};
 use crate::error::Error;
 
 /// Reminders go out when applications close within this many days.
@@ -119,6 +119,7 @@ fn remind(
         NotificationKind::DeadlineReminder,
         (SubjectType::User, user),
         details,
+        &Actor::hub(),
         |conn, language| Ok(("offer", title_in(conn, offer, language)?)),
     )?;
     Ok(true)

@@ -34,13 +34,18 @@ pub struct Policy {
 const ALERT_WINDOW_MINS: i64 = 10;
 const ALERT_IPS: usize = 3;
 
-/// What the database says about an e-mail before the password is checked.
+/// What the database says about an e-mail before the password is checked, and the attempt it
+/// reserved for that check.
 pub struct Candidate {
     pub email: String,
     pub user_id: Option<String>,
     pub hash: String,
     pub status: Option<AccountStatus>,
+    /// Locked before this attempt, or by it (the window's attempts are used up): the password
+    /// is not checked at all.
     pub locked: bool,
+    /// The `login_attempts` row reserved for this check, counted as a failure until it succeeds.
+    attempt: Option<i64>,
 }
 
 fn dummy_hash() -> &'static str {
@@ -55,41 +60,80 @@ pub fn warm_up() {
     dummy_hash();
 }
 
-/// Looks the e-mail up; unknown e-mails get the dummy hash so the next step costs the same.
-pub fn candidate(conn: &mut DbConnection, email: &str) -> Result<Candidate, Error> {
+/// Looks the e-mail up and, for an account, reserves one of the window's password checks: in
+/// one transaction that holds the account's row (`FOR UPDATE` on PostgreSQL, the single writer
+/// on SQLite), it counts the failures since the last success within the window — reservations
+/// still being checked count as failures — and either records this attempt as a failure until it
+/// succeeds, or, when the window's checks are used up, locks the account and checks nothing. So
+/// however many attempts arrive at once, at most `policy.attempts` passwords are checked per
+/// account and window. Unknown e-mails get the dummy hash so the next step costs the same.
+pub fn candidate(
+    conn: &mut DbConnection,
+    email: &str,
+    ip: Option<&str>,
+    policy: Policy,
+) -> Result<Candidate, Error> {
     let email = normalise_email(email);
-    let row: Option<(
-        String,
-        Option<String>,
-        String,
-        Option<chrono::NaiveDateTime>,
-    )> = users::table
-        .filter(users::email.eq(&email))
-        .select((
-            users::id,
-            users::password_hash,
-            users::status,
-            users::locked_until,
-        ))
-        .first(conn)
-        .optional()?;
-    let now = Utc::now().naive_utc();
-    Ok(match row {
-        Some((id, hash, status, locked_until)) => Candidate {
-            email,
-            user_id: Some(id),
+    write_transaction(conn, |conn| {
+        if let DbConnection::Postgres(pg) = conn {
+            users::table
+                .filter(users::email.eq(&email))
+                .select(users::id)
+                .for_update()
+                .first::<String>(pg)
+                .optional()?;
+        }
+        let row: Option<(
+            String,
+            Option<String>,
+            String,
+            Option<chrono::NaiveDateTime>,
+        )> = users::table
+            .filter(users::email.eq(&email))
+            .select((
+                users::id,
+                users::password_hash,
+                users::status,
+                users::locked_until,
+            ))
+            .first(conn)
+            .optional()?;
+        let now = Utc::now().naive_utc();
+        let Some((id, hash, status, locked_until)) = row else {
+            return Ok(Candidate {
+                email,
+                user_id: None,
+                hash: dummy_hash().to_string(),
+                status: None,
+                locked: false,
+                attempt: None,
+            });
+        };
+        let mut candidate = Candidate {
             hash: hash.unwrap_or_else(|| dummy_hash().to_string()),
             locked: status == AccountStatus::Locked.as_str()
                 || locked_until.is_some_and(|t| t > now),
             status: Some(status.try_into()?),
-        },
-        None => Candidate {
+            user_id: Some(id.clone()),
             email,
-            user_id: None,
-            hash: dummy_hash().to_string(),
-            status: None,
-            locked: false,
-        },
+            attempt: None,
+        };
+        if candidate.locked {
+            return Ok(candidate);
+        }
+        let failures = failures_in_window(conn, &candidate.email, now, policy)?;
+        if failures >= policy.attempts {
+            lock(conn, &id, failures, now, ip, policy)?;
+            candidate.locked = true;
+            return Ok(candidate);
+        }
+        record(conn, &candidate.email, ip, false)?;
+        let reserved: Option<i64> = login_attempts::table
+            .filter(login_attempts::email.eq(&candidate.email))
+            .select(diesel::dsl::max(login_attempts::id))
+            .first(conn)?;
+        candidate.attempt = reserved;
+        Ok(candidate)
     })
 }
 
@@ -119,65 +163,100 @@ fn decide(
     ip: Option<&str>,
     policy: Policy,
 ) -> Result<Result<String, Error>, Error> {
-    {
-        let now = Utc::now().naive_utc();
-        if candidate.locked {
-            record(conn, &candidate.email, ip, false)?;
-            return Ok(Err(Error::Locked));
-        }
-        let active = candidate.status == Some(AccountStatus::Active);
-        if password_ok && active {
-            record(conn, &candidate.email, ip, true)?;
-            let id = candidate
-                .user_id
-                .clone()
-                .expect("a checked password has an account");
-            audit::record(
-                conn,
-                &Actor::person(&id, ip.map(str::to_string)),
-                Action::SignedIn,
-                SubjectType::User,
-                Some(&id),
-                serde_json::json!({}),
-            )?;
-            return Ok(Ok(id));
-        }
+    let now = Utc::now().naive_utc();
+    if candidate.locked {
         record(conn, &candidate.email, ip, false)?;
-        let since_success: Option<chrono::NaiveDateTime> = login_attempts::table
-            .filter(login_attempts::email.eq(&candidate.email))
-            .filter(login_attempts::success.eq(true))
-            .select(diesel::dsl::max(login_attempts::at))
-            .first(conn)?;
-        let window_start = now - chrono::Duration::from_std(policy.window).unwrap_or_default();
-        let from = since_success.map_or(window_start, |s| s.max(window_start));
-        let failures: i64 = login_attempts::table
-            .filter(login_attempts::email.eq(&candidate.email))
-            .filter(login_attempts::success.eq(false))
-            .filter(login_attempts::at.gt(from))
-            .count()
-            .get_result(conn)?;
-        if let Some(user_id) = &candidate.user_id {
-            if failures >= policy.attempts {
-                let until = now + chrono::Duration::from_std(policy.lock_for).unwrap_or_default();
-                diesel::update(users::table.filter(users::id.eq(user_id)))
-                    .set(users::locked_until.eq(until))
-                    .execute(conn)?;
-                audit::record(
-                    conn,
-                    &Actor {
-                        user_id: None,
-                        ip: ip.map(str::to_string),
-                    },
-                    Action::AccountLocked,
-                    SubjectType::User,
-                    Some(user_id),
-                    serde_json::json!({ "failures": failures, "until": until }),
-                )?;
-            }
-        }
-        alert_on_spread(conn, &candidate.email, ip, now)?;
-        Ok(Err(Error::Unauthenticated))
+        return Ok(Err(Error::Locked));
     }
+    let active = candidate.status == Some(AccountStatus::Active);
+    if let (true, true, Some(id), Some(attempt)) = (
+        password_ok,
+        active,
+        candidate.user_id.as_deref(),
+        candidate.attempt,
+    ) {
+        diesel::update(login_attempts::table.filter(login_attempts::id.eq(attempt)))
+            .set(login_attempts::success.eq(true))
+            .execute(conn)?;
+        audit::record(
+            conn,
+            &Actor::person(id, ip.map(str::to_string)),
+            Action::SignedIn,
+            SubjectType::User,
+            Some(id),
+            serde_json::json!({}),
+        )?;
+        return Ok(Ok(id.to_string()));
+    }
+    // A reserved attempt is already recorded as a failure; an unknown e-mail's is recorded now.
+    if candidate.attempt.is_none() {
+        record(conn, &candidate.email, ip, false)?;
+    }
+    if let Some(user_id) = &candidate.user_id {
+        let failures = failures_in_window(conn, &candidate.email, now, policy)?;
+        if failures >= policy.attempts {
+            lock(conn, user_id, failures, now, ip, policy)?;
+        }
+    }
+    alert_on_spread(conn, &candidate.email, ip, now)?;
+    Ok(Err(Error::Unauthenticated))
+}
+
+/// Failed attempts since the later of the last success and the window's start.
+fn failures_in_window(
+    conn: &mut DbConnection,
+    email: &str,
+    now: chrono::NaiveDateTime,
+    policy: Policy,
+) -> Result<i64, Error> {
+    let since_success: Option<chrono::NaiveDateTime> = login_attempts::table
+        .filter(login_attempts::email.eq(email))
+        .filter(login_attempts::success.eq(true))
+        .select(diesel::dsl::max(login_attempts::at))
+        .first(conn)?;
+    let window_start = now - chrono::Duration::from_std(policy.window).unwrap_or_default();
+    let from = since_success.map_or(window_start, |s| s.max(window_start));
+    Ok(login_attempts::table
+        .filter(login_attempts::email.eq(email))
+        .filter(login_attempts::success.eq(false))
+        .filter(login_attempts::at.gt(from))
+        .count()
+        .get_result(conn)?)
+}
+
+/// Locks the account for the policy's time, once: an account already locked keeps its time.
+fn lock(
+    conn: &mut DbConnection,
+    user_id: &str,
+    failures: i64,
+    now: chrono::NaiveDateTime,
+    ip: Option<&str>,
+    policy: Policy,
+) -> Result<(), Error> {
+    let until = now + chrono::Duration::from_std(policy.lock_for).unwrap_or_default();
+    let newly = diesel::update(
+        users::table.filter(users::id.eq(user_id)).filter(
+            users::locked_until
+                .is_null()
+                .or(users::locked_until.le(now)),
+        ),
+    )
+    .set(users::locked_until.eq(until))
+    .execute(conn)?;
+    if newly > 0 {
+        audit::record(
+            conn,
+            &Actor {
+                user_id: None,
+                ip: ip.map(str::to_string),
+            },
+            Action::AccountLocked,
+            SubjectType::User,
+            Some(user_id),
+            serde_json::json!({ "failures": failures, "until": until.and_utc() }),
+        )?;
+    }
+    Ok(())
 }
 
 fn record(

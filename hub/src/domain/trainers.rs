@@ -20,7 +20,12 @@ pub struct NamedTrainer {
 }
 
 /// Names the account with `email` (which must hold the trainer role) on the offer.
-pub fn name(conn: &mut DbConnection, offer_id: &str, email: &str) -> Result<String, Error> {
+pub fn name(
+    conn: &mut DbConnection,
+    offer_id: &str,
+    email: &str,
+    actor: &Actor,
+) -> Result<String, Error> {
     write_transaction(conn, |conn| {
         let id = accounts::find_id_by_email(conn, email)?
             .ok_or_else(|| Error::field("email", "unknown", "no account with this e-mail"))?;
@@ -51,18 +56,20 @@ pub fn name(conn: &mut DbConnection, offer_id: &str, email: &str) -> Result<Stri
             NotificationKind::TrainerNamed,
             &serde_json::json!({ "offer_id": offer_id }),
         )?;
-        changed(conn, offer_id, EventKind::OfferTrainerNamed, &id)?;
+        changed(conn, offer_id, EventKind::OfferTrainerNamed, &id, actor)?;
         Ok(id)
     })
 }
 
 /// The named trainer's answer; 404 when they are not named on the offer.
+/// The named trainer (the actor) confirms or declines.
 pub fn answer(
     conn: &mut DbConnection,
     offer_id: &str,
-    trainer_id: &str,
     confirmed: bool,
+    actor: &Actor,
 ) -> Result<(), Error> {
+    let trainer_id = actor.person_id()?;
     write_transaction(conn, |conn| {
         let n = diesel::update(
             offer_trainers::table
@@ -74,7 +81,13 @@ pub fn answer(
         if n == 0 {
             return Err(Error::NotFound("you are not named on this offer".into()));
         }
-        changed(conn, offer_id, EventKind::OfferTrainerAnswered, trainer_id)
+        changed(
+            conn,
+            offer_id,
+            EventKind::OfferTrainerAnswered,
+            trainer_id,
+            actor,
+        )
     })
 }
 
@@ -84,10 +97,11 @@ fn changed(
     offer_id: &str,
     kind: EventKind,
     trainer: &str,
+    actor: &Actor,
 ) -> Result<(), Error> {
     events::record(
         conn,
-        &Actor::hub(),
+        actor,
         NewEvent::new(
             kind,
             SubjectType::Offer,

@@ -123,6 +123,14 @@ impl Caller {
         }
     }
 
+    /// The signed-in person as the actor of what they do, with the address they came from.
+    pub fn actor(&self, req: &HttpRequest) -> Result<crate::domain::Actor, Error> {
+        Ok(crate::domain::Actor::person(
+            &self.person()?.id,
+            client_ip(req),
+        ))
+    }
+
     pub fn superadmin(&self) -> Result<&Person, Error> {
         let person = self.person()?;
         if person.is_superadmin() {

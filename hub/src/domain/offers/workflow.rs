@@ -116,6 +116,7 @@ fn tell_provider(
     id: &str,
     decision: Decision,
     reason: Option<&str>,
+    actor: &Actor,
 ) -> Result<(), Error> {
     let (provider, _) = provider_and_status(conn, id)?;
     let staff: Vec<String> = memberships::table
@@ -132,6 +133,7 @@ fn tell_provider(
             NotificationKind::OfferDecision,
             (SubjectType::Offer, id),
             payload,
+            actor,
             |conn, language| Ok(("offer", title_in(conn, id, language)?)),
         )?;
     }
@@ -143,6 +145,7 @@ fn tell_applicants(
     conn: &mut DbConnection,
     offer: &str,
     change: CourseChange,
+    actor: &Actor,
 ) -> Result<(), Error> {
     let people: Vec<String> = applications::table
         .filter(applications::offer_id.eq(offer))
@@ -160,6 +163,7 @@ fn tell_applicants(
             NotificationKind::CourseUpdate,
             (SubjectType::User, &user),
             payload,
+            actor,
             |conn, language| Ok(("offer", title_in(conn, offer, language)?)),
         )?;
     }
@@ -323,7 +327,7 @@ pub fn approve(conn: &mut DbConnection, id: &str, actor: &Actor) -> Result<(), E
                 actor,
                 serde_json::json!({}),
             )?;
-            return tell_provider(conn, id, Decision::Approved, None);
+            return tell_provider(conn, id, Decision::Approved, None, actor);
         }
         if s.status == OfferStatus::Published
             && s.revision()? == Some(RevisionStatus::PendingReview)
@@ -345,8 +349,8 @@ pub fn approve(conn: &mut DbConnection, id: &str, actor: &Actor) -> Result<(), E
                 actor,
                 serde_json::json!({ "revision": true }),
             )?;
-            tell_applicants(conn, id, CourseChange::Updated)?;
-            return tell_provider(conn, id, Decision::Approved, None);
+            tell_applicants(conn, id, CourseChange::Updated, actor)?;
+            return tell_provider(conn, id, Decision::Approved, None, actor);
         }
         Err(Error::Conflict("the offer is not awaiting review".into()))
     })
@@ -391,7 +395,7 @@ pub fn reject(conn: &mut DbConnection, id: &str, reason: &str, actor: &Actor) ->
             actor,
             serde_json::json!({ "reason": reason.trim() }),
         )?;
-        tell_provider(conn, id, Decision::Rejected, Some(reason.trim()))
+        tell_provider(conn, id, Decision::Rejected, Some(reason.trim()), actor)
     })
 }
 
@@ -430,7 +434,7 @@ pub fn withdraw(
             actor,
             serde_json::json!({}),
         )?;
-        tell_applicants(conn, id, CourseChange::Withdrawn)
+        tell_applicants(conn, id, CourseChange::Withdrawn, actor)
     })
 }
 

@@ -1,6 +1,6 @@
 //! Employer announcements (api.md): employer staff post and close them, provider staff answer.
 
-use actix_web::{web, HttpResponse};
+use actix_web::{web, HttpRequest, HttpResponse};
 
 use crate::domain::announcements::{self, Announcement, NewAnnouncement, Response};
 use crate::domain::vocabulary::{AnnouncementKind, OrganisationKind};
@@ -14,14 +14,15 @@ use crate::http::AppState;
     request_body = NewAnnouncement, responses((status = 201, body = Announcement), (status = 400), (status = 403)))]
 pub async fn create(
     state: web::Data<AppState>,
+    req: HttpRequest,
     caller: Caller,
     body: web::Json<NewAnnouncement>,
 ) -> Result<HttpResponse, Error> {
     let org = caller.person()?.employer()?;
-    let (author, new) = (caller.person()?.id.clone(), body.into_inner());
+    let (actor, new) = (caller.actor(&req)?, body.into_inner());
     let created = state
         .db
-        .run(move |conn| announcements::create(conn, &org, &author, &new))
+        .run(move |conn| announcements::create(conn, &org, &new, &actor))
         .await?;
     Ok(HttpResponse::Created().json(created))
 }
@@ -54,25 +55,15 @@ pub async fn list(
     params(("id" = String, Path)), responses((status = 200, body = Announcement), (status = 403), (status = 409)))]
 pub async fn close(
     state: web::Data<AppState>,
+    req: HttpRequest,
     caller: Caller,
     id: web::Path<String>,
 ) -> Result<web::Json<Announcement>, Error> {
-    let mine = caller
-        .person()?
-        .staff_organisations(OrganisationKind::Employer);
+    let (person, actor) = (caller.person()?.clone(), caller.actor(&req)?);
     let id = id.into_inner();
     let closed = state
         .db
-        .run(move |conn| {
-            let a = announcements::get(conn, &id)?;
-            if !mine.contains(&a.organisation_id) {
-                return Err(Error::Forbidden(
-                    "only the employer's staff close its announcements".into(),
-                ));
-            }
-            announcements::close(conn, &id)?;
-            announcements::get(conn, &id)
-        })
+        .run(move |conn| announcements::close(conn, &id, &person, &actor))
         .await?;
     Ok(web::Json(closed))
 }
@@ -82,6 +73,7 @@ pub async fn close(
     params(("id" = String, Path)), request_body = Response, responses((status = 201), (status = 400), (status = 403), (status = 409)))]
 pub async fn respond(
     state: web::Data<AppState>,
+    req: HttpRequest,
     caller: Caller,
     id: web::Path<String>,
     body: web::Json<Response>,
@@ -92,14 +84,10 @@ pub async fn respond(
         .into_iter()
         .next()
         .ok_or_else(|| Error::Forbidden("only provider staff answer announcements".into()))?;
-    let (author, id, response) = (
-        caller.person()?.id.clone(),
-        id.into_inner(),
-        body.into_inner(),
-    );
+    let (actor, id, response) = (caller.actor(&req)?, id.into_inner(), body.into_inner());
     state
         .db
-        .run(move |conn| announcements::respond(conn, &id, &provider, &author, &response))
+        .run(move |conn| announcements::respond(conn, &id, &provider, &response, &actor))
         .await?;
     Ok(HttpResponse::Created().json(serde_json::json!({ "sent": true })))
 }

@@ -1,7 +1,7 @@
 //! Applications (api.md): trainees apply (or employer staff for a named employee), providers
 //! decide and mark completion, applicants cancel; every step is the domain's to allow.
 
-use actix_web::{web, HttpResponse};
+use actix_web::{web, HttpRequest, HttpResponse};
 use serde::Deserialize;
 
 use crate::domain::applications::{self, Applicant, Application, Listed, Step};
@@ -24,11 +24,12 @@ pub struct ApplyBody {
     responses((status = 201, body = Application), (status = 403), (status = 404), (status = 409)))]
 pub async fn apply(
     state: web::Data<AppState>,
+    req: HttpRequest,
     caller: Caller,
     id: web::Path<String>,
     body: Option<web::Json<ApplyBody>>,
 ) -> Result<HttpResponse, Error> {
-    let person = caller.person()?.clone();
+    let (person, actor) = (caller.person()?.clone(), caller.actor(&req)?);
     let offer_id = id.into_inner();
     let employee = body.and_then(|b| b.into_inner().employee_email);
     let application = state
@@ -38,7 +39,7 @@ pub async fn apply(
                 Some(email) => Applicant::Employee { email },
                 None => Applicant::Myself,
             };
-            applications::apply_as(conn, &offer_id, &person, applicant)
+            applications::apply_as(conn, &offer_id, &person, applicant, &actor)
         })
         .await?;
     Ok(HttpResponse::Created().json(application))
@@ -101,12 +102,13 @@ pub struct StepBody {
 
 async fn act(
     state: web::Data<AppState>,
+    req: HttpRequest,
     caller: Caller,
     id: String,
     step: Step,
     body: StepBody,
 ) -> Result<HttpResponse, Error> {
-    let person = caller.person()?.clone();
+    let (person, actor) = (caller.person()?.clone(), caller.actor(&req)?);
     let step = match (step, body.outcome.as_deref()) {
         (Step::Complete, Some("failed")) => Step::Fail,
         (Step::Complete, None | Some("completed")) => Step::Complete,
@@ -117,7 +119,9 @@ async fn act(
     };
     let updated = state
         .db
-        .run(move |conn| applications::step(conn, &id, step, body.reason.as_deref(), &person))
+        .run(move |conn| {
+            applications::step(conn, &id, step, body.reason.as_deref(), &person, &actor)
+        })
         .await?;
     Ok(HttpResponse::Ok().json(updated))
 }
@@ -128,8 +132,8 @@ macro_rules! step_route {
         #[utoipa::path(post, path = $path, tag = "applications", security(("bearer" = [])),
             params(("id" = String, Path)), request_body = Option<StepBody>,
             responses((status = 200, body = Application), (status = 400), (status = 403), (status = 404), (status = 409)))]
-        pub async fn $name(state: web::Data<AppState>, caller: Caller, id: web::Path<String>, body: Option<web::Json<StepBody>>) -> Result<HttpResponse, Error> {
-            act(state, caller, id.into_inner(), $step, body.map(|b| b.into_inner()).unwrap_or_default()).await
+        pub async fn $name(state: web::Data<AppState>, req: HttpRequest, caller: Caller, id: web::Path<String>, body: Option<web::Json<StepBody>>) -> Result<HttpResponse, Error> {
+            act(state, req, caller, id.into_inner(), $step, body.map(|b| b.into_inner()).unwrap_or_default()).await
         }
     };
 }

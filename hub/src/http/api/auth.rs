@@ -219,21 +219,23 @@ pub(crate) async fn sign_in(
     password: String,
     ip: Option<String>,
 ) -> Result<String, Error> {
-    let candidate = state
-        .db
-        .run(move |conn| signin::candidate(conn, &email))
-        .await?;
-    let candidate = std::sync::Arc::new(candidate);
-    let ok = {
-        let c = candidate.clone();
-        state
-            .blocking_hash(move || signin::check_password(&c, &password))
-            .await?
-    };
     let policy = signin::Policy {
         attempts: state.config.lockout_attempts,
         window: state.config.lockout_window,
         lock_for: state.config.lockout_duration,
+    };
+    let from = ip.clone();
+    let candidate = state
+        .db
+        .run(move |conn| signin::candidate(conn, &email, from.as_deref(), policy))
+        .await?;
+    let candidate = std::sync::Arc::new(candidate);
+    // A locked account's password is not checked at all (the reservation said so).
+    let ok = !candidate.locked && {
+        let c = candidate.clone();
+        state
+            .blocking_hash(move || signin::check_password(&c, &password))
+            .await?
     };
     state
         .db

@@ -17,15 +17,16 @@ use crate::http::AppState;
     responses((status = 201, body = Rating), (status = 400), (status = 403), (status = 409)))]
 pub async fn rate(
     state: web::Data<AppState>,
+    req: HttpRequest,
     caller: Caller,
     id: web::Path<String>,
     body: web::Json<RatingInput>,
 ) -> Result<HttpResponse, Error> {
-    let user = caller.person()?.id.clone();
+    let actor = caller.actor(&req)?;
     let (offer, input) = (id.into_inner(), body.into_inner());
     let rating = state
         .db
-        .run(move |conn| ratings::rate(conn, &offer, &user, &input))
+        .run(move |conn| ratings::rate(conn, &offer, &input, &actor))
         .await?;
     Ok(HttpResponse::Created().json(rating))
 }

@@ -1,7 +1,7 @@
 //! Trainers named on offers (api.md): the provider's staff name a trainer, who confirms or
 //! declines.
 
-use actix_web::{web, HttpResponse};
+use actix_web::{web, HttpRequest, HttpResponse};
 use serde::Deserialize;
 
 use crate::domain::{offers, trainers};
@@ -19,19 +19,20 @@ pub struct TrainerEmail {
     params(("id" = String, Path)), request_body = TrainerEmail, responses((status = 201), (status = 400), (status = 403), (status = 409)))]
 pub async fn name(
     state: web::Data<AppState>,
+    req: HttpRequest,
     caller: Caller,
     id: web::Path<String>,
     body: web::Json<TrainerEmail>,
 ) -> Result<HttpResponse, Error> {
     let offer = id.into_inner();
-    let person = caller.person()?.clone();
+    let (person, actor) = (caller.person()?.clone(), caller.actor(&req)?);
     let email = body.into_inner().email;
     let trainer = state
         .db
         .run(move |conn| {
             let (provider, _) = offers::provider_and_status(conn, &offer)?;
             person.provider_staff(&provider)?;
-            trainers::name(conn, &offer, &email)
+            trainers::name(conn, &offer, &email, &actor)
         })
         .await?;
     Ok(HttpResponse::Created().json(serde_json::json!({ "id": trainer, "confirmed": null })))
@@ -39,14 +40,15 @@ pub async fn name(
 
 async fn answer(
     state: web::Data<AppState>,
+    req: HttpRequest,
     caller: Caller,
     offer: String,
     confirmed: bool,
 ) -> Result<HttpResponse, Error> {
-    let user = caller.person()?.id.clone();
+    let actor = caller.actor(&req)?;
     state
         .db
-        .run(move |conn| trainers::answer(conn, &offer, &user, confirmed))
+        .run(move |conn| trainers::answer(conn, &offer, confirmed, &actor))
         .await?;
     Ok(HttpResponse::Ok().json(serde_json::json!({ "confirmed": confirmed })))
 }
@@ -55,18 +57,20 @@ async fn answer(
     params(("id" = String, Path)), responses((status = 200), (status = 404)))]
 pub async fn confirm(
     state: web::Data<AppState>,
+    req: HttpRequest,
     caller: Caller,
     id: web::Path<String>,
 ) -> Result<HttpResponse, Error> {
-    answer(state, caller, id.into_inner(), true).await
+    answer(state, req, caller, id.into_inner(), true).await
 }
 
 #[utoipa::path(post, path = "/api/offers/{id}/trainers/decline", tag = "trainers", security(("bearer" = [])),
     params(("id" = String, Path)), responses((status = 200), (status = 404)))]
 pub async fn decline(
     state: web::Data<AppState>,
+    req: HttpRequest,
     caller: Caller,
     id: web::Path<String>,
 ) -> Result<HttpResponse, Error> {
-    answer(state, caller, id.into_inner(), false).await
+    answer(state, req, caller, id.into_inner(), false).await
 }

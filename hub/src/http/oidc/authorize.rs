@@ -236,7 +236,9 @@ pub async fn consent(
     let form = form.into_inner();
     caller.check_csrf(Some(&form.csrf))?;
     let user = caller.person()?.id.clone();
-    if !form.resume.starts_with("/oauth2/authorize?") {
+    if !form.resume.starts_with("/oauth2/authorize?")
+        || !crate::http::pages::is_own_path(&form.resume)
+    {
         return Err(Error::field(
             "resume",
             "invalid",

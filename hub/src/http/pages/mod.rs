@@ -154,8 +154,56 @@ pub fn check_anonymous_csrf(req: &HttpRequest, submitted: &str) -> Result<(), Er
 /// Only paths on this hub may be returned to after signing in (no open redirects).
 pub fn safe_return(to: Option<&str>) -> String {
     match to {
-        Some(t) if t.starts_with('/') && !t.starts_with("//") && !t.contains('\\') => t.to_string(),
+        Some(t) if is_own_path(t) => t.to_string(),
         _ => "/".to_string(),
+    }
+}
+
+/// A path on this hub and nothing else: one leading `/`, no control character (browsers drop
+/// tabs and newlines, so `/\t/evil.example` would become `//evil.example`; a raw newline cannot
+/// even go into a header), no backslash (browsers read it as `/`), and still on this origin once
+/// resolved the way a browser resolves it.
+pub fn is_own_path(t: &str) -> bool {
+    let base = url::Url::parse("http://hub.invalid/").expect("a valid base");
+    t.starts_with('/')
+        && !t.starts_with("//")
+        && !t.chars().any(|c| c.is_control() || c == '\\')
+        && base.join(t).is_ok_and(|u| {
+            u.origin() == base.origin() && u.username().is_empty() && u.password().is_none()
+        })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn only_paths_on_this_hub_are_return_addresses() {
+        for ok in [
+            "/",
+            "/sessions",
+            "/oauth2/authorize?client_id=a&state=%2F%2F",
+            "/a//b",
+        ] {
+            assert_eq!(safe_return(Some(ok)), ok);
+        }
+        for bad in [
+            "//evil.example",
+            "/\t/evil.example",
+            "/\n/evil.example",
+            "/\r\n/evil.example",
+            "/\0",
+            "/\\evil.example",
+            "\\/evil.example",
+            "https://evil.example/",
+            "evil.example",
+            "",
+            " /x",
+            "/\u{7f}/evil.example",
+        ] {
+            assert_eq!(safe_return(Some(bad)), "/", "{bad:?}");
+        }
+        assert_eq!(safe_return(None), "/");
     }
 }
 

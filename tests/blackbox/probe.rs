@@ -1,0 +1,185 @@
+//! The findings of the outside probe (issue 9), each reproduced from outside: the attack as the
+//! probe made it, and what the hub must answer now.
+
+use serde_json::{json, Value};
+
+use crate::house::sign_in_with;
+use crate::identity::{bearer, browser, person, token, PASSWORD};
+use crate::support::{Backend, TestHub};
+
+crate::both_backends!(
+    concurrent_guesses_check_at_most_the_lockout_budget,
+    return_addresses_stay_on_this_hub,
+    the_last_superadmin_cannot_lock_demote_or_erase_itself,
+);
+
+/// A hub whose per-address sign-in limit is out of the way, so lockout alone is measured.
+async fn hub_without_signin_limit(backend: Backend) -> TestHub {
+    TestHub::start_with(
+        backend,
+        &[
+            ("HUB_DEMO_DATA", "false"),
+            ("HUB_SIGNIN_RATE_PER_MINUTE", "10000"),
+            ("HUB_RATE_PER_MINUTE", "10000"),
+        ],
+        Vec::new(),
+    )
+    .await
+}
+
+async fn concurrent_guesses_check_at_most_the_lockout_budget(backend: Backend) {
+    let hub = hub_without_signin_limit(backend).await;
+    person(&hub, "target@example.eu", &["trainee"], None).await;
+    let guesses = (0..30).map(|i| {
+        let hub = &hub;
+        async move {
+            token(hub, "target@example.eu", &format!("Wrong-guess-{i}-x"))
+                .await
+                .0
+        }
+    });
+    let answers: Vec<u16> = futures_util::future::join_all(guesses).await;
+    let wrong = answers.iter().filter(|s| **s == 401).count();
+    let locked = answers.iter().filter(|s| **s == 423).count();
+    assert!(
+        wrong <= 5,
+        "at most 5 passwords are checked, {wrong} were: {answers:?}"
+    );
+    assert_eq!(
+        wrong + locked,
+        30,
+        "every other guess is refused as locked: {answers:?}"
+    );
+    assert_eq!(
+        token(&hub, "target@example.eu", PASSWORD).await.0,
+        423,
+        "the right password after the budget is spent is refused too"
+    );
+    hub.stop().await;
+}
+
+async fn return_addresses_stay_on_this_hub(backend: Backend) {
+    let hub = TestHub::empty(backend).await;
+    person(&hub, "walker@example.eu", &["trainee"], None).await;
+    for (return_to, expected) in [
+        ("/%09/evil.example", "/"),
+        ("/%0a/evil.example", "/"),
+        ("/%0d%0a/evil.example", "/"),
+        ("/%00", "/"),
+        ("/%5Cevil.example", "/"),
+        ("//evil.example", "/"),
+        ("https://evil.example/", "/"),
+        ("/sessions", "/sessions"),
+    ] {
+        let b = browser();
+        let res = sign_in_with(&hub, &b, "walker@example.eu", Some(return_to)).await;
+        assert_eq!(res.status(), 303, "return_to={return_to}");
+        assert_eq!(
+            res.headers()["location"].to_str().unwrap(),
+            expected,
+            "return_to={return_to}"
+        );
+        assert!(
+            res.headers().get("set-cookie").is_some(),
+            "the session is started and its cookie sent (return_to={return_to})"
+        );
+    }
+    hub.stop().await;
+}
+
+async fn the_last_superadmin_cannot_lock_demote_or_erase_itself(backend: Backend) {
+    let hub = TestHub::empty(backend).await;
+    let root = person(&hub, "root@example.eu", &["superadmin"], None).await;
+    let admin = bearer(&hub, "root@example.eu").await;
+    let send = |method: &str, path: String, body: Value, version: Option<i64>| {
+        let mut req = hub
+            .client
+            .request(method.parse().unwrap(), hub.url(&path))
+            .bearer_auth(&admin)
+            .json(&body);
+        if let Some(v) = version {
+            req = req.header("if-match", format!("\"{v}\""));
+        }
+        req.send()
+    };
+    let me: Value = send("GET", "/api/me".into(), json!({}), None)
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let version = me["version"].as_i64().unwrap();
+    let lock = send(
+        "POST",
+        format!("/api/admin/users/{root}/lock"),
+        json!({}),
+        None,
+    )
+    .await
+    .unwrap();
+    assert_eq!(lock.status(), 409);
+    let problem: Value = lock.json().await.unwrap();
+    assert!(
+        problem["detail"]
+            .as_str()
+            .unwrap()
+            .contains("last active superadmin"),
+        "{problem}"
+    );
+    let demote = send(
+        "PUT",
+        format!("/api/admin/users/{root}/roles"),
+        json!({ "roles": ["trainee"] }),
+        Some(version),
+    )
+    .await
+    .unwrap();
+    assert_eq!(demote.status(), 409);
+    let erase = send(
+        "DELETE",
+        "/api/me".into(),
+        json!({ "password": PASSWORD }),
+        Some(version),
+    )
+    .await
+    .unwrap();
+    assert_eq!(erase.status(), 409);
+    let own_sessions = send(
+        "POST",
+        format!("/api/admin/users/{root}/end-sessions"),
+        json!({}),
+        None,
+    )
+    .await
+    .unwrap();
+    assert_eq!(
+        own_sessions.status(),
+        200,
+        "ending one's own sessions is fine"
+    );
+
+    // With a second superadmin, stepping down is allowed.
+    person(&hub, "deputy@example.eu", &["superadmin"], None).await;
+    let admin = bearer(&hub, "root@example.eu").await;
+    let me: Value = hub
+        .client
+        .get(hub.url("/api/me"))
+        .bearer_auth(&admin)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let demoted = hub
+        .client
+        .put(hub.url(&format!("/api/admin/users/{root}/roles")))
+        .bearer_auth(&admin)
+        .header("if-match", format!("\"{}\"", me["version"]))
+        .json(&json!({ "roles": ["trainee"] }))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(demoted.status(), 200);
+    hub.stop().await;
+}
