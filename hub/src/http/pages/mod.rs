@@ -173,39 +173,6 @@ pub fn is_own_path(t: &str) -> bool {
         })
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn only_paths_on_this_hub_are_return_addresses() {
-        for ok in [
-            "/",
-            "/sessions",
-            "/oauth2/authorize?client_id=a&state=%2F%2F",
-            "/a//b",
-        ] {
-            assert_eq!(safe_return(Some(ok)), ok);
-        }
-        for bad in [
-            "//evil.example",
-            "/\t/evil.example",
-            "/\n/evil.example",
-            "/\r\n/evil.example",
-            "/\0",
-            "/\\evil.example",
-            "\\/evil.example",
-            "https://evil.example/",
-            "evil.example",
-            "",
-            " /x",
-            "/\u{7f}/evil.example",
-        ] {
-            assert_eq!(safe_return(Some(bad)), "/", "{bad:?}");
-        }
-        assert_eq!(safe_return(None), "/");
-    }
-}
 
 /// Adds `cookie` (when there is one) to a page.
 pub fn with_cookie(
@@ -251,4 +218,38 @@ pub async fn start_browser_session(
         .insert_header(("location", return_to))
         .finish();
     with_cookie(res, Some(session_cookie(state, started.token)))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn only_paths_on_this_hub_are_return_addresses() {
+        for ok in [
+            "/",
+            "/sessions",
+            "/oauth2/authorize?client_id=a&state=%2F%2F",
+            "/a//b",
+        ] {
+            assert_eq!(safe_return(Some(ok)), ok);
+        }
+        for bad in [
+            "//evil.example",
+            "/\t/evil.example",
+            "/\n/evil.example",
+            "/\r\n/evil.example",
+            "/\0",
+            "/\\evil.example",
+            "\\/evil.example",
+            "https://evil.example/",
+            "evil.example",
+            "",
+            " /x",
+            "/\u{7f}/evil.example",
+        ] {
+            assert_eq!(safe_return(Some(bad)), "/", "{bad:?}");
+        }
+        assert_eq!(safe_return(None), "/");
+    }
 }
