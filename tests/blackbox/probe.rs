@@ -11,6 +11,7 @@ crate::both_backends!(
     concurrent_guesses_check_at_most_the_lockout_budget,
     return_addresses_stay_on_this_hub,
     the_last_superadmin_cannot_lock_demote_or_erase_itself,
+    made_up_api_keys_leave_no_state_behind,
 );
 
 /// A hub whose per-address sign-in limit is out of the way, so lockout alone is measured.
@@ -181,5 +182,52 @@ async fn the_last_superadmin_cannot_lock_demote_or_erase_itself(backend: Backend
         .await
         .unwrap();
     assert_eq!(demoted.status(), 200);
+    hub.stop().await;
+}
+
+/// A gauge of `/metrics` by its labels, e.g. `hub_rate_limit_entries{map="per_key"}`.
+async fn gauge(hub: &TestHub, series: &str) -> f64 {
+    let text = hub.get("/metrics").await.text().await.unwrap();
+    text.lines()
+        .find_map(|l| l.strip_prefix(series))
+        .and_then(|v| v.trim().parse().ok())
+        .unwrap_or_else(|| panic!("no {series} in /metrics"))
+}
+
+async fn made_up_api_keys_leave_no_state_behind(backend: Backend) {
+    let hub = hub_without_signin_limit(backend).await;
+    let keys = (0..600).map(|i| {
+        let hub = &hub;
+        async move {
+            hub.client
+                .get(hub.url("/api/me"))
+                .header(
+                    "x-api-key",
+                    format!("made-up-{i}-{}", rand::random::<u64>()),
+                )
+                .send()
+                .await
+                .unwrap()
+                .status()
+                .as_u16()
+        }
+    });
+    let answers = futures_util::future::join_all(keys).await;
+    assert!(answers.iter().all(|s| *s == 401), "{answers:?}");
+    assert_eq!(
+        gauge(&hub, "hub_rate_limit_entries{map=\"per_key\"}").await,
+        0.0,
+        "an unknown key gets no budget of its own"
+    );
+    let misses = gauge(&hub, "hub_rate_limit_entries{map=\"misses\"}").await;
+    assert!(
+        misses <= 600.0,
+        "misses are remembered once each, briefly: {misses}"
+    );
+    assert_eq!(
+        gauge(&hub, "hub_rate_limit_entries{map=\"per_ip\"}").await,
+        1.0,
+        "and they were charged to the one address they came from"
+    );
     hub.stop().await;
 }

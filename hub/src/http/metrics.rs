@@ -15,6 +15,7 @@ pub struct Metrics {
     pool: IntGaugeVec,
     outbox: IntGaugeVec,
     catalogue: IntGaugeVec,
+    limits: IntGaugeVec,
     up: IntGauge,
 }
 
@@ -58,6 +59,14 @@ impl Metrics {
             &["what"],
         )
         .expect("valid metric");
+        let limits = IntGaugeVec::new(
+            Opts::new(
+                "rate_limit_entries",
+                "Entries the rate limiter keeps: per address, per known key, remembered misses",
+            ),
+            &["map"],
+        )
+        .expect("valid metric");
         let up = IntGauge::new("up", "1 while the hub serves").expect("valid metric");
         for c in [
             Box::new(requests.clone()) as Box<dyn prometheus::core::Collector>,
@@ -65,6 +74,7 @@ impl Metrics {
             Box::new(pool.clone()),
             Box::new(outbox.clone()),
             Box::new(catalogue.clone()),
+            Box::new(limits.clone()),
             Box::new(up.clone()),
         ] {
             registry.register(c).expect("metric registered once");
@@ -77,6 +87,7 @@ impl Metrics {
             pool,
             outbox,
             catalogue,
+            limits,
             up,
         }
     }
@@ -110,6 +121,13 @@ impl Metrics {
         self.catalogue
             .with_label_values(&["events_behind"])
             .set(behind);
+    }
+
+    pub fn set_limits(&self, entries: crate::http::rate_limit::Entries) {
+        let set = |map: &str, n: u64| self.limits.with_label_values(&[map]).set(n as i64);
+        set("per_ip", entries.per_ip as u64);
+        set("per_key", entries.per_key);
+        set("misses", entries.misses);
     }
 
     pub fn render(&self) -> String {

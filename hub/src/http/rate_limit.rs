@@ -2,11 +2,10 @@
 //! anonymous and signed-in callers, a tighter one per IP for sign-in, registration and reset, and
 //! each partner key its own budget (`api_keys.per_minute`), separate from anonymous callers.
 
-use std::collections::HashMap;
 use std::net::IpAddr;
 use std::num::NonZeroU32;
 use std::sync::{Arc, Mutex};
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use actix_web::body::{BoxBody, MessageBody};
 use actix_web::dev::{ServiceRequest, ServiceResponse};
@@ -14,16 +13,40 @@ use actix_web::middleware::Next;
 use actix_web::{web, HttpResponse};
 use governor::clock::{Clock, DefaultClock};
 use governor::{DefaultDirectRateLimiter, DefaultKeyedRateLimiter, Quota, RateLimiter};
+use moka::sync::Cache;
 
 use super::AppState;
 use crate::crypto::hash_token;
 use crate::error::Error;
 
+/// Partner keys whose budgets are kept at once; more known keys than this only cost a lookup.
+const KNOWN_KEYS: u64 = 10_000;
+/// Unknown keys remembered (so a repeated wrong key costs no lookup), each for [`MISS_TTL`].
+const MISSES: u64 = 10_000;
+const MISS_TTL: Duration = Duration::from_secs(30);
+/// How often per-address limiters that have refilled are dropped.
+const PRUNE_EVERY: Duration = Duration::from_secs(60);
+
+/// Every map here is bounded: per-key budgets and remembered misses by capacity and time (moka),
+/// per-address limiters by dropping those that have refilled (governor's `retain_recent`), so no
+/// stream of new keys or addresses grows the hub's memory.
 pub struct RateLimits {
     per_ip: DefaultKeyedRateLimiter<IpAddr>,
     signin_per_ip: DefaultKeyedRateLimiter<IpAddr>,
-    /// By the key's hash; `None` remembers a key that is unknown or revoked.
-    per_key: Mutex<HashMap<String, Option<Arc<DefaultDirectRateLimiter>>>>,
+    /// Known partner keys' budgets, by the key's hash.
+    per_key: Cache<String, Arc<DefaultDirectRateLimiter>>,
+    /// Hashes of keys that are unknown or revoked: they get no budget of their own.
+    misses: Cache<String, ()>,
+    pruned: Mutex<Instant>,
+    prune_every: Duration,
+}
+
+/// How many entries each limiter map holds now (for `/metrics` and the tests).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Entries {
+    pub per_ip: usize,
+    pub per_key: u64,
+    pub misses: u64,
 }
 
 fn per_minute(n: u32) -> Quota {
@@ -48,13 +71,49 @@ impl RateLimits {
         Self {
             per_ip: RateLimiter::keyed(per_minute(per_ip)),
             signin_per_ip: RateLimiter::keyed(per_minute(signin_per_ip)),
-            per_key: Mutex::new(HashMap::new()),
+            per_key: Cache::builder()
+                .max_capacity(KNOWN_KEYS)
+                .time_to_idle(Duration::from_secs(600))
+                .build(),
+            misses: Cache::builder()
+                .max_capacity(MISSES)
+                .time_to_live(MISS_TTL)
+                .build(),
+            pruned: Mutex::new(Instant::now()),
+            prune_every: PRUNE_EVERY,
         }
     }
 
-    /// Forgets a key's budget (after it is revoked or its limit changed).
+    /// Forgets every key's budget and every remembered miss (after a key is created, revoked or
+    /// its limit changed).
     pub fn forget_keys(&self) {
-        self.per_key.lock().expect("rate limit map").clear();
+        self.per_key.invalidate_all();
+        self.misses.invalidate_all();
+    }
+
+    pub fn entries(&self) -> Entries {
+        self.per_key.run_pending_tasks();
+        self.misses.run_pending_tasks();
+        Entries {
+            per_ip: self.per_ip.len() + self.signin_per_ip.len(),
+            per_key: self.per_key.entry_count(),
+            misses: self.misses.entry_count(),
+        }
+    }
+
+    /// Drops per-address limiters that are back to a full budget (they hold nothing a new one
+    /// would not), at most once per [`PRUNE_EVERY`].
+    fn prune(&self) {
+        let mut last = self.pruned.lock().expect("prune time");
+        if last.elapsed() < self.prune_every {
+            return;
+        }
+        *last = Instant::now();
+        drop(last);
+        for limiter in [&self.per_ip, &self.signin_per_ip] {
+            limiter.retain_recent();
+            limiter.shrink_to_fit();
+        }
     }
 
     fn wait(
@@ -94,41 +153,78 @@ async fn check(req: &ServiceRequest) -> Result<(), Error> {
         .get("x-api-key")
         .and_then(|v| v.to_str().ok())
         .map(str::to_string);
+    let ip = crate::http::auth::client_addr(req.request());
     if let Some(key) = key {
         let hash = hash_token(&key);
-        let known = limits
-            .per_key
-            .lock()
-            .expect("rate limit map")
-            .get(&hash)
-            .cloned();
-        let limiter = match known {
-            Some(l) => l,
-            None => {
-                let found = state
-                    .db
-                    .run(move |conn| crate::domain::api_keys::per_minute(conn, &key))
-                    .await?;
-                let limiter =
-                    found.map(|(_, n)| Arc::new(RateLimiter::direct(per_minute(n as u32))));
-                limits
-                    .per_key
-                    .lock()
-                    .expect("rate limit map")
-                    .insert(hash, limiter.clone());
-                limiter
-            }
-        };
-        // An unknown key is refused by authentication; it is limited as its IP would be.
-        if let Some(limiter) = limiter {
+        if let Some(limiter) = limits.per_key.get(&hash) {
             return RateLimits::wait(limiter.check());
         }
+        // Not a known key (yet): the request is charged to its address before anything is
+        // looked up, so a stream of made-up keys is limited like any other traffic.
+        charge_address(limits, ip.as_ref(), req)?;
+        if limits.misses.contains_key(&hash) {
+            return Ok(());
+        }
+        let found = state
+            .db
+            .run(move |conn| crate::domain::api_keys::per_minute(conn, &key))
+            .await?;
+        match found {
+            Some((_, n)) => {
+                let limiter = Arc::new(RateLimiter::direct(per_minute(n as u32)));
+                limits.per_key.insert(hash, limiter.clone());
+                return RateLimits::wait(limiter.check());
+            }
+            // Refused by authentication later; nothing of it is kept but the brief miss.
+            None => {
+                limits.misses.insert(hash, ());
+                return Ok(());
+            }
+        }
     }
-    if let Some(ip) = crate::http::auth::client_addr(req.request()) {
-        RateLimits::wait(limits.per_ip.check_key(&ip))?;
+    charge_address(limits, ip.as_ref(), req)
+}
+
+fn charge_address(
+    limits: &RateLimits,
+    ip: Option<&IpAddr>,
+    req: &ServiceRequest,
+) -> Result<(), Error> {
+    limits.prune();
+    if let Some(ip) = ip {
+        RateLimits::wait(limits.per_ip.check_key(ip))?;
         if is_signin(req.path(), req.method()) {
-            RateLimits::wait(limits.signin_per_ip.check_key(&ip))?;
+            RateLimits::wait(limits.signin_per_ip.check_key(ip))?;
         }
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn per_address_limiters_that_refilled_are_dropped() {
+        let mut limits = RateLimits::new(6_000, 6_000);
+        limits.prune_every = Duration::ZERO;
+        for i in 0..1_000u32 {
+            let ip = IpAddr::from(std::net::Ipv4Addr::from(0x0a00_0000 + i));
+            assert!(limits.per_ip.check_key(&ip).is_ok());
+        }
+        assert_eq!(limits.entries().per_ip, 1_000);
+        // 6,000 a minute: one request's cell refills in 10 ms.
+        std::thread::sleep(Duration::from_millis(50));
+        limits.prune();
+        assert_eq!(limits.entries().per_ip, 0);
+    }
+
+    #[test]
+    fn remembered_misses_are_bounded() {
+        let limits = RateLimits::new(60, 60);
+        for i in 0..(MISSES + 2_000) {
+            limits.misses.insert(format!("unknown-{i}"), ());
+        }
+        assert!(limits.entries().misses <= MISSES);
+    }
 }

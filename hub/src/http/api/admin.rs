@@ -265,6 +265,8 @@ pub async fn create_api_key(
         .db
         .run(move |conn| api_keys::create(conn, &new, &actor))
         .await?;
+    // A key tried before it existed may be remembered as a miss.
+    state.limits.forget_keys();
     Ok(HttpResponse::Created().json(CreatedApiKey { info, key }))
 }
 

@@ -79,6 +79,7 @@ pub async fn metrics(state: web::Data<AppState>) -> HttpResponse {
         }
         Err(e) => tracing::warn!(error = %e, "metrics: newest event unavailable"),
     }
+    state.metrics.set_limits(state.limits.entries());
     HttpResponse::Ok()
         .content_type("text/plain; version=0.0.4; charset=utf-8")
         .body(state.metrics.render())

@@ -173,7 +173,6 @@ pub fn is_own_path(t: &str) -> bool {
         })
 }
 
-
 /// Adds `cookie` (when there is one) to a page.
 pub fn with_cookie(
     mut res: HttpResponse,
