@@ -45,6 +45,10 @@ pub enum Error {
     Locked,
     #[error("the request body is larger than {0} bytes")]
     PayloadTooLarge(usize),
+    #[error("the URL is longer than {0} bytes")]
+    UriTooLong(usize),
+    #[error("the request's header fields are larger than {0} bytes together")]
+    HeadersTooLarge(usize),
     #[error("the request took too long")]
     Timeout,
     #[error("temporarily unavailable: {0}")]
@@ -73,6 +77,8 @@ impl Error {
             },
             Self::Locked => Self::Locked,
             Self::PayloadTooLarge(n) => Self::PayloadTooLarge(*n),
+            Self::UriTooLong(n) => Self::UriTooLong(*n),
+            Self::HeadersTooLarge(n) => Self::HeadersTooLarge(*n),
             Self::Timeout => Self::Timeout,
             Self::Unavailable(m) => Self::Unavailable(m.clone()),
             Self::ShuttingDown => Self::ShuttingDown,
@@ -94,6 +100,8 @@ impl Error {
             Self::Conflict(_) => ("conflict", 409),
             Self::PreconditionFailed => ("precondition-failed", 412),
             Self::PayloadTooLarge(_) => ("payload-too-large", 413),
+            Self::UriTooLong(_) => ("uri-too-long", 414),
+            Self::HeadersTooLarge(_) => ("header-fields-too-large", 431),
             Self::Locked => ("locked", 423),
             Self::PreconditionRequired => ("precondition-required", 428),
             Self::RateLimited { .. } => ("rate-limited", 429),

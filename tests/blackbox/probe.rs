@@ -12,6 +12,7 @@ crate::both_backends!(
     return_addresses_stay_on_this_hub,
     the_last_superadmin_cannot_lock_demote_or_erase_itself,
     made_up_api_keys_leave_no_state_behind,
+    oversized_requests_are_answered,
 );
 
 /// A hub whose per-address sign-in limit is out of the way, so lockout alone is measured.
@@ -229,5 +230,89 @@ async fn made_up_api_keys_leave_no_state_behind(backend: Backend) {
         1.0,
         "and they were charged to the one address they came from"
     );
+    hub.stop().await;
+}
+
+/// Sends `head` on a raw connection, as a client that does not stop at the first refusal does,
+/// and returns the status line the hub answered with (empty when the connection was reset).
+fn raw_status(base: &str, head: Vec<u8>) -> String {
+    use std::io::{Read, Write};
+    let addr = base.trim_start_matches("http://").to_string();
+    let mut stream = std::net::TcpStream::connect(addr).unwrap();
+    stream
+        .set_read_timeout(Some(std::time::Duration::from_secs(10)))
+        .unwrap();
+    let mut writer = stream.try_clone().unwrap();
+    let sending = std::thread::spawn(move || {
+        let _ = writer.write_all(&head);
+    });
+    let mut answer = Vec::new();
+    let _ = stream.read_to_end(&mut answer);
+    let _ = sending.join();
+    String::from_utf8_lossy(&answer)
+        .lines()
+        .next()
+        .unwrap_or_default()
+        .to_string()
+}
+
+async fn oversized_requests_are_answered(backend: Backend) {
+    let hub = TestHub::empty(backend).await;
+    // Within what the server buffers: problem documents naming the limit.
+    let long = hub
+        .client
+        .get(hub.url(&format!("/api/offers?q={}", "a".repeat(16 * 1024))))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(long.status(), 414);
+    let problem: Value = long.json().await.unwrap();
+    assert!(problem["type"]
+        .as_str()
+        .unwrap()
+        .ends_with("/problems/uri-too-long"));
+    assert!(
+        problem["detail"].as_str().unwrap().contains("8192"),
+        "{problem}"
+    );
+    let big = hub
+        .client
+        .get(hub.url("/api/offers"))
+        .header("x-big", "a".repeat(64 * 1024))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(big.status(), 431);
+    let problem: Value = big.json().await.unwrap();
+    assert!(problem["type"]
+        .as_str()
+        .unwrap()
+        .ends_with("/problems/header-fields-too-large"));
+
+    // A megabyte of head, as the probe sent it: answered, not reset.
+    let long_url = [
+        b"GET /api/offers?q=".to_vec(),
+        vec![b'a'; 1 << 20],
+        b" HTTP/1.1\r\nHost: hub\r\n\r\n".to_vec(),
+    ]
+    .concat();
+    let big_header = [
+        b"GET /api/offers HTTP/1.1\r\nHost: hub\r\nX-Big: ".to_vec(),
+        vec![b'a'; 1 << 20],
+        b"\r\n\r\n".to_vec(),
+    ]
+    .concat();
+    let base = hub.url("");
+    let (url_line, header_line) = tokio::task::spawn_blocking(move || {
+        (raw_status(&base, long_url), raw_status(&base, big_header))
+    })
+    .await
+    .unwrap();
+    for line in [&url_line, &header_line] {
+        assert!(
+            line.starts_with("HTTP/1.1 414") || line.starts_with("HTTP/1.1 431"),
+            "a 1 MB head is answered: {line:?}"
+        );
+    }
     hub.stop().await;
 }

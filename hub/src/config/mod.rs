@@ -81,6 +81,10 @@ pub struct Config {
     pub demo_data: bool,
     pub workers: usize,
     pub max_body_bytes: usize,
+    /// Longest URL (path and query) answered; longer ones get 414.
+    pub max_url_bytes: usize,
+    /// Largest sum of header fields answered; larger ones get 431.
+    pub max_header_bytes: usize,
     pub request_timeout: Duration,
     pub shutdown_timeout: Duration,
     /// Reverse proxies whose `X-Forwarded-For`/`Forwarded` name the client (CIDRs).
@@ -260,6 +264,28 @@ impl Config {
             1_048_576,
             "largest request body accepted, in bytes",
         )?;
+        let max_url_bytes: usize = r.read(
+            "HUB_MAX_URL_BYTES",
+            8_192,
+            "longest URL answered, in bytes (longer: 414)",
+        )?;
+        let max_header_bytes: usize = r.read(
+            "HUB_MAX_HEADER_BYTES",
+            32_768,
+            "largest sum of request header fields answered, in bytes (larger: 431)",
+        )?;
+        // The HTTP server buffers at most 128 KiB of a request head; limits must fit inside.
+        for (name, n) in [
+            ("HUB_MAX_URL_BYTES", max_url_bytes),
+            ("HUB_MAX_HEADER_BYTES", max_header_bytes),
+        ] {
+            if !(256..=65_536).contains(&n) {
+                return Err(ConfigError {
+                    setting: name.into(),
+                    message: format!("{n} is outside 256 to 65536"),
+                });
+            }
+        }
         let request_timeout: u64 = r.read(
             "HUB_REQUEST_TIMEOUT_SECS",
             30,
@@ -387,6 +413,8 @@ impl Config {
             demo_data,
             workers,
             max_body_bytes,
+            max_url_bytes,
+            max_header_bytes,
             request_timeout: Duration::from_secs(request_timeout),
             shutdown_timeout: Duration::from_secs(shutdown_timeout),
             trusted_proxies,

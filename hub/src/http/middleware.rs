@@ -8,7 +8,7 @@ use actix_web::body::{BoxBody, MessageBody};
 use actix_web::dev::{ServiceRequest, ServiceResponse};
 use actix_web::http::header::{self, HeaderName, HeaderValue};
 use actix_web::middleware::Next;
-use actix_web::{web, HttpMessage};
+use actix_web::{web, HttpMessage, HttpResponse};
 use tracing::Instrument;
 
 use super::AppState;
@@ -253,4 +253,36 @@ pub async fn cors(
         );
     }
     Ok(res)
+}
+
+/// Refuses a request whose URL or header fields are larger than the configured limits with a
+/// problem document (414, 431) naming the limit, before anything reads it. (Heads beyond the
+/// HTTP server's own 128 KiB buffer are refused by the server itself, with 431.)
+pub async fn head_limits(
+    req: ServiceRequest,
+    next: Next<impl MessageBody + 'static>,
+) -> Result<ServiceResponse<BoxBody>, actix_web::Error> {
+    let limits = req
+        .app_data::<web::Data<AppState>>()
+        .map(|s| (s.config.max_url_bytes, s.config.max_header_bytes));
+    if let Some((max_url, max_headers)) = limits {
+        let url = req.uri().to_string().len();
+        let headers: usize = req
+            .headers()
+            .iter()
+            .map(|(name, value)| name.as_str().len() + value.len() + 4)
+            .sum();
+        let refusal = if url > max_url {
+            Some(Error::UriTooLong(max_url))
+        } else if headers > max_headers {
+            Some(Error::HeadersTooLarge(max_headers))
+        } else {
+            None
+        };
+        if let Some(e) = refusal {
+            let (request, _) = req.into_parts();
+            return Ok(ServiceResponse::new(request, HttpResponse::from_error(e)));
+        }
+    }
+    Ok(next.call(req).await?.map_into_boxed_body())
 }

@@ -142,6 +142,7 @@ pub fn app(
         .wrap(from_fn(middleware::read_your_writes))
         .wrap(from_fn(middleware::admin_only))
         .wrap(from_fn(super::rate_limit::limit))
+        .wrap(from_fn(middleware::head_limits))
         .wrap(from_fn(middleware::errors))
         .wrap(from_fn(middleware::cors))
         .wrap(from_fn(middleware::security_headers))
