@@ -98,7 +98,10 @@ pub async fn start(
             consumer,
             config.outbox_poll,
             config.outbox_max_attempts,
-        );
+        )
+        .concurrency(config.outbox_concurrency)
+        .lease(config.outbox_lease)
+        .timeout(config.delivery_timeout);
         workers.push(worker.start().await?);
     }
     workers.push(crate::jobs::purge::start(

@@ -27,7 +27,57 @@ crate::both_backends!(
     each_event_is_delivered_once_with_two_workers,
     failed_deliveries_are_retried_with_backoff_then_set_aside,
     a_dead_workers_lease_expires_and_the_delivery_is_retried,
+    a_killed_workers_deliveries_resume_within_the_lease,
+    a_slow_delivery_holds_its_lease_and_nothing_else,
+    a_delivery_that_never_answers_times_out,
 );
+
+/// Takes `slow` for the event whose payload has `"n": 0` and no time for the others, counting
+/// what it delivered; `forever` makes the slow one never answer.
+struct Paced {
+    slow: Duration,
+    seen: Mutex<HashMap<i64, u32>>,
+    started: Mutex<HashMap<i64, std::time::Instant>>,
+    finished: Mutex<HashMap<i64, std::time::Instant>>,
+}
+
+impl Paced {
+    fn new(slow: Duration) -> Arc<Self> {
+        Arc::new(Self {
+            slow,
+            seen: Mutex::default(),
+            started: Mutex::default(),
+            finished: Mutex::default(),
+        })
+    }
+}
+
+impl Consumer for Paced {
+    fn name(&self) -> &'static str {
+        "probe"
+    }
+    fn kinds(&self) -> &'static [EventKind] {
+        &[EventKind::OfferArchived]
+    }
+    fn deliver<'a>(&'a self, d: &'a Delivery) -> BoxFuture<'a, Result<(), String>> {
+        Box::pin(async move {
+            self.started
+                .lock()
+                .unwrap()
+                .entry(d.event.id)
+                .or_insert_with(std::time::Instant::now);
+            if d.event.payload.contains("\"n\":0") {
+                tokio::time::sleep(self.slow).await;
+            }
+            *self.seen.lock().unwrap().entry(d.event.id).or_default() += 1;
+            self.finished
+                .lock()
+                .unwrap()
+                .insert(d.event.id, std::time::Instant::now());
+            Ok(())
+        })
+    }
+}
 
 /// Records every delivery it receives; fails while `failures` is above zero.
 struct Probe {
@@ -358,4 +408,115 @@ async fn a_dead_workers_lease_expires_and_the_delivery_is_retried(backend: Backe
 
 fn names(kinds: &[EventKind]) -> Vec<&'static str> {
     kinds.iter().map(|k| k.as_str()).collect()
+}
+
+async fn a_killed_workers_deliveries_resume_within_the_lease(backend: Backend) {
+    let (_test_db, pool) = prepared(backend).await;
+    let hung = Paced::new(Duration::from_secs(3600));
+    outbox::subscribe(&mut pool.get().unwrap(), "probe", &names(hung.kinds())).unwrap();
+    let lease = Duration::from_secs(3);
+    let poll = Duration::from_millis(20);
+    let doomed = Worker::new(pool.clone(), hung.clone(), poll, 5)
+        .lease(lease)
+        .start()
+        .await
+        .unwrap();
+    append_pings(&mut pool.get().unwrap(), 1);
+    wait_until(&pool, "the first worker to take the delivery", |_| {
+        !hung.started.lock().unwrap().is_empty()
+    })
+    .await;
+    doomed.kill().await;
+    let killed_at = std::time::Instant::now();
+
+    let rescuer = Paced::new(Duration::ZERO);
+    let alive = Worker::new(pool.clone(), rescuer.clone(), poll, 5)
+        .lease(lease)
+        .start()
+        .await
+        .unwrap();
+    wait_until(
+        &pool,
+        "the delivery to be made by the second worker",
+        |conn| statuses(conn) == [("delivered".into(), 2)],
+    )
+    .await;
+    alive.stop().await;
+    assert!(
+        killed_at.elapsed() < lease + Duration::from_secs(2),
+        "resumed once the lease ran out, not later: {:?}",
+        killed_at.elapsed()
+    );
+    assert_eq!(rescuer.seen.lock().unwrap().len(), 1);
+}
+
+async fn a_slow_delivery_holds_its_lease_and_nothing_else(backend: Backend) {
+    let (_test_db, pool) = prepared(backend).await;
+    let paced = Paced::new(Duration::from_secs(4));
+    outbox::subscribe(&mut pool.get().unwrap(), "probe", &names(paced.kinds())).unwrap();
+    // A lease shorter than the slow delivery: only renewal keeps the second worker off it.
+    let lease = Duration::from_secs(3);
+    let poll = Duration::from_millis(20);
+    let workers = [
+        Worker::new(pool.clone(), paced.clone(), poll, 5)
+            .lease(lease)
+            .concurrency(4)
+            .start()
+            .await
+            .unwrap(),
+        Worker::new(pool.clone(), paced.clone(), poll, 5)
+            .lease(lease)
+            .concurrency(4)
+            .start()
+            .await
+            .unwrap(),
+    ];
+    let ids = append_pings(&mut pool.get().unwrap(), 12);
+    wait_until(&pool, "all 12 deliveries", |conn| {
+        statuses(conn).iter().all(|(s, _)| s == "delivered")
+    })
+    .await;
+    for w in workers {
+        w.stop().await;
+    }
+    let seen = paced.seen.lock().unwrap().clone();
+    for id in &ids {
+        assert_eq!(seen.get(id), Some(&1), "event {id} delivered exactly once");
+    }
+    let finished = paced.finished.lock().unwrap().clone();
+    let slow_done = finished[&ids[0]];
+    assert!(
+        ids[1..].iter().all(|id| finished[id] < slow_done),
+        "the eleven quick deliveries did not wait for the slow one"
+    );
+    assert!(statuses(&mut pool.get().unwrap())
+        .iter()
+        .all(|(_, attempts)| *attempts == 1));
+}
+
+async fn a_delivery_that_never_answers_times_out(backend: Backend) {
+    let (_test_db, pool) = prepared(backend).await;
+    let hung = Paced::new(Duration::from_secs(3600));
+    outbox::subscribe(&mut pool.get().unwrap(), "probe", &names(hung.kinds())).unwrap();
+    let worker = Worker::new(pool.clone(), hung.clone(), Duration::from_millis(20), 5)
+        .timeout(Duration::from_secs(1))
+        .start()
+        .await
+        .unwrap();
+    append_pings(&mut pool.get().unwrap(), 1);
+    wait_until(&pool, "the stalled attempt to be cut off", |conn| {
+        statuses(conn) == [("pending".into(), 1)]
+            && deliveries::table
+                .select(deliveries::last_error)
+                .first::<Option<String>>(conn)
+                .unwrap()
+                .is_some()
+    })
+    .await;
+    worker.stop().await;
+    let error: Option<String> = deliveries::table
+        .select(deliveries::last_error)
+        .first(&mut pool.get().unwrap())
+        .unwrap();
+    assert_eq!(error.as_deref(), Some("no answer within 1s"));
 }

@@ -5,6 +5,7 @@ use serde_json::{json, Value};
 
 use crate::house::sign_in_with;
 use crate::identity::{bearer, browser, person, token, PASSWORD};
+use crate::smtp::SmtpServer;
 use crate::support::{Backend, TestHub};
 
 crate::both_backends!(
@@ -13,6 +14,7 @@ crate::both_backends!(
     the_last_superadmin_cannot_lock_demote_or_erase_itself,
     made_up_api_keys_leave_no_state_behind,
     oversized_requests_are_answered,
+    a_slow_mail_server_does_not_hold_the_queue,
 );
 
 /// A hub whose per-address sign-in limit is out of the way, so lockout alone is measured.
@@ -314,5 +316,35 @@ async fn oversized_requests_are_answered(backend: Backend) {
             "a 1 MB head is answered: {line:?}"
         );
     }
+    hub.stop().await;
+}
+
+async fn a_slow_mail_server_does_not_hold_the_queue(backend: Backend) {
+    // One second per message: one message at a time would take eight seconds for eight.
+    let smtp = SmtpServer::start_slow(std::time::Duration::from_secs(1));
+    let hub = TestHub::with_mail(backend, &smtp).await;
+    let people: Vec<String> = (0..8).map(|i| format!("reader{i}@example.eu")).collect();
+    for email in &people {
+        person(&hub, email, &["trainee"], None).await;
+    }
+    let started = std::time::Instant::now();
+    for email in &people {
+        let res = hub
+            .client
+            .post(hub.url("/api/auth/password-reset"))
+            .json(&json!({ "email": email }))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(res.status(), 202);
+    }
+    for email in &people {
+        smtp.wait_for(email, "").await;
+    }
+    let took = started.elapsed();
+    assert!(
+        took < std::time::Duration::from_secs(6),
+        "eight messages to a 1 s/message server took {took:?}"
+    );
     hub.stop().await;
 }

@@ -24,6 +24,11 @@ pub struct Received {
 
 impl SmtpServer {
     pub fn start() -> Self {
+        Self::start_slow(Duration::ZERO)
+    }
+
+    /// A server that takes `delay` to accept each message, as a congested relay does.
+    pub fn start_slow(delay: Duration) -> Self {
         let listener = TcpListener::bind("127.0.0.1:0").unwrap();
         let port = listener.local_addr().unwrap().port();
         let received = Arc::new(Mutex::new(Vec::new()));
@@ -38,7 +43,7 @@ impl SmtpServer {
                 let store = store.clone();
                 std::thread::spawn(move || {
                     // A broken connection is the client's business; the messages so far stay.
-                    let _ = session(stream, &store);
+                    let _ = session(stream, &store, delay);
                 });
             }
         });
@@ -91,7 +96,7 @@ impl Drop for SmtpServer {
 }
 
 /// One client's conversation: replies per command, a message stored per completed DATA.
-fn session(stream: TcpStream, store: &Mutex<Vec<String>>) -> std::io::Result<()> {
+fn session(stream: TcpStream, store: &Mutex<Vec<String>>, delay: Duration) -> std::io::Result<()> {
     stream.set_read_timeout(Some(Duration::from_secs(30)))?;
     let mut out = stream.try_clone()?;
     let mut lines = BufReader::new(stream);
@@ -125,6 +130,7 @@ fn session(stream: TcpStream, store: &Mutex<Vec<String>>) -> std::io::Result<()>
                     message.push_str(text.strip_prefix('.').unwrap_or(text));
                     message.push_str("\r\n");
                 }
+                std::thread::sleep(delay);
                 store.lock().unwrap().push(message);
                 reply("250 queued")?;
             }

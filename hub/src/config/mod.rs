@@ -91,6 +91,12 @@ pub struct Config {
     pub trusted_proxies: Vec<ipnet::IpNet>,
     pub outbox_poll: Duration,
     pub outbox_max_attempts: i32,
+    /// Deliveries each consumer's worker keeps in progress at once.
+    pub outbox_concurrency: usize,
+    /// How long one delivery may take before it counts as failed.
+    pub delivery_timeout: Duration,
+    /// How long a claimed delivery stays a dead worker's before another takes it.
+    pub outbox_lease: Duration,
     pub mail_from: String,
     pub lockout_attempts: i64,
     pub lockout_window: Duration,
@@ -324,6 +330,27 @@ impl Config {
             12,
             "delivery attempts before an event is set aside as dead for an operator",
         )?;
+        let outbox_concurrency: usize = r.read(
+            "HUB_OUTBOX_CONCURRENCY",
+            4,
+            "deliveries each consumer keeps in progress at once (a slow recipient holds only one)",
+        )?;
+        let delivery_timeout: u64 = r.read(
+            "HUB_DELIVERY_TIMEOUT_SECS",
+            30,
+            "seconds one delivery may take before it counts as failed and is retried",
+        )?;
+        let outbox_lease: u64 = r.read(
+            "HUB_OUTBOX_LEASE_SECS",
+            20,
+            "seconds a claimed delivery stays with a worker that stopped answering (renewed while it works)",
+        )?;
+        if !(3..=30).contains(&outbox_lease) {
+            return Err(ConfigError {
+                setting: "HUB_OUTBOX_LEASE_SECS".into(),
+                message: format!("{outbox_lease} is outside 3 to 30"),
+            });
+        }
         let mail_from: String = r.read(
             "HUB_MAIL_FROM",
             "Training Registry Hub <no-reply@hub.invalid>",
@@ -380,6 +407,8 @@ impl Config {
         positive("HUB_REQUEST_TIMEOUT_SECS", request_timeout)?;
         positive("HUB_OUTBOX_POLL_MS", outbox_poll)?;
         positive("HUB_OUTBOX_MAX_ATTEMPTS", outbox_max_attempts.max(0) as u64)?;
+        positive("HUB_OUTBOX_CONCURRENCY", outbox_concurrency as u64)?;
+        positive("HUB_DELIVERY_TIMEOUT_SECS", delivery_timeout)?;
         positive("HUB_LOCKOUT_ATTEMPTS", lockout_attempts.max(0) as u64)?;
         positive("HUB_SESSION_IDLE_MINS", session_idle)?;
         positive("HUB_SESSION_MAX_HOURS", session_max)?;
@@ -420,6 +449,9 @@ impl Config {
             trusted_proxies,
             outbox_poll: Duration::from_millis(outbox_poll),
             outbox_max_attempts,
+            outbox_concurrency,
+            delivery_timeout: Duration::from_secs(delivery_timeout),
+            outbox_lease: Duration::from_secs(outbox_lease),
             mail_from,
             lockout_attempts,
             lockout_window: Duration::from_secs(lockout_window * 60),

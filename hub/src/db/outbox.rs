@@ -247,20 +247,23 @@ pub fn fail(
     Ok(())
 }
 
-/// Gives claimed but untried deliveries back (a worker stopping), without counting an attempt.
-pub fn release(conn: &mut DbConnection, delivery_id: i64, worker: &str) -> Result<(), Error> {
-    diesel::update(
+/// Extends `worker`'s lease on a delivery it is still working on; false when the lease is no
+/// longer its own (it ran out and another worker claimed the delivery).
+pub fn renew(
+    conn: &mut DbConnection,
+    delivery_id: i64,
+    worker: &str,
+    until: NaiveDateTime,
+) -> Result<bool, Error> {
+    let n = diesel::update(
         deliveries::table
             .filter(deliveries::id.eq(delivery_id))
-            .filter(deliveries::lease_owner.eq(worker)),
+            .filter(deliveries::lease_owner.eq(worker))
+            .filter(deliveries::status.eq(DeliveryStatus::Pending.as_str())),
     )
-    .set((
-        deliveries::lease_owner.eq(None::<String>),
-        deliveries::lease_until.eq(None::<NaiveDateTime>),
-        deliveries::attempts.eq(deliveries::attempts - 1),
-    ))
+    .set(deliveries::lease_until.eq(until))
     .execute(conn)?;
-    Ok(())
+    Ok(n == 1)
 }
 
 /// Deliveries waiting (pending) and set aside (dead), for the `/metrics` outbox gauges.
