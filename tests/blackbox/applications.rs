@@ -260,19 +260,66 @@ async fn employers_apply_for_employees_who_must_accept(backend: Backend) {
     let call = Call { hub: &hub };
     let offer = publish(&call, &c, small(5)).await;
     let path = format!("/api/offers/{offer}/applications");
-    let (status, _, problem) = call
+    // Before the trainee is the employer's employee, an existing trainee and an address with no
+    // account get the same answer: the form reveals nobody.
+    let mut refusals = Vec::new();
+    for email in ["nobody@example.eu", "trainee@example.eu"] {
+        let (status, _, problem) = call
+            .send(
+                "POST",
+                &path,
+                Some(&c.employer),
+                None,
+                Some(json!({ "employee_email": email })),
+            )
+            .await;
+        refusals.push((status, problem["errors"].clone()));
+    }
+    assert_eq!(refusals[0], refusals[1]);
+    assert_eq!(refusals[0].0, 400);
+    assert_eq!(refusals[0].1[0]["field"], "employee_email");
+
+    // The employer invites; the trainee accepts and becomes its employee.
+    let (_, _, me) = call
+        .send("GET", "/api/me", Some(&c.employer), None, None)
+        .await;
+    let employer = me["memberships"][0]["organisation_id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let invite = format!("/api/organisations/{employer}/employees");
+    for email in ["nobody@example.eu", "TRAINEE@example.eu"] {
+        let (status, _, _) = call
+            .send(
+                "POST",
+                &invite,
+                Some(&c.employer),
+                None,
+                Some(json!({ "email": email })),
+            )
+            .await;
+        assert_eq!(status, 202, "an invitation answers alike for {email}");
+    }
+    let (status, _, _) = call
         .send(
             "POST",
-            &path,
-            Some(&c.employer),
+            &invite,
+            Some(&c.trainee),
             None,
-            Some(json!({ "employee_email": "nobody@example.eu" })),
+            Some(json!({ "email": "trainee@example.eu" })),
         )
         .await;
-    assert_eq!(
-        (status, problem["errors"][0]["field"].as_str()),
-        (400, Some("employee_email"))
-    );
+    assert_eq!(status, 403, "only the employer's staff invite");
+    let (status, _, _) = call
+        .send(
+            "POST",
+            &format!("{invite}/accept"),
+            Some(&c.trainee),
+            None,
+            None,
+        )
+        .await;
+    assert_eq!(status, 204);
     let (status, _, _) = call
         .send(
             "POST",

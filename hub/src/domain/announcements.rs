@@ -8,7 +8,7 @@ use diesel::prelude::*;
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
-use crate::db::schema::{announcements, memberships, offers};
+use crate::db::schema::{announcements, offers};
 use crate::db::{write_transaction, DbConnection};
 use crate::domain::accounts::Person;
 use crate::domain::events::{self, EventKind, NewEvent};
@@ -16,7 +16,7 @@ use crate::domain::vocabulary::OrganisationKind;
 use crate::domain::vocabulary::{
     vocabulary, AnnouncementKind, NotificationKind, OfferStatus, SubjectType,
 };
-use crate::domain::{notifications, offers as offer, Actor};
+use crate::domain::{notifications, offers as offer, organisations, Actor};
 use crate::error::{Error, FieldError};
 
 vocabulary! {
@@ -120,11 +120,7 @@ pub fn create(
                 .select(offers::provider_id)
                 .distinct()
                 .load(conn)?;
-            let staff: Vec<String> = memberships::table
-                .filter(memberships::organisation_id.eq_any(&providers))
-                .select(memberships::user_id)
-                .distinct()
-                .load(conn)?;
+            let staff = organisations::staff_ids(conn, &providers)?;
             for user in staff {
                 let details =
                     serde_json::json!({ "announcement_id": id, "industry": new.industry.trim() });
@@ -276,10 +272,7 @@ pub fn respond(
                 ));
             }
         }
-        let staff: Vec<String> = memberships::table
-            .filter(memberships::organisation_id.eq(&a.organisation_id))
-            .select(memberships::user_id)
-            .load(conn)?;
+        let staff = organisations::staff_ids(conn, std::slice::from_ref(&a.organisation_id))?;
         let payload = serde_json::json!({
             "announcement_id": id, "provider_id": provider_id, "from": author,
             "offer_id": r.offer_id, "message": message,

@@ -8,12 +8,13 @@ use diesel::prelude::*;
 use serde::Serialize;
 use uuid::Uuid;
 
-use crate::db::schema::{applications, offers, users};
+use crate::db::schema::{applications, memberships, offers, users};
 use crate::db::{write_transaction, DbConnection};
 use crate::domain::accounts::{self, Person};
 use crate::domain::events::{self, EventKind, NewEvent};
 use crate::domain::vocabulary::{
-    ApplicationStatus as Status, NotificationKind, OfferStatus, Role, SubjectType,
+    ApplicationStatus as Status, MembershipRole, NotificationKind, OfferStatus, OrganisationKind,
+    Role, SubjectType,
 };
 use crate::domain::{notifications, offers as offer, Actor};
 use crate::error::Error;
@@ -121,20 +122,35 @@ pub fn apply_as(
 ) -> Result<Application, Error> {
     let participant = match applicant {
         Applicant::Employee { email } => {
-            person.employer().map_err(|_| {
-                Error::Forbidden("only employer staff apply for someone else".into())
-            })?;
-            let id = accounts::find_id_by_email(conn, email)?.ok_or_else(|| {
-                Error::field("employee_email", "unknown", "no account with this e-mail")
-            })?;
-            if !accounts::person(conn, &id)?.has_role(Role::Trainee) {
-                return Err(Error::field(
-                    "employee_email",
-                    "not_trainee",
-                    "this account cannot take part in trainings",
+            let employers = person.staff_organisations(OrganisationKind::Employer);
+            if employers.is_empty() {
+                return Err(Error::Forbidden(
+                    "only employer staff apply for someone else".into(),
                 ));
             }
-            id
+            // Only the employer's own employees, and one answer for every other address: the
+            // form is no way to learn who has an account.
+            let employee: Option<String> = users::table
+                .inner_join(memberships::table)
+                .filter(users::email.eq(accounts::normalise_email(email)))
+                .filter(memberships::organisation_id.eq_any(&employers))
+                .filter(memberships::role.eq(MembershipRole::Employee.as_str()))
+                .select(users::id)
+                .first(conn)
+                .optional()?;
+            let trainee = match employee {
+                Some(id) => accounts::person(conn, &id)?
+                    .has_role(Role::Trainee)
+                    .then_some(id),
+                None => None,
+            };
+            trainee.ok_or_else(|| {
+                Error::field(
+                    "employee_email",
+                    "not_an_employee",
+                    "none of your employees has this e-mail; invite them first",
+                )
+            })?
         }
         Applicant::Myself => {
             if !person.has_role(Role::Trainee) {

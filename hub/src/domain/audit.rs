@@ -61,6 +61,9 @@ vocabulary! {
         ApiKeyRevoked = "api_key.revoked",
         IdentityProviderCreated = "identity_provider.created",
         OidcClientCreated = "oidc_client.created",
+        EmployeeInvited = "employee.invited",
+        EmploymentAccepted = "employee.accepted",
+        EmploymentDeclined = "employee.declined",
     }
 }
 

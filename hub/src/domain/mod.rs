@@ -35,6 +35,7 @@ pub mod offers;
 // rank 5: what people do with offers and with each other
 pub mod announcements;
 pub mod applications;
+pub mod employees;
 pub mod oidc;
 pub mod ratings;
 pub mod reminders;

@@ -84,6 +84,19 @@ pub fn find_by_name(
         .optional()?)
 }
 
+/// The people who act for the organisation (staff and admins; not its employees).
+pub fn staff_ids(
+    conn: &mut DbConnection,
+    organisation_ids: &[String],
+) -> Result<Vec<String>, Error> {
+    Ok(memberships::table
+        .filter(memberships::organisation_id.eq_any(organisation_ids))
+        .filter(memberships::role.eq_any(MembershipRole::STAFF.map(|r| r.as_str())))
+        .select(memberships::user_id)
+        .distinct()
+        .load(conn)?)
+}
+
 /// Adds `user_id` to the organisation's staff (`admin` may invite other staff).
 pub fn add_member(
     conn: &mut DbConnection,

@@ -5,11 +5,11 @@
 use chrono::{NaiveDate, Utc};
 use diesel::prelude::*;
 
-use crate::db::schema::{applications, memberships, offers, reminders_sent};
+use crate::db::schema::{applications, offers, reminders_sent};
 use crate::db::{write_transaction, DbConnection};
 use crate::domain::offers::title_in;
 use crate::domain::vocabulary::{ApplicationStatus, NotificationKind, OfferStatus, SubjectType};
-use crate::domain::{notifications, Actor};
+use crate::domain::{notifications, organisations, Actor};
 use crate::error::Error;
 
 /// Reminders go out when applications close within this many days.
@@ -63,10 +63,7 @@ pub fn send_deadline_reminders(conn: &mut DbConnection, today: NaiveDate) -> Res
                 .count()
                 .get_result(conn)?;
             let staff: Vec<String> = if waiting > 0 {
-                memberships::table
-                    .filter(memberships::organisation_id.eq(&provider))
-                    .select(memberships::user_id)
-                    .load(conn)?
+                organisations::staff_ids(conn, std::slice::from_ref(&provider))?
             } else {
                 Vec::new()
             };

@@ -27,14 +27,12 @@ pub fn name(
     actor: &Actor,
 ) -> Result<String, Error> {
     write_transaction(conn, |conn| {
-        let id = accounts::find_id_by_email(conn, email)?
-            .ok_or_else(|| Error::field("email", "unknown", "no account with this e-mail"))?;
+        // One answer for "no such account" and "not a trainer": the form is no way to learn
+        // who has an account.
+        let no_trainer = || Error::field("email", "not_a_trainer", "no trainer has this e-mail");
+        let id = accounts::find_id_by_email(conn, email)?.ok_or_else(no_trainer)?;
         if !accounts::person(conn, &id)?.has_role(Role::Trainer) {
-            return Err(Error::field(
-                "email",
-                "not_trainer",
-                "this account is not a trainer",
-            ));
+            return Err(no_trainer());
         }
         let exists: i64 = offer_trainers::table
             .filter(offer_trainers::offer_id.eq(offer_id))

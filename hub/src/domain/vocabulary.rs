@@ -198,6 +198,20 @@ vocabulary! {
     MembershipRole {
         Staff = "staff",
         Admin = "admin",
+        /// An employee of an employer, who accepted its invitation: the employer may apply for
+        /// them, and they act for nobody.
+        Employee = "employee",
+        /// Invited as an employee, not yet answered.
+        Invited = "invited",
+    }
+}
+
+impl MembershipRole {
+    /// Roles that act for the organisation.
+    pub const STAFF: [Self; 2] = [Self::Staff, Self::Admin];
+
+    pub fn is_staff(self) -> bool {
+        Self::STAFF.contains(&self)
     }
 }
 
@@ -245,6 +259,7 @@ vocabulary! {
         CourseUpdate = "course.update",
         SecurityAlert = "security.alert",
         TrainerNamed = "trainer.named",
+        EmployerInvitation = "employer.invitation",
     }
 }
 

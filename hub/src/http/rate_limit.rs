@@ -33,6 +33,10 @@ const PRUNE_EVERY: Duration = Duration::from_secs(60);
 pub struct RateLimits {
     per_ip: DefaultKeyedRateLimiter<IpAddr>,
     signin_per_ip: DefaultKeyedRateLimiter<IpAddr>,
+    /// Lookups of keys not known yet, per address: a stream of made-up keys costs the database
+    /// no more than this, while a real partner's first request does not spend the address's
+    /// anonymous budget.
+    lookups_per_ip: DefaultKeyedRateLimiter<IpAddr>,
     /// Known partner keys' budgets, by the key's hash.
     per_key: Cache<String, Arc<DefaultDirectRateLimiter>>,
     /// Hashes of keys that are unknown or revoked: they get no budget of their own.
@@ -71,6 +75,7 @@ impl RateLimits {
         Self {
             per_ip: RateLimiter::keyed(per_minute(per_ip)),
             signin_per_ip: RateLimiter::keyed(per_minute(signin_per_ip)),
+            lookups_per_ip: RateLimiter::keyed(per_minute(per_ip)),
             per_key: Cache::builder()
                 .max_capacity(KNOWN_KEYS)
                 .time_to_idle(Duration::from_secs(600))
@@ -95,7 +100,7 @@ impl RateLimits {
         self.per_key.run_pending_tasks();
         self.misses.run_pending_tasks();
         Entries {
-            per_ip: self.per_ip.len() + self.signin_per_ip.len(),
+            per_ip: self.per_ip.len() + self.signin_per_ip.len() + self.lookups_per_ip.len(),
             per_key: self.per_key.entry_count(),
             misses: self.misses.entry_count(),
         }
@@ -110,7 +115,7 @@ impl RateLimits {
         }
         *last = Instant::now();
         drop(last);
-        for limiter in [&self.per_ip, &self.signin_per_ip] {
+        for limiter in [&self.per_ip, &self.signin_per_ip, &self.lookups_per_ip] {
             limiter.retain_recent();
             limiter.shrink_to_fit();
         }
@@ -159,11 +164,12 @@ async fn check(req: &ServiceRequest) -> Result<(), Error> {
         if let Some(limiter) = limits.per_key.get(&hash) {
             return RateLimits::wait(limiter.check());
         }
-        // Not a known key (yet): the request is charged to its address before anything is
-        // looked up, so a stream of made-up keys is limited like any other traffic.
-        charge_address(limits, ip.as_ref(), req)?;
+        // A key seen lately to be unknown is limited as its address would be.
         if limits.misses.contains_key(&hash) {
-            return Ok(());
+            return charge_address(limits, ip.as_ref(), req);
+        }
+        if let Some(ip) = &ip {
+            RateLimits::wait(limits.lookups_per_ip.check_key(ip))?;
         }
         let found = state
             .db
@@ -178,7 +184,7 @@ async fn check(req: &ServiceRequest) -> Result<(), Error> {
             // Refused by authentication later; nothing of it is kept but the brief miss.
             None => {
                 limits.misses.insert(hash, ());
-                return Ok(());
+                return charge_address(limits, ip.as_ref(), req);
             }
         }
     }

@@ -97,6 +97,7 @@ impl Person {
         self.memberships.iter().any(|m| {
             m.organisation_id == organisation
                 && m.kind == kind
+                && m.role.is_staff()
                 && m.status == OrganisationStatus::Confirmed
         })
     }
@@ -105,7 +106,9 @@ impl Person {
     pub fn staff_organisations(&self, kind: OrganisationKind) -> Vec<String> {
         self.memberships
             .iter()
-            .filter(|m| m.kind == kind && m.status == OrganisationStatus::Confirmed)
+            .filter(|m| {
+                m.kind == kind && m.role.is_staff() && m.status == OrganisationStatus::Confirmed
+            })
             .map(|m| m.organisation_id.clone())
             .collect()
     }

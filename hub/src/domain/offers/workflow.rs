@@ -14,14 +14,14 @@ use serde::Serialize;
 use super::input::OfferInput;
 use super::writes::write_state;
 use super::{get, provider_and_status, title_in, NewOffer, Offer, Visibility};
-use crate::db::schema::{applications, memberships, offers};
+use crate::db::schema::{applications, offers};
 use crate::db::{write_transaction, DbConnection};
 use crate::domain::events::{self, EventKind, NewEvent};
-use crate::domain::notifications;
 use crate::domain::vocabulary::{
     vocabulary, ApplicationStatus, NotificationKind, OfferStatus, RevisionStatus, SubjectType,
 };
 use crate::domain::Actor;
+use crate::domain::{notifications, organisations};
 use crate::error::Error;
 
 /// What staff and superadmins see of an offer's review, besides the offer itself.
@@ -119,10 +119,7 @@ fn tell_provider(
     actor: &Actor,
 ) -> Result<(), Error> {
     let (provider, _) = provider_and_status(conn, id)?;
-    let staff: Vec<String> = memberships::table
-        .filter(memberships::organisation_id.eq(&provider))
-        .select(memberships::user_id)
-        .load(conn)?;
+    let staff = organisations::staff_ids(conn, &[provider])?;
     for user in staff {
         let payload = serde_json::json!({
             "offer_id": id, "decision": decision, "status": decision, "reason": reason,
