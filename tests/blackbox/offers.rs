@@ -74,6 +74,25 @@ pub struct Cast {
     pub employer: String,
 }
 
+/// The cast's employer invites the cast's trainee as an employee, who accepts.
+pub async fn employ_trainee(call: &Call<'_>, c: &Cast) {
+    let (_, _, me) = call
+        .send("GET", "/api/me", Some(&c.employer), None, None)
+        .await;
+    let employer = me["memberships"][0]["organisation_id"].as_str().unwrap();
+    let invite = format!("/api/organisations/{employer}/employees");
+    let body = json!({ "email": "trainee@example.eu" });
+    let (status, _, _) = call
+        .send("POST", &invite, Some(&c.employer), None, Some(body))
+        .await;
+    assert_eq!(status, 202);
+    let accept = format!("{invite}/accept");
+    let (status, _, _) = call
+        .send("POST", &accept, Some(&c.trainee), None, None)
+        .await;
+    assert_eq!(status, 204);
+}
+
 pub async fn cast(hub: &TestHub) -> Cast {
     person(hub, "root@example.eu", &["superadmin"], None).await;
     person(hub, "staff@provider.eu", &[], Some("provider")).await;

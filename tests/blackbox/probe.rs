@@ -16,6 +16,7 @@ crate::both_backends!(
     oversized_requests_are_answered,
     a_slow_mail_server_does_not_hold_the_queue,
     staff_cannot_probe_who_has_an_account,
+    the_openapi_document_holds_under_fuzzing,
 );
 
 /// A hub whose per-address sign-in limit is out of the way, so lockout alone is measured.
@@ -406,5 +407,91 @@ async fn staff_cannot_probe_who_has_an_account(backend: Backend) {
     }
     assert_eq!(answers[0], answers[1]);
     assert_eq!(answers[0].0, 400);
+    hub.stop().await;
+}
+
+/// Schemathesis, the reference OpenAPI fuzzer, when installed (run as a Python module, which
+/// needs no console script on the PATH); `None` (with the reason printed) where it is not,
+/// unless `HUB_TEST_REQUIRE_SCHEMATHESIS=1` (CI) makes that a failure.
+fn schemathesis() -> Option<&'static str> {
+    let found = std::process::Command::new("python3")
+        .args(["-m", "schemathesis.cli", "--version"])
+        .output()
+        .is_ok_and(|o| o.status.success());
+    if found {
+        return Some("schemathesis.cli");
+    }
+    let required = std::env::var("HUB_TEST_REQUIRE_SCHEMATHESIS").is_ok_and(|v| v == "1");
+    assert!(
+        !required,
+        "schemathesis is required here: python3 -m pip install schemathesis"
+    );
+    eprintln!("skipped: schemathesis is not installed (python3 -m pip install schemathesis)");
+    None
+}
+
+/// Fuzzes every operation of the hub's own OpenAPI document against the live hub: no server
+/// error, no status code the document does not name, no answer that breaks its schema.
+fn fuzz(module: &str, base: &str, token: Option<&str>) -> (bool, String) {
+    let seed = std::env::var("HUB_FUZZ_SEED").unwrap_or_else(|_| "20261204".into());
+    let mut cmd = std::process::Command::new("python3");
+    cmd.args(["-m", module, "run", &format!("{base}/api/openapi.json")])
+        .args([
+            "--checks",
+            "not_a_server_error,status_code_conformance,response_schema_conformance",
+            "--phases",
+            "examples,coverage,fuzzing",
+            "--max-examples",
+            "15",
+            "--workers",
+            "2",
+            "--seed",
+            &seed,
+            "--no-color",
+            "--generation-with-security-parameters",
+            "false",
+        ])
+        .current_dir(std::env::temp_dir());
+    if let Some(token) = token {
+        cmd.args(["--header", &format!("Authorization: Bearer {token}")]);
+    }
+    let out = cmd.output().expect("schemathesis runs");
+    let text =
+        String::from_utf8_lossy(&out.stdout).to_string() + &String::from_utf8_lossy(&out.stderr);
+    (out.status.success(), text)
+}
+
+async fn the_openapi_document_holds_under_fuzzing(backend: Backend) {
+    let Some(tool) = schemathesis() else { return };
+    // Demo data gives the fuzzer offers to find; the limits are out of its way.
+    let hub = TestHub::start_with(
+        backend,
+        &[
+            ("HUB_RATE_PER_MINUTE", "100000000"),
+            ("HUB_SIGNIN_RATE_PER_MINUTE", "100000000"),
+        ],
+        Vec::new(),
+    )
+    .await;
+    person(&hub, "fuzz@example.eu", &["superadmin"], None).await;
+    let admin = bearer(&hub, "fuzz@example.eu").await;
+    let base = hub.url("").trim_end_matches('/').to_string();
+    let (anonymous, signed_in) = tokio::task::spawn_blocking(move || {
+        (fuzz(tool, &base, None), fuzz(tool, &base, Some(&admin)))
+    })
+    .await
+    .unwrap();
+    assert!(
+        anonymous.0,
+        "anonymous fuzzing found problems:\n{}",
+        anonymous.1
+    );
+    assert!(
+        signed_in.0,
+        "a superadmin's fuzzing found problems:\n{}",
+        signed_in.1
+    );
+    // The fuzzer did not lock its own superadmin out.
+    assert_eq!(token(&hub, "fuzz@example.eu", PASSWORD).await.0, 200);
     hub.stop().await;
 }

@@ -50,6 +50,7 @@ async fn notices(call: &Call<'_>, token: &str, kind: &str) -> Vec<Value> {
 async fn deadline_reminders_go_once_to_whoever_still_has_to_act(backend: Backend) {
     let (smtp, hub, c, second) = with_two_trainees(backend).await;
     let call = Call { hub: &hub };
+    crate::offers::employ_trainee(&call, &c).await;
 
     let closing = publish(&call, &c, closing_in(1)).await;
     let later = publish(&call, &c, closing_in(10)).await;

@@ -80,7 +80,7 @@ use super::api;
         api::admin::create_oidc_client,
     ),
     components(schemas(crate::http::problem::Problem, crate::error::FieldError)),
-    modifiers(&Security),
+    modifiers(&Security, &Refusals),
     tags((name = "offers", description = "The catalogue of training offers"),
          (name = "applications", description = "Applying, deciding, enrolment and completion"),
          (name = "ratings", description = "Ratings of completed trainings, named trainers"),
@@ -110,6 +110,93 @@ impl Modify for Security {
             "api_key",
             SecurityScheme::ApiKey(ApiKey::Header(ApiKeyValue::new("X-Api-Key"))),
         );
+    }
+}
+
+/// The answers any operation can give besides its own, added to every operation so that a client
+/// (or a fuzzer) can rely on the document: what the middleware answers on every route (429 rate
+/// limits, 414 and 431 oversized heads, 503 time limits, 401 for credentials that do not hold),
+/// 403 where a caller is needed,
+/// 400 where there is input, 404 where a path names something, 413 where there is a body.
+struct Refusals;
+
+impl Modify for Refusals {
+    fn modify(&self, doc: &mut utoipa::openapi::OpenApi) {
+        use utoipa::openapi::path::{Operation, ParameterIn};
+        use utoipa::openapi::{ContentBuilder, Ref, RefOr, ResponseBuilder};
+        let problem = |description: &str| {
+            RefOr::T(
+                ResponseBuilder::new()
+                    .description(description)
+                    .content(
+                        "application/problem+json",
+                        ContentBuilder::new()
+                            .schema(Some(Ref::from_schema_name("Problem")))
+                            .build(),
+                    )
+                    .build(),
+            )
+        };
+        let add = |op: &mut Operation| {
+            let secured = op.security.as_ref().is_some_and(|s| !s.is_empty());
+            let params = op.parameters.as_deref().unwrap_or_default();
+            let in_path = params
+                .iter()
+                .any(|p| matches!(p.parameter_in, ParameterIn::Path));
+            let input = !params.is_empty() || op.request_body.is_some();
+            let mut wanted = vec![
+                // Credentials that do not hold are refused wherever they are sent.
+                (
+                    "401",
+                    "credentials given that are not valid (or none where needed)",
+                ),
+                ("414", "URL longer than HUB_MAX_URL_BYTES"),
+                (
+                    "429",
+                    "over the rate limit; Retry-After says when to try again",
+                ),
+                ("431", "header fields larger than HUB_MAX_HEADER_BYTES"),
+                (
+                    "503",
+                    "took longer than HUB_REQUEST_TIMEOUT_SECS, or the hub is unavailable",
+                ),
+            ];
+            if secured {
+                wanted.push((
+                    "403",
+                    "not allowed to this caller (or a cookie without its CSRF token)",
+                ));
+            }
+            if input {
+                wanted.push(("400", "invalid input; `errors` names each field"));
+            }
+            if in_path {
+                wanted.push(("404", "nothing of that id (that this caller may see)"));
+            }
+            if op.request_body.is_some() {
+                wanted.push(("413", "body larger than HUB_MAX_BODY_BYTES"));
+            }
+            for (status, description) in wanted {
+                op.responses
+                    .responses
+                    .entry(status.to_string())
+                    .or_insert_with(|| problem(description));
+            }
+        };
+        for item in doc.paths.paths.values_mut() {
+            for op in [
+                &mut item.get,
+                &mut item.put,
+                &mut item.post,
+                &mut item.delete,
+                &mut item.patch,
+            ]
+            .into_iter()
+            .flatten()
+            {
+                add(op);
+            }
+        }
     }
 }
 
