@@ -6,13 +6,13 @@ use std::net::{SocketAddr, TcpListener};
 use std::sync::Arc;
 
 use actix_web::dev::ServerHandle;
-use actix_web::{web, HttpServer};
+use actix_web::web;
 
 use crate::config::Config;
 use crate::db::{self, Db};
 use crate::demo;
 use crate::error::Error;
-use crate::http::{routes, AppState};
+use crate::http::AppState;
 use crate::jobs::{Consumer, Worker, WorkerHandle};
 
 /// Connects, migrates, and (when the database is empty and demo data is enabled) seeds it.
@@ -121,15 +121,6 @@ pub async fn start(
         db.clone(),
         std::time::Duration::from_secs(3600),
     ));
-    let app_state = state.clone();
-    let server = HttpServer::new(move || routes::app(app_state.clone()))
-        .workers(config.workers)
-        .shutdown_timeout(config.shutdown_timeout.as_secs())
-        .client_request_timeout(std::time::Duration::from_secs(10))
-        // Thousands of visitors may connect at once (issue 4's 3,000); a short accept queue
-        // would drop their SYNs and cost each a one-second retransmit.
-        .backlog(4096)
-        .disable_signals();
     let listener = match listener {
         Some(l) => l,
         None => TcpListener::bind(config.bind)
@@ -138,10 +129,13 @@ pub async fn start(
     let addr = listener
         .local_addr()
         .map_err(|e| Error::Internal(e.to_string()))?;
-    let server = server
-        .listen(listener)
-        .map_err(|e| Error::Internal(format!("cannot serve on {addr}: {e}")))?
-        .run();
+    let server = crate::http::listener::serve(
+        listener,
+        state.clone(),
+        config.workers,
+        config.shutdown_timeout,
+    )
+    .map_err(|e| Error::Internal(format!("cannot serve on {addr}: {e}")))?;
     let handle = server.handle();
     let task = tokio::spawn(server);
     tracing::info!(%addr, base_url = %config.base_url, backend = db.backend().name(), "hub listening");

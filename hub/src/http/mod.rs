@@ -5,6 +5,7 @@
 pub mod api;
 pub mod auth;
 pub mod cache;
+pub mod listener;
 pub mod metrics;
 pub mod middleware;
 pub mod oidc;
