@@ -9,8 +9,7 @@ use clap::{Parser, Subcommand};
 use crate::config::{Config, Origin};
 use crate::db::{self, Db};
 use crate::domain::accounts::{self, NewUser};
-use crate::domain::audit;
-use crate::domain::vocabulary::{Role, SubjectType};
+use crate::domain::vocabulary::Role;
 use crate::domain::Actor;
 use crate::error::Error;
 use crate::{demo, logging, server};
@@ -189,18 +188,7 @@ async fn run(command: Command, config: Config) -> Result<(), Error> {
                         roles: &[Role::Superadmin],
                         confirmed: true,
                     };
-                    db::write_transaction(conn, |conn| {
-                        let id = accounts::create(conn, &new, &Actor::hub())?;
-                        audit::record(
-                            conn,
-                            &Actor::hub(),
-                            audit::Action::AdminCreated,
-                            SubjectType::User,
-                            Some(&id),
-                            serde_json::json!({ "via": "cli" }),
-                        )?;
-                        Ok(id)
-                    })
+                    accounts::create_superadmin(conn, &new, "cli", &Actor::hub())
                 })
                 .await?;
             println!("superadmin created: {id}");

@@ -119,6 +119,20 @@ async fn cookie_riding_api_writes_need_the_csrf_token(backend: Backend) {
     // Reads need no token: nothing changes.
     let list = b.get(hub.url("/api/notifications")).send().await.unwrap();
     assert_eq!(list.status(), 200);
+    let sessions: serde_json::Value = b
+        .get(hub.url("/api/me/sessions"))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let sessions = crate::support::items(sessions);
+    assert!(sessions
+        .as_array()
+        .unwrap()
+        .iter()
+        .any(|s| s["current"] == true));
     hub.stop().await;
 }
 

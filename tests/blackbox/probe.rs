@@ -61,6 +61,38 @@ async fn concurrent_guesses_check_at_most_the_lockout_budget(backend: Backend) {
         423,
         "the right password after the budget is spent is refused too"
     );
+
+    // The window passes while the account is still locked, and someone keeps trying: refusals
+    // of a locked account are no failed checks, so when the lock ends the owner gets in.
+    let pool = hub.pool();
+    let shift = |sql: String| {
+        let pool = pool.clone();
+        async move {
+            pool.run(move |conn| {
+                use diesel::RunQueryDsl;
+                diesel::sql_query(&sql).execute(conn)?;
+                Ok(())
+            })
+            .await
+            .unwrap()
+        }
+    };
+    let now = chrono::Utc::now().naive_utc();
+    let earlier = (now - chrono::Duration::minutes(16)).format("%Y-%m-%d %H:%M:%S");
+    let later = (now + chrono::Duration::minutes(1)).format("%Y-%m-%d %H:%M:%S");
+    let past = (now - chrono::Duration::seconds(1)).format("%Y-%m-%d %H:%M:%S");
+    shift(format!("UPDATE login_attempts SET at = '{earlier}'")).await;
+    shift(format!("UPDATE users SET locked_until = '{later}'")).await;
+    for i in 0..5 {
+        let pass = format!("Wrong-while-locked-{i}");
+        assert_eq!(token(&hub, "target@example.eu", &pass).await.0, 423);
+    }
+    shift(format!("UPDATE users SET locked_until = '{past}'")).await;
+    assert_eq!(
+        token(&hub, "target@example.eu", PASSWORD).await.0,
+        200,
+        "once the lock ends, the owner's password is checked and holds"
+    );
     hub.stop().await;
 }
 

@@ -105,21 +105,35 @@ mod ranks {
                     found.push(name);
                 }
             }
-            // `use super::{a, b}` from a top-level file.
+            // `use super::{a, b::{c, d}, e as f}` from a top-level file: the names at the
+            // group's first level.
             for (at, _) in source.match_indices(&format!("{prefix}{{")) {
-                let rest = &source[at + prefix.len() + 1..];
-                let group = &rest[..rest.find('}').unwrap_or(0)];
-                found.extend(
-                    group
-                        .split(',')
-                        .map(|n| {
-                            let n = n.trim();
-                            n[..n.find([':', ' ']).unwrap_or(n.len())].to_string()
-                        })
-                        .filter(|n| !n.is_empty()),
-                );
+                let mut depth = 0;
+                let mut name = String::new();
+                let mut at_first_word = true;
+                for c in source[at + prefix.len() + 1..].chars() {
+                    match c {
+                        '{' => depth += 1,
+                        '}' if depth == 0 => break,
+                        '}' => depth -= 1,
+                        ',' if depth == 0 => {
+                            found.push(std::mem::take(&mut name));
+                            at_first_word = true;
+                        }
+                        c if depth == 0 && at_first_word && (c.is_alphanumeric() || c == '_') => {
+                            name.push(c)
+                        }
+                        c if depth == 0 && !name.is_empty() && !c.is_whitespace() => {
+                            at_first_word = false
+                        }
+                        c if c.is_whitespace() && !name.is_empty() => at_first_word = false,
+                        _ => {}
+                    }
+                }
+                found.push(name);
             }
         }
+        found.retain(|n| !n.is_empty());
         found
     }
 
@@ -151,6 +165,13 @@ mod ranks {
                 continue;
             };
             let source = std::fs::read_to_string(&file).unwrap();
+            // `use crate::domain;` would let `domain::x` past the check below.
+            if source.contains("use crate::domain;") || source.contains("use crate::domain as") {
+                wrong.push(format!(
+                    "{} names the domain as a whole",
+                    relative.display()
+                ));
+            }
             for other in named(&source, depth) {
                 if other == module {
                     continue;
@@ -172,6 +193,8 @@ mod ranks {
     fn the_check_sees_each_way_of_naming_a_module() {
         let src = "use super::{offers as offer, money::Money};\nlet x = crate::domain::applications::get();";
         assert_eq!(named(src, 1), vec!["applications", "offers", "money"]);
+        let nested = "use crate::domain::{accounts::{self, Person}, audit};";
+        assert_eq!(named(nested, 1), vec!["accounts", "audit"]);
         let nested = "use super::super::notifications;\nuse super::input::X;";
         assert_eq!(named(nested, 2), vec!["notifications"]);
     }

@@ -8,28 +8,22 @@ use diesel::prelude::*;
 use crate::db::schema::{applications, offers, reminders_sent};
 use crate::db::{write_transaction, DbConnection};
 use crate::domain::offers::title_in;
-use crate::domain::vocabulary::{ApplicationStatus, NotificationKind, OfferStatus, SubjectType};
+use crate::domain::vocabulary::{
+    vocabulary, ApplicationStatus, NotificationKind, OfferStatus, SubjectType,
+};
 use crate::domain::{notifications, organisations, Actor};
 use crate::error::Error;
 
 /// Reminders go out when applications close within this many days.
 pub const DEADLINE_NOTICE_DAYS: i64 = 2;
 
-/// Whom a deadline reminder is for, and why.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum Reason {
-    /// Their employer applied for them; they have not yet said yes.
-    EmployeeToAnswer,
-    /// Their organisation's offer has applications waiting for a decision.
-    ProviderToDecide,
-}
-
-impl Reason {
-    fn as_str(self) -> &'static str {
-        match self {
-            Reason::EmployeeToAnswer => "employee",
-            Reason::ProviderToDecide => "provider",
-        }
+vocabulary! {
+    /// Whom a deadline reminder is for, and why (the mail consumer words each its own way).
+    Reason {
+        /// Their employer applied for them; they have not yet said yes.
+        EmployeeToAnswer = "employee",
+        /// Their organisation's offer has applications waiting for a decision.
+        ProviderToDecide = "provider",
     }
 }
 

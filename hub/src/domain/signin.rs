@@ -164,8 +164,9 @@ fn decide(
     policy: Policy,
 ) -> Result<Result<String, Error>, Error> {
     let now = Utc::now().naive_utc();
+    // Refused unchecked: not a failed check, so it counts towards nothing (else anyone could
+    // keep an account locked for good by trying it now and then).
     if candidate.locked {
-        record(conn, &candidate.email, ip, false)?;
         return Ok(Err(Error::Locked));
     }
     let active = candidate.status == Some(AccountStatus::Active);

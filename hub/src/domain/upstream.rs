@@ -206,7 +206,13 @@ pub struct Identity {
 /// The local account for an upstream identity: already linked, else the account with the same
 /// verified e-mail, else a new (confirmed) trainee account. An unverified e-mail never links to
 /// an existing account: that would let anyone claim it.
-pub fn link(conn: &mut DbConnection, provider_id: &str, who: &Identity) -> Result<String, Error> {
+/// `from` is the browser signing in (no one yet; the address it came from).
+pub fn link(
+    conn: &mut DbConnection,
+    provider_id: &str,
+    who: &Identity,
+    from: &Actor,
+) -> Result<String, Error> {
     write_transaction(conn, |conn| {
         let linked: Option<String> = upstream_links::table
             .filter(upstream_links::provider_id.eq(provider_id))
@@ -257,7 +263,7 @@ pub fn link(conn: &mut DbConnection, provider_id: &str, who: &Identity) -> Resul
             .execute(conn)?;
         audit::record(
             conn,
-            &Actor::person(&user_id, None),
+            &Actor::person(&user_id, from.ip.clone()),
             Action::UpstreamLinked,
             SubjectType::User,
             Some(&user_id),

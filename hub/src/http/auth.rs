@@ -21,7 +21,15 @@ pub const CSRF_HEADER: &str = "x-csrf-token";
 
 /// A state-changing call of the JSON API (pages have their own CSRF field in each form).
 fn api_write(req: &HttpRequest) -> bool {
-    req.path().starts_with("/api/") && !req.method().is_safe()
+    decoded_path(req.path()).starts_with("/api/") && !req.method().is_safe()
+}
+
+/// The path as the router will read it: `/%61pi/…` is routed as `/api/…`, so every decision by
+/// path is made on the decoded form.
+pub fn decoded_path(raw: &str) -> String {
+    percent_encoding::percent_decode_str(raw)
+        .decode_utf8_lossy()
+        .into_owned()
 }
 pub const API_AUDIENCE: &str = "hub-api";
 /// Access tokens are short-lived: revoking the session stops refreshes at once and access within
@@ -283,12 +291,25 @@ async fn resolve(req: &HttpRequest) -> Result<Caller, Error> {
             Ok(caller)
         }
         Credential::ApiKey(key) => {
+            // The rate limiter looked it up a moment ago and found nothing: no second lookup.
+            if state.limits.is_known_miss(&key) {
+                return Err(Error::Unauthenticated);
+            }
             let partner = state
                 .db
                 .run(move |conn| crate::domain::api_keys::authenticate(conn, &key))
                 .await?;
             partner.map(Caller::Partner).ok_or(Error::Unauthenticated)
         }
+    }
+}
+
+/// Someone not signed in, as the actor of what they start (registration, a reset): only the
+/// address they came from.
+pub fn visitor(req: &HttpRequest) -> crate::domain::Actor {
+    crate::domain::Actor {
+        user_id: None,
+        ip: client_ip(req),
     }
 }
 
@@ -316,7 +337,12 @@ fn forwarded_client(
     trusted: &[ipnet::IpNet],
     headers: &actix_web::http::header::HeaderMap,
 ) -> std::net::IpAddr {
-    let is_trusted = |ip: &std::net::IpAddr| trusted.iter().any(|net| net.contains(ip));
+    // A dual-stack listener sees IPv4 clients as `::ffff:a.b.c.d`: one form for the CIDRs.
+    let peer = peer.to_canonical();
+    let is_trusted = |ip: &std::net::IpAddr| {
+        let ip = ip.to_canonical();
+        trusted.iter().any(|net| net.contains(&ip))
+    };
     if !is_trusted(&peer) {
         return peer;
     }
@@ -350,6 +376,7 @@ fn forwarded_client(
     }
     hops.into_iter()
         .rev()
+        .map(|ip| ip.to_canonical())
         .find(|ip| !is_trusted(ip))
         .unwrap_or(peer)
 }
@@ -385,5 +412,11 @@ mod tests {
             "2001:db8::1".parse::<std::net::IpAddr>().unwrap()
         );
         assert_eq!(forwarded_client(proxy, &trusted, &HeaderMap::new()), proxy);
+        let mapped: std::net::IpAddr = "::ffff:10.0.0.5".parse().unwrap();
+        assert_eq!(
+            forwarded_client(mapped, &trusted, &spoof),
+            "203.0.113.7".parse::<std::net::IpAddr>().unwrap(),
+            "an IPv4 proxy seen through a dual-stack socket is still the trusted proxy"
+        );
     }
 }

@@ -97,21 +97,41 @@ async fn first_head(mut io: TcpStream, limits: &Limits) -> Head {
     let line_limit = limits.url + 64;
     let head_limit = line_limit + limits.headers + 4;
     let mut read = Vec::with_capacity(4096);
+    // One deadline for the whole head: a client trickling a byte at a time gets no longer.
+    let deadline = tokio::time::Instant::now() + HEAD_TIMEOUT;
+    // Where the request line ends, once seen, and how far the buffer has been searched: each
+    // byte is looked at a bounded number of times however the head arrives.
+    let mut line_end: Option<usize> = None;
+    let mut searched: usize = 0;
     let refusal = loop {
-        let line_end = find(&read, b"\r\n");
+        let from = searched.saturating_sub(3);
+        if line_end.is_none() {
+            line_end = find(&read[from..], b"\r\n").map(|i| from + i);
+        }
         if line_end.unwrap_or(read.len()) > line_limit {
             break Some(Error::UriTooLong(limits.url));
         }
-        if find(&read, b"\r\n\r\n").is_some() {
+        if find(&read[from..], b"\r\n\r\n").is_some() {
             break None;
         }
         if read.len() > head_limit {
             break Some(Error::HeadersTooLarge(limits.headers));
         }
+        searched = read.len();
         let mut chunk = [0u8; 8192];
-        match tokio::time::timeout(HEAD_TIMEOUT, io.read(&mut chunk)).await {
+        match tokio::time::timeout_at(deadline, io.read(&mut chunk)).await {
             Ok(Ok(n)) if n > 0 => read.extend_from_slice(&chunk[..n]),
-            _ => break None,
+            Ok(_) => break None,
+            // Too slow: the connection ends without a word, as the HTTP service's own request
+            // timeout would end it.
+            Err(_) => {
+                return Head {
+                    read: Vec::new(),
+                    at: 0,
+                    io,
+                    ended: true,
+                }
+            }
         }
     };
     match refusal {

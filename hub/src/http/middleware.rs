@@ -189,7 +189,7 @@ pub async fn admin_only(
     req: ServiceRequest,
     next: Next<impl MessageBody + 'static>,
 ) -> Result<ServiceResponse<BoxBody>, actix_web::Error> {
-    if req.path().starts_with("/api/admin/") {
+    if super::auth::decoded_path(req.path()).starts_with("/api/admin/") {
         use actix_web::FromRequest;
         let caller =
             super::auth::Caller::from_request(req.request(), &mut actix_web::dev::Payload::None)

@@ -21,7 +21,8 @@ use crate::error::Error;
 
 /// Partner keys whose budgets are kept at once; more known keys than this only cost a lookup.
 const KNOWN_KEYS: u64 = 10_000;
-/// Unknown keys remembered (so a repeated wrong key costs no lookup), each for [`MISS_TTL`].
+/// Unknown keys remembered (so a repeated wrong key costs no lookup, here or in authentication),
+/// each for [`MISS_TTL`].
 const MISSES: u64 = 10_000;
 const MISS_TTL: Duration = Duration::from_secs(30);
 /// How often per-address limiters that have refilled are dropped.
@@ -59,6 +60,8 @@ fn per_minute(n: u32) -> Quota {
 
 /// Paths whose every request is a password guess or an e-mail sent.
 fn is_signin(path: &str, method: &actix_web::http::Method) -> bool {
+    let path = crate::http::auth::decoded_path(path);
+    let path = path.as_str();
     method == actix_web::http::Method::POST
         && (path.starts_with("/api/auth/")
             || [
@@ -94,6 +97,11 @@ impl RateLimits {
     pub fn forget_keys(&self) {
         self.per_key.invalidate_all();
         self.misses.invalidate_all();
+    }
+
+    /// Whether `key` was looked up lately and found unknown: authentication need not ask again.
+    pub fn is_known_miss(&self, key: &str) -> bool {
+        self.misses.contains_key(&hash_token(key))
     }
 
     pub fn entries(&self) -> Entries {

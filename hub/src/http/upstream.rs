@@ -78,6 +78,7 @@ pub async fn callback(
     req: HttpRequest,
     query: web::Query<CallbackQuery>,
 ) -> Result<HttpResponse, Error> {
+    let from = crate::http::auth::visitor(&req);
     let q = query.into_inner();
     if let Some(error) = q.error {
         return Err(Error::Forbidden(format!(
@@ -125,7 +126,7 @@ pub async fn callback(
     let provider_id = provider.id.clone();
     let user_id = state
         .db
-        .run(move |conn| upstream::link(conn, &provider_id, &who))
+        .run(move |conn| upstream::link(conn, &provider_id, &who, &from))
         .await?;
     start_browser_session(&state, &req, user_id, flow.return_to).await
 }

@@ -10,6 +10,8 @@ use super::Consumer;
 use crate::crypto::Sealer;
 use crate::db::outbox::Delivery;
 use crate::domain::events::EventKind;
+use crate::domain::offers::workflow::CourseChange;
+use crate::domain::reminders::Reason;
 use crate::i18n::t;
 
 /// The events that become e-mails.
@@ -171,8 +173,9 @@ impl Mail {
                     ("deadline", &deadline),
                     ("waiting", &waiting),
                 ];
-                let body = match p.reason.as_deref() {
-                    Some("provider") => "mail-deadline-body-provider",
+                let reason = p.reason.as_deref().map(str::parse::<Reason>).transpose();
+                let body = match reason.map_err(|e| e.to_string())? {
+                    Some(Reason::ProviderToDecide) => "mail-deadline-body-provider",
                     _ => "mail-deadline-body-employee",
                 };
                 (
@@ -182,8 +185,13 @@ impl Mail {
             }
             EventKind::CourseUpdate => {
                 let offer = p.offer.clone().unwrap_or_default();
-                let body = match p.change.as_deref() {
-                    Some("withdrawn") => "mail-course-withdrawn-body",
+                let change = p
+                    .change
+                    .as_deref()
+                    .map(str::parse::<CourseChange>)
+                    .transpose();
+                let body = match change.map_err(|e| e.to_string())? {
+                    Some(CourseChange::Withdrawn) => "mail-course-withdrawn-body",
                     _ => "mail-course-updated-body",
                 };
                 let args = [("name", p.name.as_str()), ("offer", &offer)];

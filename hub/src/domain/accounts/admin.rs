@@ -105,6 +105,22 @@ pub fn keep_a_superadmin(conn: &mut DbConnection, p: &Person, what: &str) -> Res
     if !p.is_superadmin() || p.status != AccountStatus::Active {
         return Ok(());
     }
+    // Two superadmins demoting each other at once must not both see the other remain: on
+    // PostgreSQL the superadmins' rows are held until the change commits (SQLite has one
+    // writer at a time anyway).
+    if let DbConnection::Postgres(pg) = conn {
+        users::table
+            .filter(
+                users::id.eq_any(
+                    user_roles::table
+                        .filter(user_roles::role.eq(Role::Superadmin.as_str()))
+                        .select(user_roles::user_id),
+                ),
+            )
+            .select(users::id)
+            .for_update()
+            .load::<String>(pg)?;
+    }
     let others: i64 = user_roles::table
         .inner_join(users::table)
         .filter(user_roles::role.eq(Role::Superadmin.as_str()))
@@ -118,4 +134,25 @@ pub fn keep_a_superadmin(conn: &mut DbConnection, p: &Person, what: &str) -> Res
         )));
     }
     Ok(())
+}
+
+/// A superadmin made outside the hub's own pages (the command line), audited as such.
+pub fn create_superadmin(
+    conn: &mut DbConnection,
+    new: &registration::NewUser<'_>,
+    via: &str,
+    actor: &Actor,
+) -> Result<String, Error> {
+    write_transaction(conn, |conn| {
+        let id = registration::create(conn, new, actor)?;
+        audit::record(
+            conn,
+            actor,
+            Action::AdminCreated,
+            SubjectType::User,
+            Some(&id),
+            serde_json::json!({ "via": via }),
+        )?;
+        Ok(id)
+    })
 }

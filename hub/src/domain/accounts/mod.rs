@@ -11,7 +11,7 @@ pub mod passwords;
 pub mod person;
 pub mod registration;
 
-pub use admin::{administer, keep_a_superadmin, AdminAction};
+pub use admin::{administer, create_superadmin, keep_a_superadmin, AdminAction};
 pub use passwords::{check_password_policy, hash_password, password_hash, verify_password};
 pub use person::{
     email_verified, find_id_by_email, normalise_email, person, person_field_errors, search,

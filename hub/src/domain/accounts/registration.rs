@@ -197,6 +197,7 @@ pub fn register(
     r: &Registration,
     password_hash: String,
     sealer: &Sealer,
+    from: &Actor,
 ) -> Result<String, Error> {
     write_transaction(conn, |conn| {
         let role: RegistrationRole = r
@@ -219,7 +220,7 @@ pub fn register(
             confirmed: false,
         };
         let id = create(conn, &new, &Actor::hub())?;
-        let registrant = Actor::person(&id, None);
+        let registrant = Actor::person(&id, from.ip.clone());
         if let (Some(kind), Some(name)) = (organisation, r.organisation_name.as_deref()) {
             let org = NewOrganisation {
                 kind,
@@ -322,7 +323,13 @@ pub fn confirm(conn: &mut DbConnection, token: &str) -> Result<String, Error> {
 }
 
 /// Queues a reset link when the e-mail names an active account; says nothing either way.
-pub fn request_reset(conn: &mut DbConnection, email: &str, sealer: &Sealer) -> Result<(), Error> {
+/// `from` is whoever asked (no one signed in; the address they came from).
+pub fn request_reset(
+    conn: &mut DbConnection,
+    email: &str,
+    sealer: &Sealer,
+    from: &Actor,
+) -> Result<(), Error> {
     write_transaction(conn, |conn| {
         let Some(id) = find_id_by_email(conn, email)? else {
             return Ok(());
@@ -331,7 +338,7 @@ pub fn request_reset(conn: &mut DbConnection, email: &str, sealer: &Sealer) -> R
         if !matches!(p.status, AccountStatus::Active | AccountStatus::Locked) {
             return Ok(());
         }
-        send_reset_link(conn, &p, &Actor::hub(), sealer)
+        send_reset_link(conn, &p, from, sealer)
     })
 }
 
@@ -340,6 +347,7 @@ pub fn reset_password(
     conn: &mut DbConnection,
     token: &str,
     password_hash: String,
+    from: &Actor,
 ) -> Result<String, Error> {
     write_transaction(conn, |conn| {
         let id = redeem_email_token(conn, token, LinkPurpose::Reset)?;
@@ -353,7 +361,7 @@ pub fn reset_password(
         sessions::end_all(conn, &id, None)?;
         events::record(
             conn,
-            &Actor::person(&id, None),
+            &Actor::person(&id, from.ip.clone()),
             NewEvent::new(
                 EventKind::AccountPasswordReset,
                 SubjectType::User,

@@ -5,9 +5,8 @@ use std::collections::BTreeMap;
 use chrono::{DateTime, NaiveDate, Utc};
 use serde::{Deserialize, Serialize};
 
-use super::workflow;
 use crate::domain::money::Money;
-use crate::domain::vocabulary::OfferStatus;
+use crate::domain::vocabulary::{OfferStatus, RevisionStatus};
 
 pub const MODES: [&str; 4] = ["onsite", "online", "hybrid", "blended"];
 
@@ -96,7 +95,7 @@ pub struct Offer {
     pub published_at: Option<DateTime<Utc>>,
     /// For staff and superadmins only: the review state and any pending revision.
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub review: Option<workflow::Review>,
+    pub review: Option<Review>,
 }
 
 impl Offer {
@@ -204,4 +203,15 @@ pub struct Facets {
     pub mode: BTreeMap<String, i64>,
     pub language: BTreeMap<String, i64>,
     pub eqf_level: BTreeMap<String, i64>,
+}
+
+/// What staff and superadmins see of an offer's review, besides the offer itself.
+#[derive(Debug, Clone, Serialize, PartialEq, utoipa::ToSchema)]
+pub struct Review {
+    pub rejection_reason: Option<String>,
+    /// The state of the pending revision, if any.
+    pub revision_status: Option<RevisionStatus>,
+    pub revision_reason: Option<String>,
+    /// The revision's full new state, in the shape of an offer input.
+    pub revision: Option<serde_json::Value>,
 }

@@ -9,11 +9,10 @@
 
 use chrono::{NaiveDate, Utc};
 use diesel::prelude::*;
-use serde::Serialize;
 
 use super::input::OfferInput;
 use super::writes::write_state;
-use super::{get, provider_and_status, title_in, NewOffer, Offer, Visibility};
+use super::{get, provider_and_status, title_in, NewOffer, Offer, Review, Visibility};
 use crate::db::schema::{applications, offers};
 use crate::db::{write_transaction, DbConnection};
 use crate::domain::events::{self, EventKind, NewEvent};
@@ -23,17 +22,6 @@ use crate::domain::vocabulary::{
 use crate::domain::Actor;
 use crate::domain::{notifications, organisations};
 use crate::error::Error;
-
-/// What staff and superadmins see of an offer's review, besides the offer itself.
-#[derive(Debug, Clone, Serialize, PartialEq, utoipa::ToSchema)]
-pub struct Review {
-    pub rejection_reason: Option<String>,
-    /// The state of the pending revision, if any.
-    pub revision_status: Option<RevisionStatus>,
-    pub revision_reason: Option<String>,
-    /// The revision's full new state, in the shape of an offer input.
-    pub revision: Option<serde_json::Value>,
-}
 
 #[derive(Debug, Clone, Queryable, Selectable)]
 #[diesel(table_name = offers)]

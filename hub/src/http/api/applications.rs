@@ -6,6 +6,7 @@ use serde::Deserialize;
 
 use crate::domain::applications::{self, Applicant, Application, Listed, Step};
 use crate::domain::offers;
+use crate::domain::vocabulary::ApplicationStatus as Status;
 use crate::error::Error;
 use crate::http::api::paging::{ListOf, Params};
 use crate::http::auth::Caller;
@@ -110,8 +111,9 @@ async fn act(
 ) -> Result<HttpResponse, Error> {
     let (person, actor) = (caller.person()?.clone(), caller.actor(&req)?);
     let step = match (step, body.outcome.as_deref()) {
-        (Step::Complete, Some("failed")) => Step::Fail,
-        (Step::Complete, None | Some("completed")) => Step::Complete,
+        (Step::Complete, Some(o)) if o == Status::Failed.as_str() => Step::Fail,
+        (Step::Complete, None) => Step::Complete,
+        (Step::Complete, Some(o)) if o == Status::Completed.as_str() => Step::Complete,
         (Step::Complete, Some(_)) => {
             return Err(Error::field("outcome", "invalid", "completed or failed"))
         }

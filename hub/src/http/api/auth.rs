@@ -6,6 +6,7 @@ use serde::{Deserialize, Serialize};
 use crate::domain::accounts::{self, Registration};
 use crate::domain::sessions;
 use crate::domain::signin;
+use crate::domain::vocabulary::AccountStatus;
 use crate::error::Error;
 use crate::http::auth::{client_ip, lifetime, ACCESS_TOKEN_SECS};
 use crate::http::AppState;
@@ -23,8 +24,10 @@ pub struct Registered {
               (status = 409, description = "the e-mail is taken")))]
 pub async fn register(
     state: web::Data<AppState>,
+    req: HttpRequest,
     body: web::Json<Registration>,
 ) -> Result<HttpResponse, Error> {
+    let from = crate::http::auth::visitor(&req);
     let registration = body.into_inner();
     // Every field is checked before the (deliberately slow) password hash is computed.
     registration.validate()?;
@@ -32,11 +35,11 @@ pub async fn register(
     let sealer = state.sealer.clone();
     let id = state
         .db
-        .run(move |conn| accounts::register(conn, &registration, hash, &sealer))
+        .run(move |conn| accounts::register(conn, &registration, hash, &sealer, &from))
         .await?;
     Ok(HttpResponse::Created().json(Registered {
         id,
-        status: "unconfirmed",
+        status: AccountStatus::Unconfirmed.as_str(),
     }))
 }
 
@@ -57,7 +60,7 @@ pub async fn confirm(
         .db
         .run(move |conn| accounts::confirm(conn, &token))
         .await?;
-    Ok(HttpResponse::Ok().json(serde_json::json!({ "status": "active" })))
+    Ok(HttpResponse::Ok().json(serde_json::json!({ "status": AccountStatus::Active })))
 }
 
 #[derive(Deserialize, utoipa::ToSchema)]
@@ -168,13 +171,15 @@ pub struct ResetRequest {
     responses((status = 202)))]
 pub async fn password_reset(
     state: web::Data<AppState>,
+    req: HttpRequest,
     body: web::Json<ResetRequest>,
 ) -> Result<HttpResponse, Error> {
+    let from = crate::http::auth::visitor(&req);
     let email = body.into_inner().email;
     let sealer = state.sealer.clone();
     state
         .db
-        .run(move |conn| accounts::request_reset(conn, &email, &sealer))
+        .run(move |conn| accounts::request_reset(conn, &email, &sealer, &from))
         .await?;
     Ok(HttpResponse::Accepted().json(serde_json::json!({ "status": "accepted" })))
 }
@@ -190,8 +195,10 @@ pub struct ResetConfirm {
     responses((status = 200), (status = 400, body = crate::http::problem::Problem)))]
 pub async fn password_reset_confirm(
     state: web::Data<AppState>,
+    req: HttpRequest,
     body: web::Json<ResetConfirm>,
 ) -> Result<HttpResponse, Error> {
+    let from = crate::http::auth::visitor(&req);
     let ResetConfirm { token, password } = body.into_inner();
     // The policy's e-mail rule needs the account, which only the token names.
     let owner = {
@@ -207,7 +214,7 @@ pub async fn password_reset_confirm(
     let hash = state.hash_password(password).await?;
     state
         .db
-        .run(move |conn| accounts::reset_password(conn, &token, hash))
+        .run(move |conn| accounts::reset_password(conn, &token, hash, &from))
         .await?;
     Ok(HttpResponse::Ok().json(serde_json::json!({ "status": "changed" })))
 }

@@ -9,6 +9,7 @@ use crate::domain::accounts::{self, Person};
 use crate::domain::sessions::{self, Session};
 use crate::domain::{privacy, Actor};
 use crate::error::Error;
+use crate::http::api::paging::{ListOf, Params};
 use crate::http::auth::{client_ip, lifetime, Caller};
 use crate::http::AppState;
 
@@ -103,25 +104,30 @@ pub struct SessionView {
 
 /// The caller's live sessions.
 #[utoipa::path(get, path = "/api/me/sessions", tag = "accounts", security(("bearer" = [])),
-    responses((status = 200, body = Vec<SessionView>)))]
+    params(("page" = Option<i64>, Query), ("page_size" = Option<i64>, Query)),
+    responses((status = 200, body = ListOf<SessionView>)))]
 pub async fn list_sessions(
     state: web::Data<AppState>,
     caller: Caller,
-) -> Result<web::Json<Vec<SessionView>>, Error> {
+    query: web::Query<Vec<(String, String)>>,
+) -> Result<web::Json<ListOf<SessionView>>, Error> {
+    let mut p = Params::new(query.into_inner());
+    let window = p.window();
+    p.finish()?;
     let (user, current) = (caller.person()?.id.clone(), caller.session()?.id.clone());
     let life = lifetime(&state);
     let all = state
         .db
         .run(move |conn| sessions::list(conn, &user, life))
         .await?;
-    Ok(web::Json(
-        all.into_iter()
-            .map(|s| SessionView {
-                current: s.id == current,
-                session: s,
-            })
-            .collect(),
-    ))
+    let views = all
+        .into_iter()
+        .map(|s| SessionView {
+            current: s.id == current,
+            session: s,
+        })
+        .collect();
+    Ok(web::Json(ListOf::of(window.of(views), window)))
 }
 
 /// Ends one of the caller's sessions.

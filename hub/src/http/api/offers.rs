@@ -447,7 +447,7 @@ pub async fn queue(
 ) -> Result<web::Json<ListOf<OfferView>>, Error> {
     caller.superadmin()?;
     let mut p = Params::new(query.into_inner());
-    p.one_of("status", &["pending_review"]);
+    p.one_of("status", &[OfferStatus::PendingReview.as_str()]);
     let window = p.window();
     p.finish()?;
     let pending = state

@@ -11,6 +11,7 @@ use super::{
 };
 use crate::domain::accounts::{self, Registration};
 use crate::domain::sessions;
+use crate::domain::vocabulary::RegistrationRole;
 use crate::error::{Error, FieldError};
 use crate::http::auth::{client_ip, lifetime, Caller};
 use crate::http::AppState;
@@ -183,7 +184,7 @@ pub async fn register_form(
     page.csrf = csrf;
     let form = RegisterForm {
         language: lang.clone(),
-        role: "trainee".into(),
+        role: RegistrationRole::Trainee.as_str().into(),
         ..Default::default()
     };
     let res = html(&RegisterPage {
@@ -200,6 +201,7 @@ pub async fn register(
     caller: Caller,
     form: web::Form<RegisterForm>,
 ) -> Result<HttpResponse, Error> {
+    let from = crate::http::auth::visitor(&req);
     let form = form.into_inner();
     check_anonymous_csrf(&req, &form.csrf)?;
     let lang = language(&req, &caller);
@@ -219,7 +221,7 @@ pub async fn register(
             let sealer = state.sealer.clone();
             state
                 .db
-                .run(move |conn| accounts::register(conn, &registration, hash, &sealer))
+                .run(move |conn| accounts::register(conn, &registration, hash, &sealer, &from))
                 .await
                 .map(|_| ())
         }
@@ -376,12 +378,13 @@ pub async fn forgot(
     caller: Caller,
     form: web::Form<ForgotForm>,
 ) -> Result<HttpResponse, Error> {
+    let from = crate::http::auth::visitor(&req);
     check_anonymous_csrf(&req, &form.csrf)?;
     let lang = language(&req, &caller);
     let (email, sealer) = (form.email.clone(), state.sealer.clone());
     state
         .db
-        .run(move |conn| accounts::request_reset(conn, &email, &sealer))
+        .run(move |conn| accounts::request_reset(conn, &email, &sealer, &from))
         .await?;
     message(&lang, 200, "forgot-title", &t(&lang, "forgot-done"))
 }
@@ -410,6 +413,7 @@ pub async fn reset(
     caller: Caller,
     form: web::Form<TokenPost>,
 ) -> Result<HttpResponse, Error> {
+    let from = crate::http::auth::visitor(&req);
     check_anonymous_csrf(&req, &form.csrf)?;
     let lang = language(&req, &caller);
     let token = form.token.clone();
@@ -442,7 +446,7 @@ pub async fn reset(
     let hash = state.hash_password(password).await?;
     state
         .db
-        .run(move |conn| accounts::reset_password(conn, &token, hash))
+        .run(move |conn| accounts::reset_password(conn, &token, hash, &from))
         .await?;
     message(&lang, 200, "reset-title", &t(&lang, "reset-done"))
 }

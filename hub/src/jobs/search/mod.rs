@@ -25,6 +25,7 @@ use crate::db::outbox::Event;
 use crate::db::Db;
 use crate::domain::catalogue::{self, OfferView as Offer};
 use crate::domain::offers::{ListQuery, Page};
+use crate::domain::vocabulary::SubjectType;
 use crate::error::Error;
 
 /// Offers read from SQL per query while building or catching up.
@@ -220,9 +221,9 @@ impl Catalogue {
     fn offers_touched(&self, events: &[Event]) -> Vec<String> {
         let mut ids: Vec<String> = Vec::new();
         for e in events {
-            match e.subject_type.as_str() {
-                "offer" => ids.push(e.subject_id.clone()),
-                "organisation" => ids.extend(self.read().offers_of(&e.subject_id)),
+            match e.subject_type.parse::<SubjectType>() {
+                Ok(SubjectType::Offer) => ids.push(e.subject_id.clone()),
+                Ok(SubjectType::Organisation) => ids.extend(self.read().offers_of(&e.subject_id)),
                 _ => {
                     let payload: serde_json::Value =
                         serde_json::from_str(&e.payload).unwrap_or_default();
