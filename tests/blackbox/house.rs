@@ -88,6 +88,17 @@ async fn cookie_riding_api_writes_need_the_csrf_token(backend: Backend) {
         .await
         .unwrap();
     assert_eq!(forged.status(), 403, "a cross-site form post is refused");
+    // The router decodes `%61` to `a`: the check must see the same path it does.
+    let disguised = b
+        .post(hub.url(&format!("/%61pi/notifications/{note}/read")))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(
+        disguised.status(),
+        403,
+        "an encoded path is no way around it"
+    );
     let unread: i64 = {
         use hub::db::schema::notifications;
         let mut conn = hub.pool().get().unwrap();

@@ -17,6 +17,7 @@ crate::both_backends!(
     a_slow_mail_server_does_not_hold_the_queue,
     staff_cannot_probe_who_has_an_account,
     the_openapi_document_holds_under_fuzzing,
+    erasure_password_checks_meet_the_lockout,
 );
 
 /// A hub whose per-address sign-in limit is out of the way, so lockout alone is measured.
@@ -526,5 +527,36 @@ async fn the_openapi_document_holds_under_fuzzing(backend: Backend) {
     );
     // The fuzzer did not lock its own superadmin out.
     assert_eq!(token(&hub, "fuzz@example.eu", PASSWORD).await.0, 200);
+    hub.stop().await;
+}
+
+async fn erasure_password_checks_meet_the_lockout(backend: Backend) {
+    let hub = TestHub::empty(backend).await;
+    person(&hub, "holder@example.eu", &["trainee"], None).await;
+    let stolen = bearer(&hub, "holder@example.eu").await;
+    let me: Value = hub
+        .client
+        .get(hub.url("/api/me"))
+        .bearer_auth(&stolen)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let mut answers = Vec::new();
+    for i in 0..7 {
+        let res = hub
+            .client
+            .delete(hub.url("/api/me"))
+            .bearer_auth(&stolen)
+            .header("if-match", format!("\"{}\"", me["version"]))
+            .json(&json!({ "password": format!("Guess-number-{i}!") }))
+            .send()
+            .await
+            .unwrap();
+        answers.push(res.status().as_u16());
+    }
+    assert_eq!(answers, [400, 400, 400, 400, 400, 423, 423], "{answers:?}");
     hub.stop().await;
 }

@@ -128,13 +128,19 @@ pub fn apply_as(
                     "only employer staff apply for someone else".into(),
                 ));
             }
-            // Only the employer's own employees, and one answer for every other address: the
-            // form is no way to learn who has an account.
+            // Only the employer's own people (employees who accepted its invitation, or its
+            // staff), and one answer for every other address: the form is no way to learn who
+            // has an account.
             let employee: Option<String> = users::table
                 .inner_join(memberships::table)
                 .filter(users::email.eq(accounts::normalise_email(email)))
                 .filter(memberships::organisation_id.eq_any(&employers))
-                .filter(memberships::role.eq(MembershipRole::Employee.as_str()))
+                // Its employees, and its own confirmed staff (who may be trainees too).
+                .filter(memberships::role.eq_any([
+                    MembershipRole::Employee.as_str(),
+                    MembershipRole::Staff.as_str(),
+                    MembershipRole::Admin.as_str(),
+                ]))
                 .select(users::id)
                 .first(conn)
                 .optional()?;

@@ -5,7 +5,7 @@ use actix_web::http::header::{ETag, EntityTag};
 use actix_web::{web, HttpRequest, HttpResponse};
 use serde::Deserialize;
 
-use crate::domain::accounts::{self, Person};
+use crate::domain::accounts::Person;
 use crate::domain::sessions::{self, Session};
 use crate::domain::{privacy, Actor};
 use crate::error::Error;
@@ -55,7 +55,7 @@ pub struct Erase {
 #[utoipa::path(delete, path = "/api/me", tag = "accounts", security(("bearer" = [])), request_body = Erase,
     params(("If-Match" = String, Header, description = "the account's version (`ETag` of `GET /api/me`)")),
     responses((status = 204), (status = 400), (status = 401, body = crate::http::problem::Problem), (status = 403),
-        (status = 409), (status = 412), (status = 428)))]
+        (status = 409), (status = 412), (status = 423), (status = 428)))]
 pub async fn erase(
     state: web::Data<AppState>,
     req: HttpRequest,
@@ -64,28 +64,19 @@ pub async fn erase(
 ) -> Result<HttpResponse, Error> {
     let id = caller.person()?.id.clone();
     let expected = super::if_match(&req)?;
-    let hash = {
-        let id = id.clone();
-        state
-            .db
-            .run(move |conn| accounts::password_hash(conn, &id))
-            .await?
-    };
-    let password = body.into_inner().password;
-    let ok = match hash {
-        Some(hash) => {
-            state
-                .blocking_hash(move || accounts::verify_password(&password, &hash))
-                .await?
+    // The password is checked as a sign-in checks it, so a stolen token cannot guess it here
+    // past the lockout either.
+    let (email, password) = (caller.person()?.email.clone(), body.into_inner().password);
+    match state.sign_in(email, password, client_ip(&req)).await {
+        Ok(_) => {}
+        Err(Error::Unauthenticated) => {
+            return Err(Error::field(
+                "password",
+                "wrong",
+                "the password is not right",
+            ))
         }
-        None => false,
-    };
-    if !ok {
-        return Err(Error::field(
-            "password",
-            "wrong",
-            "the password is not right",
-        ));
+        Err(other) => return Err(other),
     }
     let actor = Actor::person(&id, client_ip(&req));
     state
