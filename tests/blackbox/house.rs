@@ -11,6 +11,7 @@ use crate::support::{Backend, TestHub};
 crate::both_backends!(
     cookie_riding_api_writes_need_the_csrf_token,
     forwarded_addresses_count_only_from_trusted_proxies,
+    ending_ones_own_session_is_audited_with_the_address,
 );
 
 /// Signs `email` in through the form, as a browser does; the cookie stays in `b`.
@@ -192,5 +193,33 @@ async fn forwarded_addresses_count_only_from_trusted_proxies(backend: Backend) {
     person(&hub, "proxied@example.eu", &["trainee"], None).await;
     sign_in_forwarded_for(&hub, "proxied@example.eu").await;
     assert_eq!(audited_ip(&hub).as_deref(), Some("203.0.113.7"));
+    hub.stop().await;
+}
+
+async fn ending_ones_own_session_is_audited_with_the_address(backend: Backend) {
+    let hub = TestHub::empty(backend).await;
+    let user = person(&hub, "leaver@example.eu", &["trainee"], None).await;
+    let b = browser();
+    sign_in(&hub, &b, "leaver@example.eu").await;
+    let page = b.get(hub.url("/sessions")).send().await.unwrap();
+    let csrf = csrf_of(&page.text().await.unwrap());
+    let res = b
+        .post(hub.url("/signout"))
+        .form(&[("csrf", csrf.as_str())])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 200);
+    let (actor, ip): (Option<String>, Option<String>) = {
+        use hub::db::schema::audit_log;
+        let mut conn = hub.pool().get().unwrap();
+        audit_log::table
+            .filter(audit_log::action.eq("session.ended"))
+            .select((audit_log::actor_id, audit_log::ip))
+            .first(&mut conn)
+            .unwrap()
+    };
+    assert_eq!(actor.as_deref(), Some(user.as_str()));
+    assert_eq!(ip.as_deref(), Some("127.0.0.1"));
     hub.stop().await;
 }

@@ -46,6 +46,8 @@ vocabulary! {
     /// event's name.
     Action {
         SignedIn = "signin.success",
+        SessionEnded = "session.ended",
+        OidcConsentGranted = "oidc.consent_granted",
         /// A superadmin made on the command line.
         AdminCreated = "admin.create",
         AccountLocked = "account.locked",

@@ -18,6 +18,7 @@ vocabulary! {
     EventKind {
         AccountCreated = "account.created",
         AccountRegistered = "account.registered",
+        AccountConfirmed = "account.confirmed",
         AccountPasswordResetRequested = "account.password_reset_requested",
         AccountPasswordReset = "account.password_reset",
         AccountErased = "account.erased",

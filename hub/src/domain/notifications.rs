@@ -96,7 +96,9 @@ pub fn list(
         .collect()
 }
 
-pub fn mark_read(conn: &mut DbConnection, user_id: &str, id: &str) -> Result<(), Error> {
+/// The actor marks one of their notifications read.
+pub fn mark_read(conn: &mut DbConnection, id: &str, actor: &Actor) -> Result<(), Error> {
+    let user_id = actor.person_id()?;
     let n = diesel::update(
         notifications::table
             .filter(notifications::id.eq(id))
@@ -146,11 +148,13 @@ pub fn parse_opt_outs(kinds: &[String]) -> Result<Vec<NotificationKind>, Error> 
         .collect()
 }
 
+/// The actor's e-mail opt-outs become `kinds`.
 pub fn set_opt_outs(
     conn: &mut DbConnection,
-    user_id: &str,
     kinds: &[NotificationKind],
+    actor: &Actor,
 ) -> Result<(), Error> {
+    let user_id = actor.person_id()?;
     use crate::db::schema::email_opt_outs;
     crate::db::write_transaction(conn, |conn| {
         diesel::delete(email_opt_outs::table.filter(email_opt_outs::user_id.eq(user_id)))

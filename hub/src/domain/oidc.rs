@@ -192,12 +192,14 @@ pub fn granted(
     Ok(scope.split(' ').all(|s| have.contains(&s)))
 }
 
+/// The actor consents to `client_id` receiving `scope` (audited).
 pub fn grant(
     conn: &mut DbConnection,
-    user_id: &str,
     client_id: &str,
     scope: &str,
+    actor: &Actor,
 ) -> Result<(), Error> {
+    let user_id = actor.person_id()?;
     write_transaction(conn, |conn| {
         diesel::delete(
             oidc_grants::table
@@ -213,7 +215,14 @@ pub fn grant(
                 oidc_grants::at.eq(Utc::now().naive_utc()),
             ))
             .execute(conn)?;
-        Ok(())
+        audit::record(
+            conn,
+            actor,
+            Action::OidcConsentGranted,
+            SubjectType::OidcClient,
+            Some(client_id),
+            serde_json::json!({ "scope": scope }),
+        )
     })
 }
 

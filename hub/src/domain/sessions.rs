@@ -10,7 +10,8 @@ use diesel::prelude::*;
 use serde::Serialize;
 use uuid::Uuid;
 
-use super::vocabulary::vocabulary;
+use super::audit::{self, Action, Actor};
+use super::vocabulary::{vocabulary, SubjectType};
 use crate::crypto::{hash_token, random_token};
 use crate::db::schema::{refresh_tokens, sessions};
 use crate::db::DbConnection;
@@ -189,16 +190,31 @@ pub fn list(
 }
 
 /// Ends one session of `user_id`; false when it is not theirs or already ended.
-pub fn end(conn: &mut DbConnection, user_id: &str, session_id: &str) -> Result<bool, Error> {
-    let n = diesel::update(
-        sessions::table
-            .filter(sessions::id.eq(session_id))
-            .filter(sessions::user_id.eq(user_id))
-            .filter(sessions::ended_at.is_null()),
-    )
-    .set(sessions::ended_at.eq(Utc::now().naive_utc()))
-    .execute(conn)?;
-    Ok(n == 1)
+/// The actor ends one of their own sessions (signing out, or from the list of sessions);
+/// false when it was not theirs or had ended already.
+pub fn end(conn: &mut DbConnection, session_id: &str, actor: &Actor) -> Result<bool, Error> {
+    let user_id = actor.person_id()?;
+    crate::db::write_transaction(conn, |conn| {
+        let n = diesel::update(
+            sessions::table
+                .filter(sessions::id.eq(session_id))
+                .filter(sessions::user_id.eq(user_id))
+                .filter(sessions::ended_at.is_null()),
+        )
+        .set(sessions::ended_at.eq(Utc::now().naive_utc()))
+        .execute(conn)?;
+        if n == 1 {
+            audit::record(
+                conn,
+                actor,
+                Action::SessionEnded,
+                SubjectType::User,
+                Some(user_id),
+                serde_json::json!({ "session": session_id }),
+            )?;
+        }
+        Ok(n == 1)
+    })
 }
 
 /// Ends every session of `user_id` except `keep`; returns how many ended.

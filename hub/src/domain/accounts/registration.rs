@@ -305,10 +305,12 @@ pub fn email_of_token(
         .optional()?)
 }
 
-pub fn confirm(conn: &mut DbConnection, token: &str) -> Result<String, Error> {
+/// Confirms the account a link names: it becomes active, and `account.confirmed` tells whoever
+/// provisions accounts elsewhere (the Chamilo consumer to come). `from` is whoever followed it.
+pub fn confirm(conn: &mut DbConnection, token: &str, from: &Actor) -> Result<String, Error> {
     write_transaction(conn, |conn| {
         let id = redeem_email_token(conn, token, LinkPurpose::Confirm)?;
-        diesel::update(
+        let n = diesel::update(
             users::table
                 .filter(users::id.eq(&id))
                 .filter(users::status.eq(AccountStatus::Unconfirmed.as_str())),
@@ -318,6 +320,18 @@ pub fn confirm(conn: &mut DbConnection, token: &str) -> Result<String, Error> {
             users::email_verified.eq(true),
         ))
         .execute(conn)?;
+        if n == 1 {
+            events::record(
+                conn,
+                &Actor::person(&id, from.ip.clone()),
+                NewEvent::new(
+                    EventKind::AccountConfirmed,
+                    SubjectType::User,
+                    &id,
+                    serde_json::json!({}),
+                ),
+            )?;
+        }
         Ok(id)
     })
 }

@@ -53,12 +53,13 @@ pub struct TokenOnly {
     responses((status = 200), (status = 400, body = crate::http::problem::Problem)))]
 pub async fn confirm(
     state: web::Data<AppState>,
+    req: HttpRequest,
     body: web::Json<TokenOnly>,
 ) -> Result<HttpResponse, Error> {
-    let token = body.into_inner().token;
+    let (token, from) = (body.into_inner().token, crate::http::auth::visitor(&req));
     state
         .db
-        .run(move |conn| accounts::confirm(conn, &token))
+        .run(move |conn| accounts::confirm(conn, &token, &from))
         .await?;
     Ok(HttpResponse::Ok().json(serde_json::json!({ "status": AccountStatus::Active })))
 }

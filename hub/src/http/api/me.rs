@@ -126,14 +126,15 @@ pub async fn list_sessions(
     params(("id" = String, Path)), responses((status = 204), (status = 404)))]
 pub async fn end_session(
     state: web::Data<AppState>,
+    req: HttpRequest,
     caller: Caller,
     id: web::Path<String>,
 ) -> Result<HttpResponse, Error> {
-    let user = caller.person()?.id.clone();
+    let actor = caller.actor(&req)?;
     let id = id.into_inner();
     let ended = state
         .db
-        .run(move |conn| sessions::end(conn, &user, &id))
+        .run(move |conn| sessions::end(conn, &id, &actor))
         .await?;
     if ended {
         Ok(HttpResponse::NoContent().finish())

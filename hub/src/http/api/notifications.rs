@@ -1,6 +1,6 @@
 //! The caller's notifications and e-mail preferences (api.md, Announcements).
 
-use actix_web::{web, HttpResponse};
+use actix_web::{web, HttpRequest, HttpResponse};
 use serde::{Deserialize, Serialize};
 
 use crate::domain::notifications::{self, Notification};
@@ -35,13 +35,14 @@ pub async fn list(
     params(("id" = String, Path)), responses((status = 204), (status = 404)))]
 pub async fn read(
     state: web::Data<AppState>,
+    req: HttpRequest,
     caller: Caller,
     id: web::Path<String>,
 ) -> Result<HttpResponse, Error> {
-    let (user, id) = (caller.person()?.id.clone(), id.into_inner());
+    let (actor, id) = (caller.actor(&req)?, id.into_inner());
     state
         .db
-        .run(move |conn| notifications::mark_read(conn, &user, &id))
+        .run(move |conn| notifications::mark_read(conn, &id, &actor))
         .await?;
     Ok(HttpResponse::NoContent().finish())
 }
@@ -83,15 +84,15 @@ pub async fn preferences(
     request_body = EmailPreferences, responses((status = 200, body = EmailPreferences), (status = 400)))]
 pub async fn set_preferences(
     state: web::Data<AppState>,
+    req: HttpRequest,
     caller: Caller,
     body: web::Json<EmailPreferences>,
 ) -> Result<web::Json<EmailPreferences>, Error> {
-    let user = caller.person()?.id.clone();
+    let (user, actor) = (caller.person()?.id.clone(), caller.actor(&req)?);
     let kinds = notifications::parse_opt_outs(&body.into_inner().opt_out)?;
-    let u = user.clone();
     state
         .db
-        .run(move |conn| notifications::set_opt_outs(conn, &u, &kinds))
+        .run(move |conn| notifications::set_opt_outs(conn, &kinds, &actor))
         .await?;
     let opt_out = state
         .db

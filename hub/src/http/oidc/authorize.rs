@@ -230,12 +230,13 @@ pub struct ConsentForm {
 /// Records the person's consent (or refusal) and resumes the authorization request.
 pub async fn consent(
     state: web::Data<AppState>,
+    req: actix_web::HttpRequest,
     caller: Caller,
     form: web::Form<ConsentForm>,
 ) -> Result<HttpResponse, Error> {
     let form = form.into_inner();
     caller.check_csrf(Some(&form.csrf))?;
-    let user = caller.person()?.id.clone();
+    caller.person()?;
     if !form.resume.starts_with("/oauth2/authorize?")
         || !crate::http::pages::is_own_path(&form.resume)
     {
@@ -265,9 +266,10 @@ pub async fn consent(
         return Err(Error::Forbidden("consent declined".into()));
     }
     let (cid, scope) = (form.client_id.clone(), form.scope.clone());
+    let actor = caller.actor(&req)?;
     state
         .db
-        .run(move |conn| oidc::grant(conn, &user, &cid, &scope))
+        .run(move |conn| oidc::grant(conn, &cid, &scope, &actor))
         .await?;
     Ok(HttpResponse::SeeOther()
         .insert_header(("location", form.resume))

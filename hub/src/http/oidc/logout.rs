@@ -51,6 +51,7 @@ pub async fn logout(
     let q = query.into_inner();
     let app = state.clone();
     let hint = q.id_token_hint.clone();
+    let ip = crate::http::auth::client_ip(&req);
     let target = state
         .db
         .run(move |conn| {
@@ -63,7 +64,8 @@ pub async fn logout(
             if let Some(sid) = &hint.sid {
                 // The session the client knows about ends even if the browser's cookie is gone.
                 if let Some(s) = sessions::by_id(conn, sid, crate::http::auth::lifetime(&app))? {
-                    sessions::end(conn, &s.user_id, sid)?;
+                    let actor = crate::domain::Actor::person(&s.user_id, ip.clone());
+                    sessions::end(conn, sid, &actor)?;
                 }
             }
             Ok(client)
@@ -86,10 +88,13 @@ pub async fn logout(
         via_cookie: true,
     } = &caller
     {
-        let (user, sid) = (person.id.clone(), session.id.clone());
+        let (actor, sid) = (
+            crate::domain::Actor::person(&person.id, crate::http::auth::client_ip(&req)),
+            session.id.clone(),
+        );
         state
             .db
-            .run(move |conn| sessions::end(conn, &user, &sid))
+            .run(move |conn| sessions::end(conn, &sid, &actor))
             .await?;
     }
     let registered = q

@@ -123,10 +123,13 @@ pub async fn signout(
         person, session, ..
     } = &caller
     {
-        let (user, sid) = (person.id.clone(), session.id.clone());
+        let (actor, sid) = (
+            crate::domain::Actor::person(&person.id, crate::http::auth::client_ip(&req)),
+            session.id.clone(),
+        );
         state
             .db
-            .run(move |conn| sessions::end(conn, &user, &sid))
+            .run(move |conn| sessions::end(conn, &sid, &actor))
             .await?;
     }
     let mut res = message(&lang, 200, "signed-out-title", &t(&lang, "signed-out-done"))?;
@@ -333,10 +336,10 @@ pub async fn confirm(
 ) -> Result<HttpResponse, Error> {
     check_anonymous_csrf(&req, &form.csrf)?;
     let lang = language(&req, &caller);
-    let token = form.token.clone();
+    let (token, from) = (form.token.clone(), crate::http::auth::visitor(&req));
     match state
         .db
-        .run(move |conn| accounts::confirm(conn, &token))
+        .run(move |conn| accounts::confirm(conn, &token, &from))
         .await
     {
         Ok(_) => message(&lang, 200, "confirm-title", &t(&lang, "confirm-done")),
@@ -494,11 +497,13 @@ pub struct EndSessionForm {
 
 pub async fn end_session(
     state: web::Data<AppState>,
+    req: HttpRequest,
     caller: Caller,
     form: web::Form<EndSessionForm>,
 ) -> Result<HttpResponse, Error> {
     caller.check_csrf(Some(&form.csrf))?;
     let (user, current) = (caller.person()?.id.clone(), caller.session()?.id.clone());
+    let actor = caller.actor(&req)?;
     let target = form.session.clone();
     state
         .db
@@ -506,7 +511,7 @@ pub async fn end_session(
             if target == "others" {
                 sessions::end_all(conn, &user, Some(&current)).map(|_| ())
             } else {
-                sessions::end(conn, &user, &target).map(|_| ())
+                sessions::end(conn, &target, &actor).map(|_| ())
             }
         })
         .await?;
