@@ -3,4 +3,5 @@
 //!
 //! This crate never imports `hub`: it takes its own plain input types (DESIGN.md).
 
+pub mod elm;
 pub mod vocab;
