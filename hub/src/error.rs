@@ -51,6 +51,8 @@ pub enum Error {
     HeadersTooLarge(usize),
     #[error("the request took too long")]
     Timeout,
+    #[error("the query took longer than its {0} ms: narrow it, or add a LIMIT")]
+    QueryTooLong(u64),
     #[error("temporarily unavailable: {0}")]
     Unavailable(String),
     #[error("the hub is shutting down")]
@@ -80,6 +82,7 @@ impl Error {
             Self::UriTooLong(n) => Self::UriTooLong(*n),
             Self::HeadersTooLarge(n) => Self::HeadersTooLarge(*n),
             Self::Timeout => Self::Timeout,
+            Self::QueryTooLong(n) => Self::QueryTooLong(*n),
             Self::Unavailable(m) => Self::Unavailable(m.clone()),
             Self::ShuttingDown => Self::ShuttingDown,
             Self::Internal(m) => Self::Internal(m.clone()),
@@ -106,7 +109,7 @@ impl Error {
             Self::PreconditionRequired => ("precondition-required", 428),
             Self::RateLimited { .. } => ("rate-limited", 429),
             Self::Internal(_) => ("internal", 500),
-            Self::Timeout => ("timeout", 503),
+            Self::Timeout | Self::QueryTooLong(_) => ("timeout", 503),
             Self::Unavailable(_) | Self::ShuttingDown => ("unavailable", 503),
         }
     }

@@ -78,11 +78,19 @@ pub async fn start(
     if let Err(e) = catalogue.load(&db).await {
         tracing::warn!(error = %e, "catalogue search not loaded yet; will retry");
     }
+    let linked_data = crate::jobs::linked_data::LinkedData::new(config.origin())?;
+    {
+        use crate::jobs::tail::Projection;
+        if let Err(e) = linked_data.load(&db).await {
+            tracing::warn!(error = %e, "linked data not built yet; will retry");
+        }
+    }
     let state = web::Data::new(AppState::new(
         config.clone(),
         db.clone(),
         &master,
         catalogue.clone(),
+        linked_data.clone(),
     ));
     // The dummy hash that unknown e-mails are checked against exists before the first sign-in,
     // so no sign-in pays for it and the timing of the two paths stays the same.
@@ -110,6 +118,11 @@ pub async fn start(
     ));
     workers.push(crate::jobs::tail::follow(
         catalogue.clone(),
+        db.clone(),
+        config.outbox_poll,
+    ));
+    workers.push(crate::jobs::tail::follow(
+        linked_data,
         db.clone(),
         config.outbox_poll,
     ));

@@ -53,7 +53,9 @@ pub struct Organisation {
     pub id: String,
     pub legal_name: String,
     pub homepage: Option<String>,
-    pub address: Address,
+    /// ELM wants every organisation located; `None` where the registry does not know where
+    /// (the graph then lacks it, and the SHACL check says so).
+    pub address: Option<Address>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -360,9 +362,11 @@ pub fn learning_opportunity(
             Literal::new_typed_literal(home.clone(), xsd::ANY_URI),
         );
     }
-    let seat = minted(base, &["organisation", &lo.provider.id, "location"]);
-    g.add(provider, term(ELM, "location"), seat.clone());
-    g.location(&seat, &lo.provider.address)?;
+    if let Some(address) = &lo.provider.address {
+        let seat = minted(base, &["organisation", &lo.provider.id, "location"]);
+        g.add(provider, term(ELM, "location"), seat.clone());
+        g.location(&seat, address)?;
+    }
 
     // What the offer leads to.
     let spec = id(&["specification"]);
@@ -562,12 +566,12 @@ mod tests {
                 id: "provider 1/../x".into(),
                 legal_name: "Akademia Szkoleń".into(),
                 homepage: None,
-                address: Address {
+                address: Some(Address {
                     street: Some("ul. Długa 5".into()),
                     postal_code: Some("00-001".into()),
                     city: Some("Warszawa".into()),
                     country: "PL".into(),
-                },
+                }),
             },
             default_language: "pl".into(),
             languages: vec!["pl".into(), "en".into()],
@@ -739,7 +743,7 @@ mod tests {
     #[test]
     fn values_the_vocabularies_lack_are_refused_by_field() {
         let mut lo = sample();
-        lo.provider.address.country = "XX".into();
+        lo.provider.address.as_mut().unwrap().country = "XX".into();
         assert_eq!(
             learning_opportunity(&lo, BASE).unwrap_err().field,
             "address.country"

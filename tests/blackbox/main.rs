@@ -5,6 +5,7 @@ mod applications;
 mod foundation;
 mod house;
 mod identity;
+mod linked_data;
 mod offers;
 mod oidc;
 mod outbox;

@@ -97,6 +97,11 @@ pub struct Config {
     pub delivery_timeout: Duration,
     /// How long a claimed delivery stays a dead worker's before another takes it.
     pub outbox_lease: Duration,
+    /// SPARQL queries' time and result-size limits: anyone, and partner keys.
+    pub sparql_timeout: Duration,
+    pub sparql_partner_timeout: Duration,
+    pub sparql_max_results: usize,
+    pub sparql_partner_max_results: usize,
     pub mail_from: String,
     pub lockout_attempts: i64,
     pub lockout_window: Duration,
@@ -351,6 +356,26 @@ impl Config {
                 message: format!("{outbox_lease} is outside 3 to 30"),
             });
         }
+        let sparql_timeout: u64 = r.read(
+            "HUB_SPARQL_TIMEOUT_MS",
+            2_000,
+            "milliseconds a SPARQL query may run (anonymous callers)",
+        )?;
+        let sparql_partner_timeout: u64 = r.read(
+            "HUB_SPARQL_PARTNER_TIMEOUT_MS",
+            10_000,
+            "milliseconds a SPARQL query may run for a partner key",
+        )?;
+        let sparql_max_results: usize = r.read(
+            "HUB_SPARQL_MAX_RESULTS",
+            10_000,
+            "results (rows or triples) a SPARQL query may return (anonymous callers)",
+        )?;
+        let sparql_partner_max_results: usize = r.read(
+            "HUB_SPARQL_PARTNER_MAX_RESULTS",
+            100_000,
+            "results a SPARQL query may return for a partner key",
+        )?;
         let mail_from: String = r.read(
             "HUB_MAIL_FROM",
             "Training Registry Hub <no-reply@hub.invalid>",
@@ -452,6 +477,10 @@ impl Config {
             outbox_concurrency,
             delivery_timeout: Duration::from_secs(delivery_timeout),
             outbox_lease: Duration::from_secs(outbox_lease),
+            sparql_timeout: Duration::from_millis(sparql_timeout),
+            sparql_partner_timeout: Duration::from_millis(sparql_partner_timeout),
+            sparql_max_results,
+            sparql_partner_max_results,
             mail_from,
             lockout_attempts,
             lockout_window: Duration::from_secs(lockout_window * 60),

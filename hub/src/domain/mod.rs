@@ -47,6 +47,9 @@ pub mod upstream;
 pub mod catalogue;
 pub mod privacy;
 
+// rank 7: the registry as others see it, over the read models
+pub mod europass;
+
 pub use audit::Actor;
 
 #[cfg(test)]

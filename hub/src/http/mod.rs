@@ -14,6 +14,7 @@ pub mod pages;
 pub mod problem;
 pub mod rate_limit;
 pub mod routes;
+pub mod sparql;
 pub mod upstream;
 
 use std::sync::Arc;
@@ -36,6 +37,8 @@ pub struct AppState {
     pub oidc: crate::domain::oidc::Keys,
     /// The search projection the public catalogue reads (DESIGN.md, Projections).
     pub catalogue: Arc<crate::jobs::search::Catalogue>,
+    /// The linked-data projection SPARQL and the `/id/…` IRIs read.
+    pub linked_data: Arc<crate::jobs::linked_data::LinkedData>,
     /// Finished anonymous catalogue reads, keyed by the catalogue's generation.
     pub public_reads: cache::PublicReads,
     /// argon2 runs with at most this many at once, so a burst of sign-ins queues here instead of
@@ -49,6 +52,7 @@ impl AppState {
         db: Db,
         master: &crate::config::MasterKey,
         catalogue: Arc<crate::jobs::search::Catalogue>,
+        linked_data: Arc<crate::jobs::linked_data::LinkedData>,
     ) -> Self {
         let cores = std::thread::available_parallelism().map_or(2, |n| n.get());
         Self {
@@ -62,6 +66,7 @@ impl AppState {
             hashing: Semaphore::new(cores),
             metrics: metrics::Metrics::new(),
             catalogue,
+            linked_data,
             public_reads: cache::PublicReads::default(),
             config,
             db,

@@ -47,6 +47,8 @@ use super::api;
         api::ratings::hide,
         api::trainers::name,
         api::employees::invite,
+        crate::http::sparql::get,
+        crate::http::sparql::post,
         api::employees::accept,
         api::employees::decline,
         api::trainers::confirm,

@@ -7,7 +7,7 @@ use actix_web::http::Method;
 use actix_web::middleware::{from_fn, Compress};
 use actix_web::{guard, web, App};
 
-use super::{api, middleware, pages, AppState};
+use super::{api, middleware, pages, sparql, AppState};
 
 macro_rules! routes {
     ($($method:ident $path:literal => $handler:path,)*) => {
@@ -54,6 +54,9 @@ routes! {
     POST "/api/admin/ratings/{id}/hide" => api::ratings::hide,
     POST "/api/offers/{id}/trainers" => api::trainers::name,
     POST "/api/organisations/{id}/employees" => api::employees::invite,
+    GET "/sparql" => sparql::get,
+    POST "/sparql" => sparql::post,
+    GET "/id/{kind}/{rest:.*}" => sparql::resource,
     POST "/api/organisations/{id}/employees/accept" => api::employees::accept,
     POST "/api/organisations/{id}/employees/decline" => api::employees::decline,
     POST "/api/offers/{id}/trainers/confirm" => api::trainers::confirm,

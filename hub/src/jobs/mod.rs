@@ -6,6 +6,7 @@
 //! deliveries and loses nothing.
 
 pub mod archive;
+pub mod linked_data;
 pub mod mail;
 pub mod purge;
 pub mod reminders;
