@@ -132,6 +132,7 @@ async fn readiness_fails_without_migrations(backend: Backend) {
     assert_eq!(body["database"], true);
     assert_eq!(body["migrations"], false);
     assert_eq!(body["catalogue"], false);
+    assert_eq!(body["linked_data"], false);
     let (status, _) = hub.get_json("/api/offers").await;
     assert_eq!(status, 503, "no catalogue to search yet");
     // Once the database is migrated, the hub loads its catalogue by itself and becomes ready.
@@ -141,6 +142,7 @@ async fn readiness_fails_without_migrations(backend: Backend) {
         let (status, body) = hub.get_json("/readyz").await;
         if status == 200 {
             assert_eq!(body["catalogue"], true);
+            assert_eq!(body["linked_data"], true);
             break;
         }
         assert!(

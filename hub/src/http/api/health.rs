@@ -19,6 +19,8 @@ pub struct Readiness {
     pub migrations: bool,
     /// The catalogue's search index has been loaded from the database.
     pub catalogue: bool,
+    /// The linked-data store (SPARQL, `/id/…`) has been built from the database.
+    pub linked_data: bool,
     pub backend: &'static str,
 }
 
@@ -29,8 +31,8 @@ pub async fn healthz() -> web::Json<Health> {
     web::Json(Health { status: "ok" })
 }
 
-/// The database answers, has every migration this build expects, and the catalogue's search
-/// index is loaded.
+/// The database answers, has every migration this build expects, and the projections (the
+/// catalogue's search index, the linked data) are built.
 #[utoipa::path(get, path = "/readyz", tag = "operations",
     responses((status = 200, body = Readiness), (status = 503, body = Readiness)))]
 pub async fn readyz(state: web::Data<AppState>) -> HttpResponse {
@@ -44,12 +46,14 @@ pub async fn readyz(state: web::Data<AppState>) -> HttpResponse {
         }
     };
     let catalogue = state.catalogue.is_loaded();
-    let ready = database && migrations && catalogue;
+    let linked_data = state.linked_data.is_loaded();
+    let ready = database && migrations && catalogue && linked_data;
     let body = Readiness {
         status: if ready { "ready" } else { "not_ready" },
         database,
         migrations,
         catalogue,
+        linked_data,
         backend,
     };
     if ready {
