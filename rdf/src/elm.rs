@@ -252,6 +252,13 @@ impl Graph {
             .push(Quad::new(s.into(), p, o.into(), self.name.clone()));
     }
 
+    /// `s p concept`, and the concept typed `skos:Concept`, as the LOQ shapes ask of every
+    /// controlled-vocabulary value.
+    fn concept(&mut self, s: impl Into<NamedOrBlankNode>, p: NamedNode, concept: NamedNode) {
+        self.add(s, p, concept.clone());
+        self.add(concept, rdf::TYPE.into_owned(), term(SKOS, "Concept"));
+    }
+
     fn a(&mut self, s: impl Into<NamedOrBlankNode>, class: &str) {
         self.add(s, rdf::TYPE.into_owned(), term(ELM, class));
     }
@@ -274,7 +281,7 @@ impl Graph {
         let addr = NamedNode::new_unchecked(format!("{}/address", at.as_str()));
         self.add(at.clone(), term(ELM, "address"), addr.clone());
         self.a(addr.clone(), "Address");
-        self.add(
+        self.concept(
             addr.clone(),
             term(ELM, "countryCode"),
             country_iri(&address.country)?,
@@ -328,7 +335,7 @@ pub fn learning_opportunity(
     g.a(offer.clone(), "LearningOpportunity");
     g.texts(&offer, term(DCT, "title"), &lo.titles);
     g.texts(&offer, term(DCT, "description"), &lo.descriptions);
-    g.add(
+    g.concept(
         offer.clone(),
         term(DCT, "type"),
         NamedNode::new_unchecked("http://data.europa.eu/snb/learning-opportunity/05053c1cbe"),
@@ -404,7 +411,7 @@ pub fn learning_opportunity(
                     field: "eqf_level",
                     message: format!("EQF levels run from 1 to 8, not {eqf_level}"),
                 })?;
-                g.add(
+                g.concept(
                     spec.clone(),
                     term(ELM, "EQFLevel"),
                     NamedNode::new_unchecked(level),
@@ -415,16 +422,16 @@ pub fn learning_opportunity(
                     field: "isced_f_code",
                     message: format!("{code:?} is not an ISCED-F code"),
                 })?;
-                g.add(
+                g.concept(
                     spec.clone(),
                     term(ELM, "ISCEDFCode"),
                     NamedNode::new_unchecked(iri),
                 );
             }
             for language in &lo.languages {
-                g.add(spec.clone(), term(DCT, "language"), language_iri(language)?);
+                g.concept(spec.clone(), term(DCT, "language"), language_iri(language)?);
             }
-            g.add(
+            g.concept(
                 spec.clone(),
                 term(ELM, "mode"),
                 NamedNode::new_unchecked(lo.mode.iri()),
@@ -445,7 +452,7 @@ pub fn learning_opportunity(
                     if !vocab::is_esco_skill_uri(skill) {
                         return refuse("esco_skills", format!("{skill:?} is not an ESCO skill"));
                     }
-                    g.add(
+                    g.concept(
                         outcome.clone(),
                         term(ELM, "relatedESCOSkill"),
                         NamedNode::new_unchecked(skill.clone()),
@@ -476,7 +483,7 @@ pub fn learning_opportunity(
             Literal::new_typed_literal(format!("PT{}H", lo.hours), xsd::DURATION),
         );
     }
-    g.add(
+    g.concept(
         offer.clone(),
         term(ELM, "mode"),
         NamedNode::new_unchecked(lo.mode.iri()),
@@ -501,7 +508,7 @@ pub fn learning_opportunity(
         g.a(detail.clone(), "PriceDetail");
         g.add(detail, term(ELM, "amount"), amount.clone());
         g.a(amount.clone(), "Amount");
-        g.add(
+        g.concept(
             amount.clone(),
             term(ELM, "unit"),
             currency_iri(&price.currency)?,
@@ -517,7 +524,7 @@ pub fn learning_opportunity(
         g.add(offer.clone(), term(ELM, "location"), place.clone());
         g.location(&place, address)?;
     }
-    g.add(
+    g.concept(
         offer.clone(),
         term(ELM, "defaultLanguage"),
         language_iri(&lo.default_language)?,

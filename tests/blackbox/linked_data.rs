@@ -15,6 +15,7 @@ crate::both_backends!(
     queries_meet_their_limits,
     offer_and_organisation_iris_negotiate,
     a_restart_rebuilds_the_same_graph,
+    the_demo_offers_conform_to_the_loq_shapes,
 );
 
 const DCT_TITLE: &str = "http://purl.org/dc/terms/title";
@@ -338,4 +339,85 @@ async fn a_restart_rebuilds_the_same_graph(backend: Backend) {
     let hub = hub.restart().await;
     assert_eq!(everything(&hub).await, before);
     hub.stop().await;
+}
+
+/// Validates Turtle against the official LOQ SHACL shapes (ELM 3.2 namespace) with pyshacl, the
+/// reference validator. The shapes are read from `../shared/conformance/` and adapted in memory
+/// only where Python's regular expressions differ from SHACL's (XPath) ones: `^(?i)` becomes
+/// `(?i)^`, and the Unicode classes `\p{L}\p{Nl}\p{Nd}` become `\w`.
+const SHACL: &str = r#"
+import sys, rdflib
+from pyshacl import validate
+data = rdflib.Graph().parse(data=sys.stdin.read().replace(
+    "http://data.europa.eu/snb/model/ontology/", "http://data.europa.eu/snb/model/elm/"), format="turtle")
+text = open(sys.argv[1], encoding="utf-8").read()
+text = text.replace('sh:pattern "^(?i)', 'sh:pattern "(?i)^').replace('\\\\p{L}\\\\p{Nl}\\\\p{Nd}', '\\\\w')
+shapes = rdflib.Graph().parse(data=text, format="turtle")
+conforms, _, report = validate(data, shacl_graph=shapes, inference="none", allow_warnings=True)
+print(report)
+sys.exit(0 if conforms else 1)
+"#;
+
+fn pyshacl_available() -> bool {
+    let found = std::process::Command::new("python3")
+        .args(["-c", "import pyshacl"])
+        .output()
+        .is_ok_and(|o| o.status.success());
+    if !found {
+        let required = std::env::var("HUB_TEST_REQUIRE_PYSHACL").is_ok_and(|v| v == "1");
+        assert!(
+            !required,
+            "pyshacl is required here: python3 -m pip install pyshacl"
+        );
+        eprintln!("skipped: pyshacl is not installed (python3 -m pip install pyshacl)");
+    }
+    found
+}
+
+async fn the_demo_offers_conform_to_the_loq_shapes(backend: Backend) {
+    if !pyshacl_available() {
+        return;
+    }
+    let shapes = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../../shared/conformance/elm-3.2-shacl/LOQ-constraints.ttl");
+    assert!(
+        shapes.exists(),
+        "the official shapes at {}",
+        shapes.display()
+    );
+    let hub = TestHub::start(backend).await;
+    let (status, _, turtle) = sparql(
+        &hub,
+        "CONSTRUCT { ?s ?p ?o } WHERE { ?s ?p ?o }",
+        Some("turtle"),
+    )
+    .await;
+    assert_eq!(status, 200);
+    hub.stop().await;
+    let report = tokio::task::spawn_blocking(move || {
+        use std::io::Write;
+        let mut child = std::process::Command::new("python3")
+            .args(["-c", SHACL])
+            .arg(&shapes)
+            .stdin(std::process::Stdio::piped())
+            .stdout(std::process::Stdio::piped())
+            .stderr(std::process::Stdio::piped())
+            .spawn()
+            .unwrap();
+        child
+            .stdin
+            .take()
+            .unwrap()
+            .write_all(turtle.as_bytes())
+            .unwrap();
+        child.wait_with_output().unwrap()
+    })
+    .await
+    .unwrap();
+    assert!(
+        report.status.success(),
+        "the demo offers break the LOQ shapes:\n{}{}",
+        String::from_utf8_lossy(&report.stdout),
+        String::from_utf8_lossy(&report.stderr)
+    );
 }
