@@ -137,6 +137,17 @@ async fn every_result_format_parses(backend: Backend) {
             .unwrap_or_else(|e| panic!("{format} does not parse: {e}\n{body}"));
         assert!(triples.len() >= 33, "every demo offer's title in {format}");
     }
+    // The kind of query decides the kind of answer, not words inside it.
+    let (status, kind, _) = sparql(
+        &hub,
+        "SELECT ?t WHERE { ?o ?p ?t FILTER(CONTAINS(STR(?t), \"CONSTRUCT\")) }",
+        Some("json"),
+    )
+    .await;
+    assert_eq!(
+        (status, kind.as_str()),
+        (200, "application/sparql-results+json")
+    );
     // Accept chooses when no format is named.
     let res = hub
         .client

@@ -258,24 +258,30 @@ async fn answer(
             "the linked data is still being built".into(),
         ));
     }
-    let token = CancellationToken::new();
-    let mut prepared = SparqlEvaluator::new()
-        .with_cancellation_token(token.clone())
+    let parsed = spargebra::SparqlParser::new()
         .parse_query(&request.query)
         .map_err(|e| {
             // An update sent as a query is refused as an update, not as a syntax error.
-            let is_update = SparqlEvaluator::new().parse_update(&request.query).is_ok();
-            if is_update {
+            if spargebra::SparqlParser::new()
+                .parse_update(&request.query)
+                .is_ok()
+            {
                 Error::field("update", "refused", "this endpoint answers queries only")
             } else {
                 Error::field("query", "invalid", e.to_string())
             }
         })?;
+    let graph = matches!(
+        parsed,
+        spargebra::Query::Construct { .. } | spargebra::Query::Describe { .. }
+    );
+    let token = CancellationToken::new();
+    let mut prepared = SparqlEvaluator::new()
+        .with_cancellation_token(token.clone())
+        .for_query(parsed);
     if prepared.dataset().is_default_dataset() {
         prepared.dataset_mut().set_default_graph_as_union();
     }
-    let graph = request.query.to_ascii_uppercase().contains("CONSTRUCT")
-        || request.query.to_ascii_uppercase().contains("DESCRIBE");
     let chosen = choose(req, request.format.as_deref(), graph);
     let (limit, max) = limits(state, caller);
     let store = state.linked_data.store().clone();
