@@ -93,6 +93,18 @@ impl Tail {
         self.last
     }
 
+    /// The next events (at most `limit`), read on the blocking pool, and the tail as it will be
+    /// once they are applied. This tail does not move: the caller applies the events and only
+    /// then takes the returned tail, so a batch that failed to apply is read again.
+    pub async fn peek(&self, db: &Db, limit: i64) -> Result<(Tail, Vec<Event>), Error> {
+        let mut reading = self.clone();
+        db.run(move |conn| {
+            let events = reading.next(conn, limit)?;
+            Ok((reading, events))
+        })
+        .await
+    }
+
     /// The next events: those after the position (at most `limit`) and any gap that has since
     /// committed. The position moves past what is returned.
     pub fn next(&mut self, conn: &mut DbConnection, limit: i64) -> Result<Vec<Event>, Error> {

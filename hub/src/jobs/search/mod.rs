@@ -180,13 +180,7 @@ impl Catalogue {
         }
         let mut applied = 0;
         loop {
-            let mut reading = tail.clone();
-            let (reading, events) = db
-                .run(move |conn| {
-                    let events = reading.next(conn, BATCH)?;
-                    Ok((reading, events))
-                })
-                .await?;
+            let (reading, events) = tail.peek(db, BATCH).await?;
             if events.is_empty() {
                 return Ok(applied);
             }
