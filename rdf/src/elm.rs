@@ -86,12 +86,13 @@ pub struct Price {
     pub currency: String,
 }
 
-/// What the offer leads to: its own specification, a qualification of an EQF level it awards,
-/// or a qualification of another QDR dataset it names.
+/// What the offer leads to: its own specification (at an EQF level, when it has one), or a
+/// qualification of another QDR dataset it names. (An `elm:Qualification` of its own would need
+/// an NQF level too, which the registry does not record: the EQF level goes on the
+/// specification as its `educationLevel`.)
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Achievement {
-    Specification,
-    Qualification { eqf_level: u8 },
+    Specification { eqf_level: Option<u8> },
     Reference { scheme: String, identifier: String },
 }
 
@@ -275,17 +276,23 @@ impl Graph {
         }
     }
 
-    /// A `dcterms:Location` with its `elm:Address`.
-    fn location(&mut self, at: &NamedNode, address: &Address) -> Result<(), MappingError> {
+    /// A `dcterms:Location` with its `elm:Address`, linked from `owner` by `elm:location`; none
+    /// when the country has no EU code (ELM wants one on every address).
+    fn location(
+        &mut self,
+        owner: &NamedNode,
+        at: &NamedNode,
+        address: &Address,
+    ) -> Result<(), MappingError> {
+        let Ok(country) = country_iri(&address.country) else {
+            return Ok(());
+        };
+        self.add(owner.clone(), term(ELM, "location"), at.clone());
         self.add(at.clone(), rdf::TYPE.into_owned(), term(DCT, "Location"));
         let addr = NamedNode::new_unchecked(format!("{}/address", at.as_str()));
         self.add(at.clone(), term(ELM, "address"), addr.clone());
         self.a(addr.clone(), "Address");
-        self.concept(
-            addr.clone(),
-            term(ELM, "countryCode"),
-            country_iri(&address.country)?,
-        );
+        self.concept(addr.clone(), term(ELM, "countryCode"), country);
         let full: Vec<&str> = [&address.street, &address.postal_code, &address.city]
             .into_iter()
             .flatten()
@@ -371,8 +378,7 @@ pub fn learning_opportunity(
     }
     if let Some(address) = &lo.provider.address {
         let seat = minted(base, &["organisation", &lo.provider.id, "location"]);
-        g.add(provider, term(ELM, "location"), seat.clone());
-        g.location(&seat, address)?;
+        g.location(&provider, &seat, address)?;
     }
 
     // What the offer leads to.
@@ -399,21 +405,17 @@ pub fn learning_opportunity(
                 Literal::new_simple_literal(scheme.clone()),
             );
         }
-        achievement => {
-            let class = match achievement {
-                Achievement::Qualification { .. } => "Qualification",
-                _ => "LearningAchievementSpecification",
-            };
-            g.a(spec.clone(), class);
+        Achievement::Specification { eqf_level } => {
+            g.a(spec.clone(), "LearningAchievementSpecification");
             g.texts(&spec, term(DCT, "title"), &lo.titles);
-            if let Achievement::Qualification { eqf_level } = achievement {
+            if let Some(eqf_level) = eqf_level {
                 let level = vocab::eqf_iri(i32::from(*eqf_level)).ok_or_else(|| MappingError {
                     field: "eqf_level",
                     message: format!("EQF levels run from 1 to 8, not {eqf_level}"),
                 })?;
                 g.concept(
                     spec.clone(),
-                    term(ELM, "EQFLevel"),
+                    term(ELM, "educationLevel"),
                     NamedNode::new_unchecked(level),
                 );
             }
@@ -521,8 +523,7 @@ pub fn learning_opportunity(
     }
     if let Some(address) = &lo.location {
         let place = id(&["location"]);
-        g.add(offer.clone(), term(ELM, "location"), place.clone());
-        g.location(&place, address)?;
+        g.location(&offer, &place, address)?;
     }
     g.concept(
         offer.clone(),
@@ -590,7 +591,7 @@ mod tests {
             esco_skills: vec![
                 "http://data.europa.eu/esco/skill/58095196-d766-4a5c-b16c-d941489f8e66".into(),
             ],
-            achievement: Achievement::Qualification { eqf_level: 5 },
+            achievement: Achievement::Specification { eqf_level: Some(5) },
             start_date: NaiveDate::from_ymd_opt(2027, 3, 1).unwrap(),
             end_date: NaiveDate::from_ymd_opt(2027, 3, 5).unwrap(),
             hours: 16,
@@ -668,7 +669,7 @@ mod tests {
         assert!(has(
             &quads,
             &spec,
-            &elm("EQFLevel"),
+            &elm("educationLevel"),
             "<http://data.europa.eu/snb/eqf/5>"
         ));
         assert!(has(
@@ -748,13 +749,21 @@ mod tests {
     }
 
     #[test]
-    fn values_the_vocabularies_lack_are_refused_by_field() {
+    fn an_address_without_an_eu_country_code_is_left_out_not_the_offer() {
         let mut lo = sample();
         lo.provider.address.as_mut().unwrap().country = "XX".into();
-        assert_eq!(
-            learning_opportunity(&lo, BASE).unwrap_err().field,
-            "address.country"
-        );
+        let quads = learning_opportunity(&lo, BASE).unwrap();
+        assert!(!quads
+            .iter()
+            .any(|q| q.subject.to_string().contains("/organisation/")
+                && q.predicate.as_str() == format!("{ELM}location")));
+        assert!(quads
+            .iter()
+            .any(|q| q.predicate.as_str() == format!("{ELM}providedBy")));
+    }
+
+    #[test]
+    fn values_the_vocabularies_lack_are_refused_by_field() {
         let mut lo = sample();
         lo.esco_skills = vec!["http://example.org/skill/1".into()];
         assert_eq!(
@@ -762,7 +771,7 @@ mod tests {
             "esco_skills"
         );
         let mut lo = sample();
-        lo.achievement = Achievement::Qualification { eqf_level: 9 };
+        lo.achievement = Achievement::Specification { eqf_level: Some(9) };
         assert_eq!(
             learning_opportunity(&lo, BASE).unwrap_err().field,
             "eqf_level"

@@ -249,9 +249,34 @@ async fn queries_meet_their_limits(backend: Backend) {
         started.elapsed() < std::time::Duration::from_secs(5),
         "cut off, not left to run"
     );
+    // Runaway queries are cancelled, not left holding the query slots: after a burst of them a
+    // cheap query still answers.
+    let heavy = "SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i . ?j ?k ?l }";
+    let burst = (0..4).map(|_| sparql(&hub, heavy, None));
+    for (status, _, body) in futures_util::future::join_all(burst).await {
+        assert_eq!(status, 503, "{body}");
+    }
+    let (status, _, body) = sparql(&hub, "ASK { ?s ?p ?o }", None).await;
+    assert_eq!(status, 200, "{body}");
     let (status, _, body) = sparql(&hub, "SELECT * WHERE { ?s ?p ?o }", None).await;
     assert_eq!(status, 400);
     assert!(body.contains("too_many_results"), "{body}");
+    // The parser is bounded before it runs: by depth, and by length.
+    let deep = format!("ASK {}?s ?p ?o{}", "{ ".repeat(100), " }".repeat(100));
+    let (status, _, body) = sparql(&hub, &deep, None).await;
+    assert_eq!(status, 400, "{body}");
+    assert!(body.contains("too_deep"), "{body}");
+    let long = format!("ASK {{ ?s ?p ?o }} #{}", "x".repeat(70 * 1024));
+    let res = hub
+        .client
+        .post(hub.url("/sparql"))
+        .header("content-type", "application/sparql-query")
+        .body(long)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status().as_u16(), 400);
+    assert!(res.text().await.unwrap().contains("too_long"));
     let (status, _, _) = sparql(&hub, "SELECT * WHERE { ?s ?p ?o } LIMIT 5", None).await;
     assert_eq!(status, 200);
     hub.stop().await;

@@ -100,9 +100,9 @@ pub fn learning_opportunity(
     base: &str,
 ) -> elm::LearningOpportunity {
     let address = offer.address.as_ref();
-    let offer_country = address.and_then(|a| a.country.clone());
-    // ELM wants every organisation located: its own country, else where its offer is.
-    let country = provider.country.clone().or(offer_country.clone());
+    // The organisation's own country only: its triples must read the same in every offer's
+    // graph (where it is unknown, the graph lacks its location, and the SHACL check says so).
+    let country = provider.country.clone();
     let outcomes = {
         let mut by_index: Vec<Vec<elm::Text>> = Vec::new();
         let all = std::iter::once((offer.text_language.as_str(), &offer.text))
@@ -120,15 +120,14 @@ pub fn learning_opportunity(
         }
         by_index
     };
-    let achievement = match (offer.qualification_refs.first(), offer.eqf_level) {
-        (Some(q), _) => elm::Achievement::Reference {
+    let achievement = match offer.qualification_refs.first() {
+        Some(q) => elm::Achievement::Reference {
             scheme: q.scheme.clone(),
             identifier: q.identifier.clone(),
         },
-        (None, Some(level)) if offer.microcredential => elm::Achievement::Qualification {
-            eqf_level: level.clamp(0, 255) as u8,
+        None => elm::Achievement::Specification {
+            eqf_level: offer.eqf_level.map(|level| level.clamp(0, 255) as u8),
         },
-        _ => elm::Achievement::Specification,
     };
     elm::LearningOpportunity {
         id: offer.id.clone(),

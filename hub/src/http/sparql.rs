@@ -258,6 +258,7 @@ async fn answer(
             "the linked data is still being built".into(),
         ));
     }
+    check_size(&request.query)?;
     let parsed = spargebra::SparqlParser::new()
         .parse_query(&request.query)
         .map_err(|e| {
@@ -275,37 +276,89 @@ async fn answer(
         parsed,
         spargebra::Query::Construct { .. } | spargebra::Query::Describe { .. }
     );
-    let token = CancellationToken::new();
+    // A format nobody can be served is refused before any work is done.
+    let chosen = choose(req, request.format.as_deref(), graph)?;
+    let cancel = CancelOnDrop(CancellationToken::new());
     let mut prepared = SparqlEvaluator::new()
-        .with_cancellation_token(token.clone())
+        .with_cancellation_token(cancel.0.clone())
         .for_query(parsed);
     if prepared.dataset().is_default_dataset() {
         prepared.dataset_mut().set_default_graph_as_union();
     }
-    let chosen = choose(req, request.format.as_deref(), graph);
     let (limit, max) = limits(state, caller);
     let store = state.linked_data.store().clone();
-    let work = tokio::task::spawn_blocking(move || -> Result<(Answer, Vec<u8>), Error> {
-        let results = prepared
-            .on_store(&store)
-            .execute()
-            .map_err(|e| Error::field("query", "invalid", e.to_string()))?;
-        write(results, chosen?, max)
-    });
-    match tokio::time::timeout(limit, work).await {
-        Ok(done) => {
-            let (answer, body) =
-                done.map_err(|e| Error::Internal(format!("SPARQL task: {e}")))??;
-            Ok(HttpResponse::Ok()
-                .content_type(media_type(answer))
-                .insert_header((header::VARY, "Accept"))
-                .body(body))
-        }
-        Err(_) => {
-            token.cancel();
-            Err(Error::QueryTooLong(limit.as_millis() as u64))
+    let run = async {
+        // Waiting for a slot counts against the time limit: a queue of slow queries is refused
+        // rather than left to pile up.
+        let _slot = state
+            .linked_data
+            .query_slots()
+            .acquire()
+            .await
+            .map_err(|e| Error::Internal(format!("SPARQL slots: {e}")))?;
+        tokio::task::spawn_blocking(move || -> Result<(Answer, Vec<u8>), Error> {
+            let results = prepared
+                .on_store(&store)
+                .execute()
+                .map_err(|e| Error::field("query", "invalid", e.to_string()))?;
+            write(results, chosen, max)
+        })
+        .await
+        .map_err(|e| Error::Internal(format!("SPARQL task: {e}")))?
+    };
+    // When the time runs out, or the client goes away and this future is dropped, `cancel`
+    // drops and stops the evaluation on the blocking pool.
+    let outcome = tokio::time::timeout(limit, run).await;
+    drop(cancel);
+    let (answer, body) = outcome.map_err(|_| Error::QueryTooLong(limit.as_millis() as u64))??;
+    Ok(HttpResponse::Ok()
+        .content_type(media_type(answer))
+        .insert_header((header::VARY, "Accept"))
+        .body(body))
+}
+
+/// Cancels the evaluation it guards when dropped, however the request ends.
+struct CancelOnDrop(CancellationToken);
+
+impl Drop for CancelOnDrop {
+    fn drop(&mut self) {
+        self.0.cancel();
+    }
+}
+
+/// The longest query text accepted, and the deepest nesting of brackets: both bound the
+/// parser's time and stack before it runs.
+const MAX_QUERY_BYTES: usize = 64 * 1024;
+const MAX_QUERY_DEPTH: usize = 64;
+
+fn check_size(query: &str) -> Result<(), Error> {
+    if query.len() > MAX_QUERY_BYTES {
+        return Err(Error::field(
+            "query",
+            "too_long",
+            format!("at most {MAX_QUERY_BYTES} bytes"),
+        ));
+    }
+    let mut depth = 0usize;
+    let mut deepest = 0usize;
+    for c in query.chars() {
+        match c {
+            '{' | '(' | '[' => {
+                depth += 1;
+                deepest = deepest.max(depth);
+            }
+            '}' | ')' | ']' => depth = depth.saturating_sub(1),
+            _ => {}
         }
     }
+    if deepest > MAX_QUERY_DEPTH {
+        return Err(Error::field(
+            "query",
+            "too_deep",
+            format!("brackets nest at most {MAX_QUERY_DEPTH} deep"),
+        ));
+    }
+    Ok(())
 }
 
 /// Serialises `results` as `answer` asks (falling back to the kind's default when the format

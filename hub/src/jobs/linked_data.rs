@@ -29,6 +29,9 @@ pub struct LinkedData {
     tail: tokio::sync::Mutex<Tail>,
     /// Each provider's offers in the store, so a change of the provider reaches them all.
     offers_of: Mutex<HashMap<String, HashSet<String>>>,
+    /// One running SPARQL query per core: a burst of expensive queries waits here instead of
+    /// taking every thread of the blocking pool the database calls also need.
+    query_slots: tokio::sync::Semaphore,
 }
 
 impl LinkedData {
@@ -39,12 +42,20 @@ impl LinkedData {
             loaded: AtomicBool::new(false),
             tail: tokio::sync::Mutex::new(Tail::default()),
             offers_of: Mutex::default(),
+            query_slots: tokio::sync::Semaphore::new(
+                std::thread::available_parallelism().map_or(2, |n| n.get()),
+            ),
         }))
     }
 
     /// The store, for queries (never for writes).
     pub fn store(&self) -> &Store {
         &self.store
+    }
+
+    /// The permits a SPARQL query holds while it runs.
+    pub fn query_slots(&self) -> &tokio::sync::Semaphore {
+        &self.query_slots
     }
 
     pub fn base(&self) -> &str {
@@ -65,6 +76,14 @@ impl LinkedData {
         let store_err =
             |e: oxigraph::store::StorageError| Error::Internal(format!("RDF store: {e}"));
         for offer in offers {
+            // Known under its provider before it is mapped, so a provider's change reaches it
+            // even when this mapping fails.
+            self.offers_of
+                .lock()
+                .expect("offers by provider")
+                .entry(offer.provider.id.clone())
+                .or_default()
+                .insert(offer.id.clone());
             let graph = rdf::elm::offer_graph(&self.base, &offer.id);
             self.store.remove_named_graph(&graph).map_err(store_err)?;
             let Some(provider) = providers.get(&offer.provider.id) else {
@@ -72,15 +91,7 @@ impl LinkedData {
             };
             let lo = europass::learning_opportunity(offer, provider, &self.base);
             match rdf::elm::learning_opportunity(&lo, &self.base) {
-                Ok(quads) => {
-                    self.store.extend(quads).map_err(store_err)?;
-                    self.offers_of
-                        .lock()
-                        .expect("offers by provider")
-                        .entry(offer.provider.id.clone())
-                        .or_default()
-                        .insert(offer.id.clone());
-                }
+                Ok(quads) => self.store.extend(quads).map_err(store_err)?,
                 Err(e) => {
                     tracing::warn!(offer = %offer.id, error = %e, "offer left out of the linked data")
                 }
