@@ -1,7 +1,8 @@
 //! Catalogue search under load: `cargo bench --bench catalogue` makes a PostgreSQL database of
 //! 100,000 published offers (each in pl, en, it and el), starts the release `hub` binary on it,
 //! and drives `GET /api/offers` from 100 and then 3,000 concurrent connections, printing
-//! requests per second and latency percentiles.
+//! requests per second and latency percentiles. Before the load it times SPARQL browse queries
+//! (by provider, by ESCO skill, by EQF level and mode, a partner's combined one, a COUNT), one at a time.
 //!
 //! Two mixes run at each level: `popular` draws from a few hundred distinct searches (text in four
 //! languages, filters, sorts, pages), as real visitors do, so the public-read cache answers most;
@@ -21,6 +22,9 @@ use std::time::{Duration, Instant};
 use diesel::{Connection, PgConnection, RunQueryDsl};
 
 const PROVIDERS: usize = 60;
+/// Distinct ESCO skills the offers teach, one each.
+const SKILLS: usize = 50;
+const ESCO: &str = "http://data.europa.eu/esco/skill/";
 const LANGUAGES: [&str; 4] = ["pl", "en", "it", "el"];
 const INDUSTRIES: [&str; 8] = [
     "IT",
@@ -332,7 +336,7 @@ fn generate(conn: &mut PgConnection, n: usize) {
         format!(
             "INSERT INTO offers (id, status, provider_id, default_language, industry, languages, mode,
                  vr_ar, city, country, start_date, end_date, hours, price_minor, price_currency,
-                 eqf_level, min_participants, max_participants, microcredential,
+                 eqf_level, esco_skills, min_participants, max_participants, microcredential,
                  created_at, updated_at, published_at)
              SELECT md5('offer' || g)::uuid::text, 'published', 'bench-provider-' || (g % {PROVIDERS} + 1),
                  ({langs})[g % 4 + 1], ({industries})[g % 8 + 1],
@@ -340,7 +344,8 @@ fn generate(conn: &mut PgConnection, n: usize) {
                  g % 7 = 0, ({cities})[g % 12 + 1], ({countries})[g % 12 + 1],
                  current_date + 10 + g % 365, current_date + 12 + g % 365, 8 + g % 40,
                  10000 + (g * 7919) % 900000, (ARRAY['PLN','EUR'])[g % 2 + 1],
-                 g % 8 + 1, 3, 20, g % 5 = 0,
+                 g % 8 + 1, '[\"{ESCO}00000000-0000-4000-8000-' || lpad((g % {SKILLS})::text, 12, '0') || '\"]',
+                 3, 20, g % 5 = 0,
                  now() - make_interval(mins => g), now(), now()
              FROM generate_series(1, {n}) g",
             langs = sql_array(&LANGUAGES),
@@ -468,6 +473,8 @@ async fn measure(url: &str, n: usize, seconds: u64) {
         .env("HUB_DEMO_DATA", "false")
         .env("HUB_LOG", "warn")
         .env("HUB_RATE_PER_MINUTE", "100000000")
+        .env("HUB_SPARQL_TIMEOUT_MS", "60000")
+        .env("HUB_SPARQL_MAX_RESULTS", "1000000")
         .stdout(Stdio::null())
         .spawn()
         .unwrap();
@@ -519,6 +526,7 @@ async fn measure(url: &str, n: usize, seconds: u64) {
         times.sort_unstable();
         println!("  {what:<26} {:>9.2?}  ({bytes} bytes)", times[10]);
     }
+    sparql(&probe, &hub.base, n).await;
     println!(
         "{:<8} {:>6} {:>10} {:>10} {:>10} {:>10} {:>8} {:>9}",
         "mix", "conns", "req/s", "p50", "p99", "max", "errors", "RSS after"
@@ -541,6 +549,93 @@ async fn measure(url: &str, n: usize, seconds: u64) {
     }
     tokio::time::sleep(Duration::from_secs(2)).await;
     println!("hub RSS two seconds later: {:.0} MB", rss_mb(pid));
+}
+
+/// Browse queries a partner asks of the linked data, one at a time: p50 and p99 of 101 runs each
+/// (the answer is never cached, so each run evaluates the query again).
+async fn sparql(client: &reqwest::Client, base: &str, n: usize) {
+    let prefixes = "PREFIX elm: <http://data.europa.eu/snb/model/ontology/>
+        PREFIX dct: <http://purl.org/dc/terms/>";
+    // Skill 4: the offers teaching it include blended EQF-5 ones in Polish (offer g has skill
+    // g % 50, EQF g % 8 + 1, language g % 4, and mode (g / 4) % 4).
+    let skill = format!("{ESCO}00000000-0000-4000-8000-{:012}", 4 % SKILLS);
+    let blended = "http://data.europa.eu/snb/learning-assessment/e92d221e4d";
+    let queries = [
+        (
+            "by provider (20)",
+            format!(
+                "SELECT ?o WHERE {{ ?o elm:providedBy <{base}/id/organisation/bench-provider-7> }} \
+                 LIMIT 20"
+            ),
+        ),
+        (
+            "by ESCO skill (20)",
+            format!(
+                "SELECT DISTINCT ?o WHERE {{ ?o elm:learningAchievementSpecification/\
+                 elm:learningOutcome/elm:relatedESCOSkill <{skill}> }} LIMIT 20"
+            ),
+        ),
+        (
+            "by EQF level and mode (20)",
+            format!(
+                "SELECT ?o WHERE {{ ?o elm:mode <{blended}> ; \
+                 elm:learningAchievementSpecification/elm:educationLevel \
+                 <http://data.europa.eu/snb/eqf/5> }} LIMIT 20"
+            ),
+        ),
+        (
+            "blended EQF-5, skill, Polish",
+            format!(
+                "SELECT ?o ?title WHERE {{ ?o elm:mode <{blended}> ; dct:title ?title ; \
+                 elm:learningAchievementSpecification ?s . \
+                 ?s elm:educationLevel <http://data.europa.eu/snb/eqf/5> ; \
+                 dct:language <http://publications.europa.eu/resource/authority/language/POL> ; \
+                 elm:learningOutcome/elm:relatedESCOSkill <{skill}> . \
+                 FILTER(lang(?title) = \"pl\") }}"
+            ),
+        ),
+        (
+            "the same, skill first",
+            format!(
+                "SELECT ?o ?title WHERE {{ \
+                 ?s elm:learningOutcome/elm:relatedESCOSkill <{skill}> ; \
+                 elm:educationLevel <http://data.europa.eu/snb/eqf/5> ; \
+                 dct:language <http://publications.europa.eu/resource/authority/language/POL> . \
+                 ?o elm:learningAchievementSpecification ?s ; elm:mode <{blended}> ; \
+                 dct:title ?title . FILTER(lang(?title) = \"pl\") }}"
+            ),
+        ),
+        (
+            "COUNT over everything",
+            "SELECT (COUNT(?o) AS ?n) WHERE { ?o a elm:LearningOpportunity }".to_string(),
+        ),
+    ];
+    println!("SPARQL over {n} offers (101 runs each): p50, p99, rows");
+    for (what, query) in queries {
+        let query = format!("{prefixes}\n{query}");
+        let mut times = Vec::new();
+        let mut rows = 0;
+        for _ in 0..101 {
+            let t = Instant::now();
+            let res = client
+                .post(format!("{base}/sparql"))
+                .header("content-type", "application/sparql-query")
+                .header("accept", "application/sparql-results+json")
+                .body(query.clone())
+                .send()
+                .await
+                .unwrap();
+            assert_eq!(res.status(), 200, "{what}");
+            let body: serde_json::Value = res.json().await.unwrap();
+            times.push(t.elapsed());
+            rows = body["results"]["bindings"].as_array().map_or(0, Vec::len);
+        }
+        times.sort_unstable();
+        println!(
+            "  {what:<30} {:>9.2?} {:>9.2?}  {rows} rows",
+            times[50], times[99]
+        );
+    }
 }
 
 async fn one(client: &reqwest::Client, base: &str, q: &str) -> (u16, i64) {

@@ -343,6 +343,14 @@ async fn offer_and_organisation_iris_negotiate(backend: Backend) {
         .await
         .unwrap();
     assert_eq!(unknown.status(), 404);
+    // A browser is not sent on to a page for an IRI nobody minted.
+    let unknown = no_redirects
+        .get(hub.url("/id/offer/no%0D%0Asuch"))
+        .header("accept", "text/html")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(unknown.status(), 404);
     hub.stop().await;
 }
 

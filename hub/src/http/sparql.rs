@@ -424,6 +424,13 @@ fn write(
     }
 }
 
+/// What is escaped in an id put into a page's URL: all but letters, digits and `-._~`.
+const PAGE_SEGMENT: &percent_encoding::AsciiSet = &percent_encoding::NON_ALPHANUMERIC
+    .remove(b'-')
+    .remove(b'.')
+    .remove(b'_')
+    .remove(b'~');
+
 /// `GET /id/{kind}/{id}[/…]`: a person's browser goes to the page; an RDF client gets the
 /// resource's triples (an offer: its whole graph) in the format it accepts.
 pub async fn resource(
@@ -434,19 +441,6 @@ pub async fn resource(
 ) -> Result<HttpResponse, Error> {
     let (kind, rest) = path.into_inner();
     let id = rest.split('/').next().unwrap_or_default().to_string();
-    let wants_html = accepted(&req)
-        .first()
-        .is_some_and(|m| m == "text/html" || m == "application/xhtml+xml");
-    if wants_html {
-        let page = match kind.as_str() {
-            "offer" => format!("/offers/{id}"),
-            "organisation" => format!("/?provider={id}"),
-            _ => return Err(Error::NotFound(format!("{kind} {id}"))),
-        };
-        return Ok(HttpResponse::SeeOther()
-            .insert_header((header::LOCATION, page))
-            .finish());
-    }
     // Minted IRIs are percent-encoded as the path arrives, so the raw path is the IRI's.
     let iri = format!(
         "{}{}",
@@ -470,6 +464,21 @@ pub async fn resource(
     };
     if !known {
         return Err(Error::NotFound(format!("{kind} {id}")));
+    }
+    let wants_html = accepted(&req)
+        .first()
+        .is_some_and(|m| m == "text/html" || m == "application/xhtml+xml");
+    // Only a resource the store knows is redirected, and its id is encoded for the page's URL.
+    if wants_html {
+        let id = percent_encoding::utf8_percent_encode(&id, PAGE_SEGMENT);
+        let page = match kind.as_str() {
+            "offer" => format!("/offers/{id}"),
+            "organisation" => format!("/?provider={id}"),
+            _ => return Err(Error::NotFound(format!("{kind} {id}"))),
+        };
+        return Ok(HttpResponse::SeeOther()
+            .insert_header((header::LOCATION, page))
+            .finish());
     }
     let query = match kind.as_str() {
         "offer" if !rest.contains('/') => format!(
