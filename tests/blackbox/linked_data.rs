@@ -5,6 +5,7 @@
 use oxigraph::io::{RdfFormat, RdfParser};
 use serde_json::Value;
 
+use crate::identity::{bearer, person};
 use crate::offers::{cast, draft, publish, withdraw, Call};
 use crate::support::{Backend, TestHub};
 
@@ -13,6 +14,7 @@ crate::both_backends!(
     every_result_format_parses,
     updates_are_refused,
     queries_meet_their_limits,
+    partner_keys_get_the_higher_limits,
     offer_and_organisation_iris_negotiate,
     a_restart_rebuilds_the_same_graph,
     the_demo_offers_conform_to_the_loq_shapes,
@@ -279,6 +281,49 @@ async fn queries_meet_their_limits(backend: Backend) {
     assert!(res.text().await.unwrap().contains("too_long"));
     let (status, _, _) = sparql(&hub, "SELECT * WHERE { ?s ?p ?o } LIMIT 5", None).await;
     assert_eq!(status, 200);
+    hub.stop().await;
+}
+
+async fn partner_keys_get_the_higher_limits(backend: Backend) {
+    let hub = TestHub::start_with(
+        backend,
+        &[
+            ("HUB_SPARQL_MAX_RESULTS", "5"),
+            ("HUB_SPARQL_PARTNER_MAX_RESULTS", "1000000"),
+        ],
+        Vec::new(),
+    )
+    .await;
+    person(&hub, "root@example.eu", &["superadmin"], None).await;
+    let admin = bearer(&hub, "root@example.eu").await;
+    let res = hub
+        .client
+        .post(hub.url("/api/admin/api-keys"))
+        .bearer_auth(&admin)
+        .json(&serde_json::json!({ "name": "Portal", "scopes": ["catalogue:read"] }))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 201);
+    let key = res.json::<Value>().await.unwrap()["key"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let everything = "SELECT * WHERE { ?s ?p ?o }";
+    let (status, _, body) = sparql(&hub, everything, None).await;
+    assert_eq!(status, 400, "{body}");
+    assert!(body.contains("too_many_results"), "{body}");
+    let res = hub
+        .client
+        .get(hub.url("/sparql"))
+        .query(&[("query", everything)])
+        .header("x-api-key", &key)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 200);
+    let answer: Value = res.json().await.unwrap();
+    assert!(answer["results"]["bindings"].as_array().unwrap().len() > 5);
     hub.stop().await;
 }
 
