@@ -175,10 +175,10 @@ pub async fn read_your_writes(
     if let Some(state) =
         state.filter(|_| writes && (status.is_success() || status.is_redirection()))
     {
+        use crate::jobs::tail::Projection;
         if let Err(e) = state.catalogue.catch_up(&state.db).await {
             tracing::warn!(error = %e, "catalogue search is behind; the tail will catch up");
         }
-        use crate::jobs::tail::Projection;
         if let Err(e) = state.linked_data.catch_up(&state.db).await {
             tracing::warn!(error = %e, "linked data is behind; the tail will catch up");
         }

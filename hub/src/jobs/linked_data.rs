@@ -19,7 +19,8 @@ use crate::error::Error;
 use crate::jobs::tail::{Projection, Tail};
 
 /// Offers read from SQL per query while building or catching up.
-const BATCH: i64 = 500;
+/// Offers read from SQL at once while loading.
+const LOAD_BATCH: i64 = 500;
 
 pub struct LinkedData {
     store: Store,
@@ -129,7 +130,7 @@ impl LinkedData {
         loop {
             let from = after.clone();
             let (batch, providers) = db
-                .run(move |conn| europass::published_batch(conn, from.as_deref(), BATCH))
+                .run(move |conn| europass::published_batch(conn, from.as_deref(), LOAD_BATCH))
                 .await?;
             let Some(last) = batch.last() else { break };
             after = Some(last.id.clone());
@@ -144,7 +145,7 @@ impl LinkedData {
             "linked data built"
         );
         drop(tail);
-        self.apply_new(db).await?;
+        self.catch_up(db).await?;
         Ok(())
     }
 
@@ -172,32 +173,22 @@ impl LinkedData {
         ids
     }
 
-    async fn apply_new(&self, db: &Db) -> Result<usize, Error> {
-        let mut tail = self.tail.lock().await;
-        if !self.is_loaded() {
-            return Ok(0);
+    /// Puts the offers a batch touched back as SQL now has them, dropping those no longer
+    /// published.
+    async fn apply_batch(&self, db: &Db, events: &[Event]) -> Result<(), Error> {
+        let ids = self.touched(events);
+        if ids.is_empty() {
+            return Ok(());
         }
-        let mut applied = 0;
-        loop {
-            let (reading, events) = tail.peek(db, BATCH).await?;
-            if events.is_empty() {
-                return Ok(applied);
-            }
-            applied += events.len();
-            let ids = self.touched(&events);
-            if !ids.is_empty() {
-                let wanted = ids.clone();
-                let (published, providers) = db
-                    .run(move |conn| europass::published(conn, &wanted))
-                    .await?;
-                let still: HashSet<&str> = published.iter().map(|o| o.id.as_str()).collect();
-                for id in ids.iter().filter(|id| !still.contains(id.as_str())) {
-                    self.remove(id)?;
-                }
-                self.put(&published, &providers)?;
-            }
-            *tail = reading;
+        let wanted = ids.clone();
+        let (published, providers) = db
+            .run(move |conn| europass::published(conn, &wanted))
+            .await?;
+        let still: HashSet<&str> = published.iter().map(|o| o.id.as_str()).collect();
+        for id in ids.iter().filter(|id| !still.contains(id.as_str())) {
+            self.remove(id)?;
         }
+        self.put(&published, &providers)
     }
 }
 
@@ -214,7 +205,11 @@ impl Projection for LinkedData {
         Box::pin(self.load_all(db))
     }
 
-    fn catch_up<'a>(&'a self, db: &'a Db) -> BoxFuture<'a, Result<usize, Error>> {
-        Box::pin(self.apply_new(db))
+    fn tail(&self) -> &tokio::sync::Mutex<Tail> {
+        &self.tail
+    }
+
+    fn apply<'a>(&'a self, db: &'a Db, events: &'a [Event]) -> BoxFuture<'a, Result<(), Error>> {
+        Box::pin(self.apply_batch(db, events))
     }
 }

@@ -1,6 +1,6 @@
 //! Projections' building block: reading `events` in id order without missing one that commits
 //! late, and [`follow`], the task that keeps a [`Projection`] current. The catalogue's search
-//! index is one projection; the RDF store will be another, tailing the same way.
+//! index is one projection, the linked-data store another; each supplies how to apply a batch.
 //!
 //! Ids come from a sequence, but on PostgreSQL a transaction that took id 10 may commit after
 //! one that took id 11. A reader that only asked for "ids after the last one seen" would skip 10
@@ -28,9 +28,37 @@ pub trait Projection: Send + Sync + 'static {
     /// Reads the whole state from SQL, positioning its [`Tail`] first (see
     /// [`Tail::starting_now`]) so that nothing written meanwhile is missed.
     fn load<'a>(&'a self, db: &'a Db) -> BoxFuture<'a, Result<(), Error>>;
-    /// Applies every event not yet applied; returns how many there were.
-    fn catch_up<'a>(&'a self, db: &'a Db) -> BoxFuture<'a, Result<usize, Error>>;
+    /// Where the projection has read to. Held while a batch is applied, so batches apply in
+    /// order and one position is never applied twice.
+    fn tail(&self) -> &tokio::sync::Mutex<Tail>;
+    /// Applies one batch of events, in id order.
+    fn apply<'a>(&'a self, db: &'a Db, events: &'a [Event]) -> BoxFuture<'a, Result<(), Error>>;
+
+    /// Applies every event not yet applied; returns how many there were. Requests that wrote
+    /// call this before answering, so their writer's next read sees the change at once; the
+    /// tailing task calls it for everything else (other instances, scheduled jobs).
+    fn catch_up<'a>(&'a self, db: &'a Db) -> BoxFuture<'a, Result<usize, Error>> {
+        Box::pin(async move {
+            let mut tail = self.tail().lock().await;
+            if !self.is_loaded() {
+                return Ok(0);
+            }
+            let mut applied = 0;
+            loop {
+                let (reading, events) = tail.peek(db, BATCH).await?;
+                if events.is_empty() {
+                    return Ok(applied);
+                }
+                applied += events.len();
+                self.apply(db, &events).await?;
+                *tail = reading;
+            }
+        })
+    }
 }
+
+/// Events a projection reads and applies at once.
+const BATCH: i64 = 500;
 
 /// Loads `projection` if it is not loaded yet (the database may come up after the hub), then
 /// applies new events every `every` until stopped. A failure is logged and tried again.

@@ -29,7 +29,8 @@ use crate::domain::vocabulary::SubjectType;
 use crate::error::Error;
 
 /// Offers read from SQL per query while building or catching up.
-const BATCH: i64 = 500;
+/// Offers read from SQL at once while loading.
+const LOAD_BATCH: i64 = 500;
 
 pub struct Catalogue {
     /// False until the first full read from SQL succeeded: until then searches answer 503 and
@@ -80,7 +81,7 @@ impl Catalogue {
         loop {
             let from = after.clone();
             let batch = db
-                .run(move |conn| catalogue::published_batch(conn, from.as_deref(), BATCH))
+                .run(move |conn| catalogue::published_batch(conn, from.as_deref(), LOAD_BATCH))
                 .await?;
             let Some(last) = batch.last() else { break };
             after = Some(last.id.clone());
@@ -170,44 +171,32 @@ impl Catalogue {
         removed.is_some()
     }
 
-    /// Applies every event not yet applied; returns how many there were. Requests that wrote
-    /// call this before answering, so their writer's next read sees the change at once; the
-    /// tailing task calls it for everything else (other instances, scheduled jobs).
-    pub async fn catch_up(&self, db: &Db) -> Result<usize, Error> {
-        let mut tail = self.tail.lock().await;
-        if !self.is_loaded() {
-            return Ok(0);
+    /// Puts the offers a batch touched back as SQL now has them, dropping those no longer
+    /// published.
+    async fn apply_batch(&self, db: &Db, events: &[Event]) -> Result<(), Error> {
+        let ids = self.offers_touched(events);
+        if ids.is_empty() {
+            return Ok(());
         }
-        let mut applied = 0;
-        loop {
-            let (reading, events) = tail.peek(db, BATCH).await?;
-            if events.is_empty() {
-                return Ok(applied);
-            }
-            applied += events.len();
-            let ids = self.offers_touched(&events);
-            if !ids.is_empty() {
-                let wanted = ids.clone();
-                let published = db
-                    .run(move |conn| catalogue::published_in_order(conn, &wanted))
-                    .await?;
-                let still: HashSet<&str> = published.iter().map(|o| o.id.as_str()).collect();
-                let mut changed = !published.is_empty();
-                for id in ids.iter().filter(|id| !still.contains(id.as_str())) {
-                    changed |= self.remove(id);
-                }
-                for offer in &published {
-                    self.put(offer)?;
-                }
-                // Edits of drafts and offers under review change nothing public: the cache
-                // keeps its answers.
-                if changed {
-                    self.text.commit()?;
-                    self.generation.fetch_add(1, Ordering::AcqRel);
-                }
-            }
-            *tail = reading;
+        let wanted = ids.clone();
+        let published = db
+            .run(move |conn| catalogue::published_in_order(conn, &wanted))
+            .await?;
+        let still: HashSet<&str> = published.iter().map(|o| o.id.as_str()).collect();
+        let mut changed = !published.is_empty();
+        for id in ids.iter().filter(|id| !still.contains(id.as_str())) {
+            changed |= self.remove(id);
         }
+        for offer in &published {
+            self.put(offer)?;
+        }
+        // Edits of drafts and offers under review change nothing public: the cache keeps its
+        // answers.
+        if changed {
+            self.text.commit()?;
+            self.generation.fetch_add(1, Ordering::AcqRel);
+        }
+        Ok(())
     }
 
     /// The offers whose public view an event may change: the offer it is about, the offer an
@@ -304,7 +293,11 @@ impl Projection for Catalogue {
         Box::pin(Catalogue::load(self, db))
     }
 
-    fn catch_up<'a>(&'a self, db: &'a Db) -> BoxFuture<'a, Result<usize, Error>> {
-        Box::pin(Catalogue::catch_up(self, db))
+    fn tail(&self) -> &tokio::sync::Mutex<Tail> {
+        &self.tail
+    }
+
+    fn apply<'a>(&'a self, db: &'a Db, events: &'a [Event]) -> BoxFuture<'a, Result<(), Error>> {
+        Box::pin(self.apply_batch(db, events))
     }
 }
