@@ -5,4 +5,5 @@
 //! maps onto them (DESIGN.md: `hub -> adapters`, never the other way).
 
 pub mod mail;
+pub mod qdr;
 pub mod upstream_oidc;

@@ -2,7 +2,9 @@
 //! 100,000 published offers (each in pl, en, it and el), starts the release `hub` binary on it,
 //! and drives `GET /api/offers` from 100 and then 3,000 concurrent connections, printing
 //! requests per second and latency percentiles. Before the load it times SPARQL browse queries
-//! (by provider, by ESCO skill, by EQF level and mode, a partner's combined one, a COUNT), one at a time.
+//! (by provider, by ESCO skill, by EQF level and mode, a partner's combined one, a COUNT), one at a time,
+//! and the QDR dataset: how long the hub takes to make its first LOQ version, how long the
+//! download takes, and the export itself run in this process, with its time and peak extra memory.
 //!
 //! Two mixes run at each level: `popular` draws from a few hundred distinct searches (text in four
 //! languages, filters, sorts, pages), as real visitors do, so the public-read cache answers most;
@@ -526,6 +528,7 @@ async fn measure(url: &str, n: usize, seconds: u64) {
         times.sort_unstable();
         println!("  {what:<26} {:>9.2?}  ({bytes} bytes)", times[10]);
     }
+    qdr(&probe, &hub.base, url, started).await;
     sparql(&probe, &hub.base, n).await;
     println!(
         "{:<8} {:>6} {:>10} {:>10} {:>10} {:>10} {:>8} {:>9}",
@@ -549,6 +552,76 @@ async fn measure(url: &str, n: usize, seconds: u64) {
     }
     tokio::time::sleep(Duration::from_secs(2)).await;
     println!("hub RSS two seconds later: {:.0} MB", rss_mb(pid));
+}
+
+/// The QDR dataset at this size: the hub's own first version (made in the background after
+/// start), its download, and the LOQ export run here, sampling this process's memory.
+async fn qdr(client: &reqwest::Client, base: &str, db_url: &str, started: Instant) {
+    let url = format!("{base}/qdr/learning-opportunities.xml");
+    loop {
+        let res = client.get(&url).send().await.unwrap();
+        if res.status() == 200 {
+            break;
+        }
+        assert!(
+            started.elapsed() < Duration::from_secs(900),
+            "no QDR version"
+        );
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    }
+    println!(
+        "QDR: the hub's first dataset version served {:.1} s after start",
+        started.elapsed().as_secs_f64()
+    );
+    let t = Instant::now();
+    let res = client
+        .get(&url)
+        .header("accept-encoding", "identity")
+        .send()
+        .await
+        .unwrap();
+    let mut res = res;
+    let mut bytes = 0usize;
+    while let Some(piece) = res.chunk().await.unwrap() {
+        bytes += piece.len();
+    }
+    println!(
+        "  download, unpacked:        {:>7.2} s for {:.0} MB",
+        t.elapsed().as_secs_f64(),
+        bytes as f64 / 1e6
+    );
+
+    let db = hub::db::Db::connect(db_url, 1).unwrap();
+    let me = std::process::id();
+    let before = rss_mb(me);
+    let done = Arc::new(AtomicBool::new(false));
+    let sampler = {
+        let done = done.clone();
+        std::thread::spawn(move || {
+            let mut peak = before;
+            while !done.load(Ordering::Relaxed) {
+                peak = peak.max(rss_mb(me));
+                std::thread::sleep(Duration::from_millis(5));
+            }
+            peak
+        })
+    };
+    let t = Instant::now();
+    let doc = db
+        .run(|conn| hub::domain::qdr::build(conn, "https://bench.example"))
+        .await
+        .unwrap();
+    let took = t.elapsed();
+    done.store(true, Ordering::Relaxed);
+    let peak = sampler.join().unwrap();
+    println!(
+        "  LOQ export of {} offers:  {:>7.2} s, {:.0} MB of XML ({:.0} MB gzip); peak extra memory {:.0} MB",
+        doc.offer_count,
+        took.as_secs_f64(),
+        doc.byte_size as f64 / 1e6,
+        doc.compressed_bytes() as f64 / 1e6,
+        peak - before
+    );
 }
 
 /// Browse queries a partner asks of the linked data, one at a time: p50 and p99 of 101 runs each

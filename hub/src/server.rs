@@ -97,7 +97,7 @@ pub async fn start(
     tokio::task::spawn_blocking(crate::domain::signin::warm_up)
         .await
         .map_err(|e| Error::Internal(e.to_string()))?;
-    let mut all = crate::jobs::built_in(&config, state.sealer.clone())?;
+    let mut all = crate::jobs::built_in(&config, state.sealer.clone(), db.clone())?;
     all.extend(extra_consumers);
     let mut workers = Vec::new();
     for consumer in all {
@@ -123,6 +123,11 @@ pub async fn start(
     ));
     workers.push(crate::jobs::tail::follow(
         linked_data,
+        db.clone(),
+        config.outbox_poll,
+    ));
+    workers.push(crate::jobs::qdr::start(
+        crate::jobs::qdr::Dataset::new(&config),
         db.clone(),
         config.outbox_poll,
     ));

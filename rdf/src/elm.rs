@@ -68,7 +68,7 @@ pub enum Mode {
 
 impl Mode {
     /// The ELM mode of learning and assessment: hybrid and blended are both "Blended".
-    fn iri(self) -> String {
+    pub(crate) fn iri(self) -> String {
         let code = match self {
             Mode::Onsite => "9191af2ed9",
             Mode::Online => "920fbb3cbe",
@@ -160,7 +160,7 @@ pub fn offer_graph(base: &str, offer_id: &str) -> NamedNode {
 }
 
 /// The EU language NAL's code for a two-letter one.
-fn language_iri(code: &str) -> Result<NamedNode, MappingError> {
+pub(crate) fn language_iri(code: &str) -> Result<NamedNode, MappingError> {
     let nal = match code {
         "en" => "ENG",
         "pl" => "POL",
@@ -176,7 +176,7 @@ fn language_iri(code: &str) -> Result<NamedNode, MappingError> {
 
 /// The EU country NAL's code (ISO 3166-1 alpha-3) for an alpha-2 one, for the countries the
 /// registry serves (the EU and EEA members).
-fn country_iri(code: &str) -> Result<NamedNode, MappingError> {
+pub(crate) fn country_iri(code: &str) -> Result<NamedNode, MappingError> {
     const ALPHA3: [(&str, &str); 31] = [
         ("AT", "AUT"),
         ("BE", "BEL"),
@@ -220,13 +220,13 @@ fn country_iri(code: &str) -> Result<NamedNode, MappingError> {
     }
 }
 
-fn currency_iri(code: &str) -> Result<NamedNode, MappingError> {
-    if code.len() == 3 && code.bytes().all(|b| b.is_ascii_uppercase()) {
+pub(crate) fn currency_iri(code: &str) -> Result<NamedNode, MappingError> {
+    if vocab::is_currency_code(code) {
         Ok(NamedNode::new_unchecked(format!("{NAL}currency/{code}")))
     } else {
         refuse(
             "price.currency",
-            format!("{code:?} is not an ISO 4217 code"),
+            format!("{code:?} is not a currency of the EU's authority table"),
         )
     }
 }
@@ -235,8 +235,60 @@ fn term(prefix: &str, name: &str) -> NamedNode {
     NamedNode::new_unchecked(format!("{prefix}{name}"))
 }
 
+/// A day as the `xs:dateTime` of its start, in UTC.
+pub(crate) fn day_start_text(d: NaiveDate) -> String {
+    format!("{d}T00:00:00Z")
+}
+
 fn day_start(d: NaiveDate) -> Literal {
-    Literal::new_typed_literal(format!("{d}T00:00:00Z"), xsd::DATE_TIME)
+    Literal::new_typed_literal(day_start_text(d), xsd::DATE_TIME)
+}
+
+pub(crate) fn timestamp_text(t: DateTime<Utc>) -> String {
+    t.format("%Y-%m-%dT%H:%M:%SZ").to_string()
+}
+
+/// `url` when it is an absolute http(s) address with nothing a URI cannot hold: a provider's
+/// website is typed by a person, and LOQ wants a real URL where it asks for one.
+pub fn web_address(url: &str) -> Option<&str> {
+    let url = url.trim();
+    let rest = url
+        .strip_prefix("https://")
+        .or_else(|| url.strip_prefix("http://"))?;
+    let clean = !rest.is_empty()
+        && !rest.starts_with('/')
+        && url.chars().all(|c| {
+            c.is_ascii_graphic()
+                && !matches!(c, '<' | '>' | '"' | '{' | '}' | '|' | '\\' | '^' | '`')
+        });
+    clean.then_some(url)
+}
+
+/// The address on one line: street, postal code, city, as far as known.
+pub(crate) fn full_address(address: &Address) -> Option<String> {
+    let parts: Vec<&str> = [&address.street, &address.postal_code, &address.city]
+        .into_iter()
+        .flatten()
+        .map(|s| s.trim())
+        .filter(|s| !s.is_empty())
+        .collect();
+    (!parts.is_empty()).then(|| parts.join(", "))
+}
+
+/// The offer's outcomes, each in its languages. Without outcomes written out, the title stands
+/// for one: a specification teaches something, and its ESCO skills hang on an outcome.
+pub(crate) fn outcomes(lo: &LearningOpportunity) -> Vec<Vec<Text>> {
+    if lo.learning_outcomes.is_empty() {
+        vec![lo.titles.clone()]
+    } else {
+        lo.learning_outcomes.clone()
+    }
+}
+
+/// A qualification of another dataset that offers name: one IRI per identifier, whichever
+/// offers name it (LOQ wants each identifier once in a document).
+pub fn qualification_reference(base: &str, identifier: &str) -> NamedNode {
+    minted(base, &["qualification", identifier])
 }
 
 /// The quads of one offer, in its named graph.
@@ -293,21 +345,11 @@ impl Graph {
         self.add(at.clone(), term(ELM, "address"), addr.clone());
         self.a(addr.clone(), "Address");
         self.concept(addr.clone(), term(ELM, "countryCode"), country);
-        let full: Vec<&str> = [&address.street, &address.postal_code, &address.city]
-            .into_iter()
-            .flatten()
-            .map(|s| s.trim())
-            .filter(|s| !s.is_empty())
-            .collect();
-        if !full.is_empty() {
+        if let Some(full) = full_address(address) {
             let note = NamedNode::new_unchecked(format!("{}/note", addr.as_str()));
             self.add(addr, term(ELM, "fullAddress"), note.clone());
             self.a(note.clone(), "Note");
-            self.add(
-                note,
-                term(ELM, "noteLiteral"),
-                self.tagged(&full.join(", ")),
-            );
+            self.add(note, term(ELM, "noteLiteral"), self.tagged(&full));
         }
         if let Some(city) = address.city.as_deref().filter(|c| !c.trim().is_empty()) {
             self.add(
@@ -366,14 +408,14 @@ pub fn learning_opportunity(
         term(ROV, "legalName"),
         g.tagged(lo.provider.legal_name.trim()),
     );
-    if let Some(home) = &lo.provider.homepage {
+    if let Some(home) = lo.provider.homepage.as_deref().and_then(web_address) {
         let page = minted(base, &["organisation", &lo.provider.id, "homepage"]);
         g.add(provider.clone(), term(FOAF, "homepage"), page.clone());
         g.a(page.clone(), "WebResource");
         g.add(
             page,
             term(ELM, "contentUrl"),
-            Literal::new_typed_literal(home.clone(), xsd::ANY_URI),
+            Literal::new_typed_literal(home, xsd::ANY_URI),
         );
     }
     if let Some(address) = &lo.provider.address {
@@ -382,7 +424,10 @@ pub fn learning_opportunity(
     }
 
     // What the offer leads to.
-    let spec = id(&["specification"]);
+    let spec = match &lo.achievement {
+        Achievement::Reference { identifier, .. } => qualification_reference(base, identifier),
+        Achievement::Specification { .. } => id(&["specification"]),
+    };
     g.add(
         offer.clone(),
         term(ELM, "learningAchievementSpecification"),
@@ -391,7 +436,7 @@ pub fn learning_opportunity(
     match &lo.achievement {
         Achievement::Reference { scheme, identifier } => {
             g.a(spec.clone(), "QualificationReference");
-            let ident = id(&["specification", "identifier"]);
+            let ident = NamedNode::new_unchecked(format!("{}/identifier", spec.as_str()));
             g.add(spec, term(ADMS, "identifier"), ident.clone());
             g.a(ident.clone(), "Identifier");
             g.add(
@@ -439,13 +484,8 @@ pub fn learning_opportunity(
                 NamedNode::new_unchecked(lo.mode.iri()),
             );
             // Every outcome teaches the offer's ESCO skills: the offer does not say which
-            // outcome teaches which. Without outcomes written out, the title stands for one.
-            let outcomes: Vec<Vec<Text>> = if lo.learning_outcomes.is_empty() {
-                vec![lo.titles.clone()]
-            } else {
-                lo.learning_outcomes.clone()
-            };
-            for (n, texts) in outcomes.iter().enumerate() {
+            // outcome teaches which.
+            for (n, texts) in outcomes(lo).iter().enumerate() {
                 let outcome = id(&["outcome", &(n + 1).to_string()]);
                 g.add(spec.clone(), term(ELM, "learningOutcome"), outcome.clone());
                 g.a(outcome.clone(), "LearningOutcome");
@@ -498,7 +538,7 @@ pub fn learning_opportunity(
         );
     }
     if let Some(price) = &lo.price {
-        if price.amount.parse::<f64>().is_err() {
+        if !vocab::is_decimal(&price.amount) {
             return refuse(
                 "price.amount",
                 format!("{:?} is not a decimal", price.amount),
@@ -533,10 +573,7 @@ pub fn learning_opportunity(
     g.add(
         offer.clone(),
         term(DCT, "modified"),
-        Literal::new_typed_literal(
-            lo.modified.format("%Y-%m-%dT%H:%M:%SZ").to_string(),
-            xsd::DATE_TIME,
-        ),
+        Literal::new_typed_literal(timestamp_text(lo.modified), xsd::DATE_TIME),
     );
     g.add(
         offer,
@@ -547,12 +584,12 @@ pub fn learning_opportunity(
 }
 
 #[cfg(test)]
-mod tests {
+pub(crate) mod tests {
     use super::*;
 
     const BASE: &str = "https://hub.example/";
 
-    fn sample() -> LearningOpportunity {
+    pub(crate) fn sample() -> LearningOpportunity {
         LearningOpportunity {
             id: "0b5e5c1e-9f3a-4c4e-8f55-2d3f0a1b2c3d".into(),
             titles: vec![
@@ -732,10 +769,10 @@ mod tests {
         lo.location = None;
         lo.mode = Mode::Online;
         let quads = learning_opportunity(&lo, BASE).unwrap();
-        let spec = format!("<https://hub.example/id/offer/{}/specification>", lo.id);
+        let spec = "<https://hub.example/id/qualification/QDR-123>";
         assert!(has(
             &quads,
-            &spec,
+            spec,
             &format!("<{}>", rdf::TYPE.as_str()),
             &format!("<{ELM}QualificationReference>")
         ));

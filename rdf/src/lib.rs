@@ -4,4 +4,5 @@
 //! This crate never imports `hub`: it takes its own plain input types (DESIGN.md).
 
 pub mod elm;
+pub mod loq;
 pub mod vocab;

@@ -68,7 +68,7 @@ pub async fn person(
                     kind,
                     name: &format!("Org of {email}"),
                     city: None,
-                    country: None,
+                    country: Some("PL"),
                     website: None,
                     confirmed: true,
                 };

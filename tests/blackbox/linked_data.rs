@@ -447,24 +447,8 @@ print(report)
 sys.exit(0 if conforms else 1)
 "#;
 
-fn pyshacl_available() -> bool {
-    let found = std::process::Command::new("python3")
-        .args(["-c", "import pyshacl"])
-        .output()
-        .is_ok_and(|o| o.status.success());
-    if !found {
-        let required = std::env::var("HUB_TEST_REQUIRE_PYSHACL").is_ok_and(|v| v == "1");
-        assert!(
-            !required,
-            "pyshacl is required here: python3 -m pip install pyshacl"
-        );
-        eprintln!("skipped: pyshacl is not installed (python3 -m pip install pyshacl)");
-    }
-    found
-}
-
 async fn the_demo_offers_conform_to_the_loq_shapes(backend: Backend) {
-    if !pyshacl_available() {
+    if !crate::support::python_module("pyshacl", "HUB_TEST_REQUIRE_PYSHACL") {
         return;
     }
     let shapes = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
@@ -483,30 +467,10 @@ async fn the_demo_offers_conform_to_the_loq_shapes(backend: Backend) {
     .await;
     assert_eq!(status, 200);
     hub.stop().await;
-    let report = tokio::task::spawn_blocking(move || {
-        use std::io::Write;
-        let mut child = std::process::Command::new("python3")
-            .args(["-c", SHACL])
-            .arg(&shapes)
-            .stdin(std::process::Stdio::piped())
-            .stdout(std::process::Stdio::piped())
-            .stderr(std::process::Stdio::piped())
-            .spawn()
-            .unwrap();
-        child
-            .stdin
-            .take()
-            .unwrap()
-            .write_all(turtle.as_bytes())
-            .unwrap();
-        child.wait_with_output().unwrap()
+    let (conforms, report) = tokio::task::spawn_blocking(move || {
+        crate::support::python(SHACL, &[shapes.as_os_str()], turtle.as_bytes())
     })
     .await
     .unwrap();
-    assert!(
-        report.status.success(),
-        "the demo offers break the LOQ shapes:\n{}{}",
-        String::from_utf8_lossy(&report.stdout),
-        String::from_utf8_lossy(&report.stderr)
-    );
+    assert!(conforms, "the demo offers break the LOQ shapes:\n{report}");
 }

@@ -11,6 +11,7 @@ mod oidc;
 mod outbox;
 mod probe;
 mod process;
+mod qdr;
 mod reminders;
 mod search;
 mod smtp;

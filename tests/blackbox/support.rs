@@ -286,3 +286,80 @@ pub fn items(list: serde_json::Value) -> serde_json::Value {
     assert!(list["data"].is_array(), "a list answers with data: {list}");
     list["data"].clone()
 }
+
+/// Whether Python can import `module` (a reference tool the suite drives). Where it cannot, the
+/// test says so and passes, unless `require` (`HUB_TEST_REQUIRE_…=1`, as CI sets) is on.
+pub fn python_module(module: &str, require: &str) -> bool {
+    let found = std::process::Command::new("python3")
+        .args(["-c", &format!("import {module}")])
+        .output()
+        .is_ok_and(|o| o.status.success());
+    if !found {
+        let required = std::env::var(require).is_ok_and(|v| v == "1");
+        assert!(
+            !required,
+            "{module} is required here ({require}=1): python3 -m pip install {module}"
+        );
+        eprintln!("skipped: {module} is not installed (python3 -m pip install {module})");
+    }
+    found
+}
+
+/// Runs a Python script with `args`, `input` on its standard input; its status and output.
+pub fn python(script: &str, args: &[&std::ffi::OsStr], input: &[u8]) -> (bool, String) {
+    use std::io::Write;
+    let mut child = std::process::Command::new("python3")
+        .args(["-c", script])
+        .args(args)
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .expect("python3");
+    let mut stdin = child.stdin.take().expect("stdin");
+    let input = input.to_vec();
+    let feeder = std::thread::spawn(move || stdin.write_all(&input));
+    let out = child.wait_with_output().expect("python3 output");
+    feeder
+        .join()
+        .expect("feeding python3")
+        .expect("python3 stdin");
+    (
+        out.status.success(),
+        format!(
+            "{}{}",
+            String::from_utf8_lossy(&out.stdout),
+            String::from_utf8_lossy(&out.stderr)
+        ),
+    )
+}
+
+/// Validates with libxml2 (through lxml), printing the first errors with their lines.
+const XSD: &str = r#"
+import sys
+from lxml import etree
+schema = etree.XMLSchema(etree.parse(sys.argv[1]))
+doc = etree.parse(sys.stdin.buffer)
+if schema.validate(doc):
+    sys.exit(0)
+for e in list(schema.error_log)[:20]:
+    print(e.line, e.message)
+sys.exit(1)
+"#;
+
+/// The official LOQ 3.3.1 schema's verdict on `xml`: `None` when lxml is missing (and allowed
+/// to be), else `Err` with libxml2's errors.
+pub fn loq_xsd(xml: &[u8]) -> Option<Result<(), String>> {
+    if !python_module("lxml", "HUB_TEST_REQUIRE_LXML") {
+        return None;
+    }
+    let schema = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../../shared/conformance/loq-3.3.1/loq.xsd");
+    assert!(
+        schema.exists(),
+        "the official schema at {}",
+        schema.display()
+    );
+    let (valid, report) = python(XSD, &[schema.as_os_str()], xml);
+    Some(if valid { Ok(()) } else { Err(report) })
+}

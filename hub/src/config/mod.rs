@@ -102,6 +102,14 @@ pub struct Config {
     pub sparql_partner_timeout: Duration,
     pub sparql_max_results: usize,
     pub sparql_partner_max_results: usize,
+    /// The QDR dataset as the hub describes it (DCAT, pushes).
+    pub qdr_title: String,
+    pub qdr_description: String,
+    /// How long the published offers must stay unchanged before a new dataset version is made;
+    /// a stream of changes still makes one after ten times this.
+    pub qdr_debounce: Duration,
+    /// Where to push each version; pushing is off unless the QDR URL, key and dataset are set.
+    pub qdr_push: Option<QdrPush>,
     pub mail_from: String,
     pub lockout_attempts: i64,
     pub lockout_window: Duration,
@@ -111,6 +119,17 @@ pub struct Config {
     pub rate_per_minute: u32,
     pub signin_rate_per_minute: u32,
     explained: Vec<Setting>,
+}
+
+/// The QDR API a dataset's versions are pushed to (europass.md, "API update").
+#[derive(Clone)]
+pub struct QdrPush {
+    pub url: url::Url,
+    pub api_key: String,
+    /// The dataset's URI in QDR (`masterDatasetUri`).
+    pub dataset_uri: String,
+    /// Where QDR fetches a version's XML: `{n}` is its number.
+    pub download_url: String,
 }
 
 /// Reads one setting after another, remembering each value's origin.
@@ -376,6 +395,65 @@ impl Config {
             100_000,
             "results a SPARQL query may return for a partner key",
         )?;
+        let qdr_title: String = r.read(
+            "HUB_QDR_TITLE",
+            "Training Registry Hub: learning opportunities in Modern Business Services",
+            "title of the QDR dataset (DCAT and pushes)",
+        )?;
+        let qdr_description: String = r.read(
+            "HUB_QDR_DESCRIPTION",
+            "Training offers approved in the Training Registry Hub, as ELM learning opportunities (LOQ 3.3.1).",
+            "description of the QDR dataset",
+        )?;
+        let qdr_debounce: u64 = r.read(
+            "HUB_QDR_DEBOUNCE_MS",
+            60_000,
+            "milliseconds the published offers stay unchanged before a new QDR dataset version is made",
+        )?;
+        let qdr_url: Option<url::Url> = r.read_raw(
+            "HUB_QDR_URL",
+            None,
+            "QDR's base URL, to push dataset versions to",
+            false,
+        )?;
+        let qdr_api_key: Option<String> =
+            r.read_raw("HUB_QDR_API_KEY", None, "the API key QDR issued", true)?;
+        let qdr_dataset_uri: Option<String> = r.read_raw(
+            "HUB_QDR_DATASET_URI",
+            None,
+            "the dataset's URI in QDR (masterDatasetUri)",
+            false,
+        )?;
+        let qdr_download_url: String = r.read(
+            "HUB_QDR_DOWNLOAD_URL",
+            format!(
+                "{}/qdr/versions/{{n}}.xml",
+                base_url.as_str().trim_end_matches('/')
+            ),
+            "where QDR fetches a pushed version's XML ({n} is its number)",
+        )?;
+        let qdr_push = match (qdr_url, qdr_api_key, qdr_dataset_uri) {
+            (None, None, None) => None,
+            (Some(url), Some(api_key), Some(dataset_uri)) => Some(QdrPush {
+                url,
+                api_key,
+                dataset_uri,
+                download_url: qdr_download_url,
+            }),
+            (url, key, _) => {
+                let missing = if url.is_none() {
+                    "HUB_QDR_URL"
+                } else if key.is_none() {
+                    "HUB_QDR_API_KEY"
+                } else {
+                    "HUB_QDR_DATASET_URI"
+                };
+                return Err(ConfigError {
+                    setting: missing.into(),
+                    message: "pushing to QDR needs HUB_QDR_URL, HUB_QDR_API_KEY and HUB_QDR_DATASET_URI together".into(),
+                });
+            }
+        };
         let mail_from: String = r.read(
             "HUB_MAIL_FROM",
             "Training Registry Hub <no-reply@hub.invalid>",
@@ -431,6 +509,7 @@ impl Config {
         positive("HUB_WORKERS", workers as u64)?;
         positive("HUB_REQUEST_TIMEOUT_SECS", request_timeout)?;
         positive("HUB_OUTBOX_POLL_MS", outbox_poll)?;
+        positive("HUB_QDR_DEBOUNCE_MS", qdr_debounce)?;
         positive("HUB_OUTBOX_MAX_ATTEMPTS", outbox_max_attempts.max(0) as u64)?;
         positive("HUB_OUTBOX_CONCURRENCY", outbox_concurrency as u64)?;
         positive("HUB_DELIVERY_TIMEOUT_SECS", delivery_timeout)?;
@@ -481,6 +560,10 @@ impl Config {
             sparql_partner_timeout: Duration::from_millis(sparql_partner_timeout),
             sparql_max_results,
             sparql_partner_max_results,
+            qdr_title,
+            qdr_description,
+            qdr_debounce: Duration::from_millis(qdr_debounce),
+            qdr_push,
             mail_from,
             lockout_attempts,
             lockout_window: Duration::from_secs(lockout_window * 60),

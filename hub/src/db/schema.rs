@@ -405,6 +405,39 @@ diesel::joinable!(memberships -> users (user_id));
 diesel::joinable!(memberships -> organisations (organisation_id));
 diesel::joinable!(offers -> organisations (provider_id));
 diesel::joinable!(offer_translations -> offers (offer_id));
+diesel::table! {
+    qdr_versions (number) {
+        number -> Integer,
+        created_at -> Timestamp,
+        notes -> Text,
+        content_hash -> Text,
+        offer_count -> Integer,
+        byte_size -> BigInt,
+        excluded -> Text,
+    }
+}
+
+diesel::table! {
+    qdr_chunks (version, seq) {
+        version -> Integer,
+        seq -> Integer,
+        data -> Binary,
+    }
+}
+
+diesel::table! {
+    qdr_attempts (id) {
+        id -> BigInt,
+        version -> Integer,
+        at -> Timestamp,
+        status -> Nullable<Integer>,
+        ok -> Bool,
+        response -> Text,
+    }
+}
+
+diesel::joinable!(qdr_chunks -> qdr_versions (version));
+diesel::joinable!(qdr_attempts -> qdr_versions (version));
 diesel::joinable!(deliveries -> events (event_id));
 diesel::joinable!(sessions -> users (user_id));
 diesel::joinable!(email_tokens -> users (user_id));
@@ -444,4 +477,7 @@ diesel::allow_tables_to_appear_in_same_query!(
     announcements,
     email_opt_outs,
     reminders_sent,
+    qdr_versions,
+    qdr_chunks,
+    qdr_attempts,
 );

@@ -49,6 +49,10 @@ vocabulary! {
         AnnouncementAnswered = "announcement.answered",
         DeadlineReminder = "deadline.reminder",
         CourseUpdate = "course.update",
+        /// A new version of the QDR dataset, to be pushed.
+        QdrVersion = "qdr.version",
+        /// A superadmin asked for a version to be pushed again.
+        QdrPush = "qdr.push",
     }
 }
 
@@ -71,6 +75,7 @@ impl EventKind {
                 | E::OfferRejected
                 | E::OfferWithdrawn
                 | E::RatingHidden
+                | E::QdrPush
         )
     }
 }

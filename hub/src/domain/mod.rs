@@ -50,6 +50,9 @@ pub mod privacy;
 // rank 7: the registry as others see it, over the read models
 pub mod europass;
 
+// rank 8: publishing the registry
+pub mod qdr;
+
 pub use audit::Actor;
 
 #[cfg(test)]

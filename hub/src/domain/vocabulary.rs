@@ -289,6 +289,7 @@ vocabulary! {
         ApiKey = "api_key",
         OidcClient = "oidc_client",
         IdentityProvider = "identity_provider",
+        QdrVersion = "qdr_version",
     }
 }
 

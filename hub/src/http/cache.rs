@@ -100,7 +100,7 @@ impl Cached {
 }
 
 /// Whether an `Accept-Encoding` value allows gzip (and does not refuse it with `q=0`).
-fn accepts_gzip(value: &str) -> bool {
+pub(crate) fn accepts_gzip(value: &str) -> bool {
     value.split(',').any(|part| {
         let mut pieces = part.split(';').map(str::trim);
         let coding = pieces.next().unwrap_or_default();

@@ -12,6 +12,7 @@ pub mod oidc;
 pub mod openapi;
 pub mod pages;
 pub mod problem;
+pub mod qdr;
 pub mod rate_limit;
 pub mod routes;
 pub mod sparql;

@@ -7,7 +7,7 @@ use actix_web::http::Method;
 use actix_web::middleware::{from_fn, Compress};
 use actix_web::{guard, web, App};
 
-use super::{api, middleware, pages, sparql, AppState};
+use super::{api, middleware, pages, qdr, sparql, AppState};
 
 macro_rules! routes {
     ($($method:ident $path:literal => $handler:path,)*) => {
@@ -57,6 +57,11 @@ routes! {
     GET "/sparql" => sparql::get,
     POST "/sparql" => sparql::post,
     GET "/id/{kind}/{rest:.*}" => sparql::resource,
+    GET "/qdr/learning-opportunities.xml" => qdr::current,
+    GET "/qdr/versions/{file}" => qdr::version,
+    GET "/qdr/dcat.ttl" => qdr::dcat,
+    GET "/api/admin/qdr/versions" => qdr::history,
+    POST "/api/admin/qdr/versions/{id}/push" => qdr::push,
     POST "/api/organisations/{id}/employees/accept" => api::employees::accept,
     POST "/api/organisations/{id}/employees/decline" => api::employees::decline,
     POST "/api/offers/{id}/trainers/confirm" => api::trainers::confirm,

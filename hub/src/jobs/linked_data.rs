@@ -18,7 +18,6 @@ use crate::domain::vocabulary::SubjectType;
 use crate::error::Error;
 use crate::jobs::tail::{Projection, Tail};
 
-/// Offers read from SQL per query while building or catching up.
 /// Offers read from SQL at once while loading.
 const LOAD_BATCH: i64 = 500;
 

@@ -9,6 +9,7 @@ pub mod archive;
 pub mod linked_data;
 pub mod mail;
 pub mod purge;
+pub mod qdr;
 pub mod reminders;
 pub mod search;
 pub mod tail;
@@ -34,13 +35,19 @@ pub trait Consumer: Send + Sync + 'static {
     fn deliver<'a>(&'a self, delivery: &'a Delivery) -> BoxFuture<'a, Result<(), String>>;
 }
 
-/// The consumers the hub runs: mail now; Chamilo with enrolments and QDR with publishing join
-/// here and nowhere else.
+/// The consumers the hub runs: mail, and QDR pushes when QDR is configured (else nothing
+/// subscribes to new versions and QDR is never called). Chamilo with enrolments joins here and
+/// nowhere else.
 pub fn built_in(
     config: &crate::config::Config,
     sealer: crate::crypto::Sealer,
+    db: crate::db::Db,
 ) -> Result<Vec<Arc<dyn Consumer>>, crate::error::Error> {
-    Ok(vec![Arc::new(mail::Mail::new(config, sealer)?)])
+    let mut all: Vec<Arc<dyn Consumer>> = vec![Arc::new(mail::Mail::new(config, sealer)?)];
+    if let Some(settings) = &config.qdr_push {
+        all.push(Arc::new(qdr::Push::new(config, settings.clone(), db)?));
+    }
+    Ok(all)
 }
 
 /// Runs `work` at start and then every `every` until stopped. What it reports (`Some`) is

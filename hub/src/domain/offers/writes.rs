@@ -147,7 +147,10 @@ impl NewOffer {
         if self.hours <= 0 {
             bad("hours", "invalid", "must be greater than 0");
         }
-        if crate::domain::money::minor_digits(&self.price_currency).is_none() {
+        // Europass takes the currencies of the EU's authority table, a subset of ISO 4217.
+        if crate::domain::money::minor_digits(&self.price_currency).is_none()
+            || !rdf::vocab::is_currency_code(&self.price_currency)
+        {
             bad("price.currency", "invalid", "not an ISO 4217 currency code");
         }
         if self.price_minor < 0 {
