@@ -326,8 +326,10 @@ fn generate(conn: &mut PgConnection, n: usize) {
     exec(
         conn,
         format!(
-            "INSERT INTO organisations (id, kind, name, status, created_at, updated_at)
-             SELECT 'bench-provider-' || g, 'provider', 'Akademia ' || g, 'confirmed', now(), now()
+            "INSERT INTO organisations (id, kind, name, city, country, website, status, created_at, updated_at)
+             SELECT 'bench-provider-' || g, 'provider', 'Akademia ' || g,
+                 (ARRAY['Warszawa','Milano','Athina'])[g % 3 + 1], (ARRAY['PL','IT','GR'])[g % 3 + 1],
+                 'https://provider-' || g || '.example/', 'confirmed', now(), now()
              FROM generate_series(1, {PROVIDERS}) g"
         ),
     );
@@ -337,13 +339,14 @@ fn generate(conn: &mut PgConnection, n: usize) {
         conn,
         format!(
             "INSERT INTO offers (id, status, provider_id, default_language, industry, languages, mode,
-                 vr_ar, city, country, start_date, end_date, hours, price_minor, price_currency,
+                 vr_ar, city, country, isced_f_code, start_date, end_date, hours, price_minor, price_currency,
                  eqf_level, esco_skills, min_participants, max_participants, microcredential,
                  created_at, updated_at, published_at)
              SELECT md5('offer' || g)::uuid::text, 'published', 'bench-provider-' || (g % {PROVIDERS} + 1),
                  ({langs})[g % 4 + 1], ({industries})[g % 8 + 1],
                  '[\"' || ({langs})[g % 4 + 1] || '\"]', ({modes})[(g / 4) % 4 + 1],
                  g % 7 = 0, ({cities})[g % 12 + 1], ({countries})[g % 12 + 1],
+                 (ARRAY['0411','0413','0414','0415','0416','0417','0488','0613'])[g % 8 + 1],
                  current_date + 10 + g % 365, current_date + 12 + g % 365, 8 + g % 40,
                  10000 + (g * 7919) % 900000, (ARRAY['PLN','EUR'])[g % 2 + 1],
                  g % 8 + 1, '[\"{ESCO}00000000-0000-4000-8000-' || lpad((g % {SKILLS})::text, 12, '0') || '\"]',
@@ -614,6 +617,11 @@ async fn qdr(client: &reqwest::Client, base: &str, db_url: &str, started: Instan
     let took = t.elapsed();
     done.store(true, Ordering::Relaxed);
     let peak = sampler.join().unwrap();
+    assert!(
+        doc.excluded.is_empty(),
+        "left out: {:?}",
+        &doc.excluded[..1]
+    );
     println!(
         "  LOQ export of {} offers:  {:>7.2} s, {:.0} MB of XML ({:.0} MB gzip); peak extra memory {:.0} MB",
         doc.offer_count,

@@ -21,6 +21,7 @@ crate::both_backends!(
     the_demo_data_validates_against_the_xsd,
     an_offer_that_breaks_a_rule_is_named_not_published,
     versions_are_pushed_and_a_failed_push_is_retried,
+    a_push_that_failed_is_retried_after_a_restart,
     without_settings_qdr_is_never_called,
 );
 
@@ -549,6 +550,28 @@ async fn versions_are_pushed_and_a_failed_push_is_retried(backend: Backend) {
         .await
         .unwrap();
     assert_eq!(missing.status(), 404);
+    hub.stop().await;
+    qdr.server.stop(true).await;
+}
+
+async fn a_push_that_failed_is_retried_after_a_restart(backend: Backend) {
+    let qdr = FakeQdr::start(1).await;
+    let settings = [
+        ("HUB_DEMO_DATA", "false"),
+        DEBOUNCE,
+        ("HUB_QDR_URL", qdr.url.as_str()),
+        ("HUB_QDR_API_KEY", "qdr-key-1"),
+        ("HUB_QDR_DATASET_URI", DATASET),
+    ];
+    let hub = TestHub::start_with(backend, &settings, Vec::new()).await;
+    qdr.until(1).await;
+    // Stopped before the retry is due (two seconds after the failure).
+    let hub = hub.restart_with(&settings).await;
+    let seen = qdr.until(2).await;
+    assert_eq!(
+        seen[1].body["version"], "1",
+        "the same version, pushed again"
+    );
     hub.stop().await;
     qdr.server.stop(true).await;
 }

@@ -254,13 +254,20 @@ impl TestHub {
 
     /// Stops this hub and starts a new one on the same database and data directory, as a
     /// restarted process would be: nothing in memory survives.
-    pub async fn restart(mut self) -> Self {
+    pub async fn restart(self) -> Self {
+        self.restart_with(&[]).await
+    }
+
+    /// [`TestHub::restart`] with these settings.
+    pub async fn restart_with(mut self, extra: &[(&str, &str)]) -> Self {
         if let Some(running) = self.running.take() {
             running.stop().await;
         }
         let listener = TcpListener::bind("127.0.0.1:0").expect("loopback port");
         let base_url = format!("http://{}/", listener.local_addr().expect("address"));
-        let config = self.db.config(&[("HUB_BASE_URL", base_url.as_str())]);
+        let mut settings = vec![("HUB_BASE_URL", base_url.as_str())];
+        settings.extend_from_slice(extra);
+        let config = self.db.config(&settings);
         let (pool, _) = server::prepare(&config).await.expect("prepare database");
         let db = std::mem::replace(&mut self.db, TestDb::placeholder());
         Self::serve_on(listener, db, config, pool, Vec::new()).await

@@ -279,14 +279,9 @@ async fn answer(
     // A format nobody can be served is refused before any work is done.
     let chosen = choose(req, request.format.as_deref(), graph)?;
     let cancel = CancelOnDrop(CancellationToken::new());
-    let mut prepared = SparqlEvaluator::new()
-        .with_cancellation_token(cancel.0.clone())
-        .for_query(parsed);
-    if prepared.dataset().is_default_dataset() {
-        prepared.dataset_mut().set_default_graph_as_union();
-    }
+    let token = cancel.0.clone();
     let (limit, max) = limits(state, caller);
-    let store = state.linked_data.store().clone();
+    let linked_data = state.linked_data.clone();
     let run = async {
         // Waiting for a slot counts against the time limit: a queue of slow queries is refused
         // rather than left to pile up.
@@ -297,8 +292,14 @@ async fn answer(
             .await
             .map_err(|e| Error::Internal(format!("SPARQL slots: {e}")))?;
         tokio::task::spawn_blocking(move || -> Result<(Answer, Vec<u8>), Error> {
+            let mut prepared = SparqlEvaluator::new()
+                .with_cancellation_token(token)
+                .for_query(linked_data.plan(parsed));
+            if prepared.dataset().is_default_dataset() {
+                prepared.dataset_mut().set_default_graph_as_union();
+            }
             let results = prepared
-                .on_store(&store)
+                .on_store(linked_data.store())
                 .execute()
                 .map_err(|e| Error::field("query", "invalid", e.to_string()))?;
             write(results, chosen, max)
