@@ -532,6 +532,7 @@ async fn measure(url: &str, n: usize, seconds: u64) {
         println!("  {what:<26} {:>9.2?}  ({bytes} bytes)", times[10]);
     }
     qdr(&probe, &hub.base, url, started).await;
+    rebuild(url).await;
     sparql(&probe, &hub.base, n).await;
     println!(
         "{:<8} {:>6} {:>10} {:>10} {:>10} {:>10} {:>8} {:>9}",
@@ -629,6 +630,23 @@ async fn qdr(client: &reqwest::Client, base: &str, db_url: &str, started: Instan
         doc.byte_size as f64 / 1e6,
         doc.compressed_bytes() as f64 / 1e6,
         peak - before
+    );
+}
+
+/// The linked-data projection rebuilt from SQL in this process, as a hub does at start: its time,
+/// its size, and the memory it holds.
+async fn rebuild(db_url: &str) {
+    use hub::jobs::tail::Projection;
+    let db = hub::db::Db::connect(db_url, 2).unwrap();
+    let before = rss_mb(std::process::id());
+    let data = hub::jobs::linked_data::LinkedData::new("https://bench.example").unwrap();
+    let t = Instant::now();
+    data.load(&db).await.unwrap();
+    println!(
+        "  RDF projection rebuilt:    {:>7.2} s, {} quads, +{:.0} MB",
+        t.elapsed().as_secs_f64(),
+        data.store().len().unwrap(),
+        rss_mb(std::process::id()) - before
     );
 }
 

@@ -99,6 +99,19 @@ pub async fn start(
         .map_err(|e| Error::Internal(e.to_string()))?;
     let mut all = crate::jobs::built_in(&config, state.sealer.clone(), db.clone())?;
     all.extend(extra_consumers);
+    // Subscriptions are recorded before any job can append an event (the QDR dataset job does
+    // at start). Each worker records them too, but in a task of its own that may come late; and
+    // where the database is not up yet, the workers keep trying.
+    for consumer in &all {
+        let name = consumer.name();
+        let kinds: Vec<&'static str> = consumer.kinds().iter().map(|k| k.as_str()).collect();
+        if let Err(e) = db
+            .run(move |conn| crate::db::outbox::subscribe(conn, name, &kinds))
+            .await
+        {
+            tracing::warn!(consumer = name, error = %e, "subscriptions not recorded yet");
+        }
+    }
     let mut workers = Vec::new();
     for consumer in all {
         let worker = Worker::new(

@@ -255,11 +255,24 @@ pub fn web_address(url: &str) -> Option<&str> {
     let rest = url
         .strip_prefix("https://")
         .or_else(|| url.strip_prefix("http://"))?;
+    let bytes = url.as_bytes();
+    // Every `%` starts an escape of two hex digits (libxml2's xs:anyURI insists).
+    let escapes_whole = bytes.iter().enumerate().all(|(i, b)| {
+        *b != b'%'
+            || bytes
+                .get(i + 1..i + 3)
+                .is_some_and(|h| h.iter().all(u8::is_ascii_hexdigit))
+    });
     let clean = !rest.is_empty()
         && !rest.starts_with('/')
+        && escapes_whole
+        && url.matches('#').count() <= 1
         && url.chars().all(|c| {
             c.is_ascii_graphic()
-                && !matches!(c, '<' | '>' | '"' | '{' | '}' | '|' | '\\' | '^' | '`')
+                && !matches!(
+                    c,
+                    '<' | '>' | '"' | '{' | '}' | '|' | '\\' | '^' | '`' | '[' | ']'
+                )
         });
     clean.then_some(url)
 }
@@ -278,10 +291,22 @@ pub(crate) fn full_address(address: &Address) -> Option<String> {
 /// The offer's outcomes, each in its languages. Without outcomes written out, the title stands
 /// for one: a specification teaches something, and its ESCO skills hang on an outcome.
 pub(crate) fn outcomes(lo: &LearningOpportunity) -> Vec<Vec<Text>> {
-    if lo.learning_outcomes.is_empty() {
+    // An outcome left blank in every language is no outcome (it would have no title).
+    let written: Vec<Vec<Text>> = lo
+        .learning_outcomes
+        .iter()
+        .map(|o| {
+            o.iter()
+                .filter(|t| !t.text.trim().is_empty())
+                .cloned()
+                .collect::<Vec<_>>()
+        })
+        .filter(|o| !o.is_empty())
+        .collect();
+    if written.is_empty() {
         vec![lo.titles.clone()]
     } else {
-        lo.learning_outcomes.clone()
+        written
     }
 }
 

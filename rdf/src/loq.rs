@@ -65,6 +65,14 @@ pub fn check(lo: &LearningOpportunity) -> Result<(), MappingError> {
     if elm::web_address(&lo.homepage).is_none() {
         return refuse("homepage", "the offer's page is not an http(s) address");
     }
+    if let Achievement::Reference { identifier, .. } = &lo.achievement {
+        if identifier.trim().is_empty() || xml_chars(identifier) != identifier.as_str() {
+            return refuse(
+                "qualification_refs.identifier",
+                "a qualification's identifier must be text XML can carry",
+            );
+        }
+    }
     if let Achievement::Specification { .. } = lo.achievement {
         if lo.isced_f_code.is_none() {
             return refuse(
@@ -515,6 +523,30 @@ mod tests {
         let xml = String::from_utf8(doc.finish().unwrap()).unwrap();
         assert!(!xml.contains("<learningOpportunity "), "{xml}");
         assert!(!xml.contains("<organisation "), "{xml}");
+    }
+
+    #[test]
+    fn blank_outcomes_and_broken_websites_are_left_out_not_written() {
+        let mut lo = sample();
+        lo.learning_outcomes = vec![
+            vec![elm::Text {
+                language: "pl".into(),
+                text: "  ".into(),
+            }],
+            lo.learning_outcomes[0].clone(),
+        ];
+        lo.provider.homepage = Some("https://p.example/a%zz".into());
+        let xml = document(&[lo]);
+        assert_eq!(xml.matches("<learningOutcome id=").count(), 1, "{xml}");
+        assert!(!xml.contains("a%zz"));
+        for bad in [
+            "https://p.example/#a#b",
+            "https://p.example/[x]",
+            "ftp://p.example/",
+        ] {
+            assert_eq!(elm::web_address(bad), None, "{bad}");
+        }
+        assert!(elm::web_address("https://p.example/a%20b#top").is_some());
     }
 
     #[test]

@@ -18,7 +18,40 @@ crate::both_backends!(
     offer_and_organisation_iris_negotiate,
     a_restart_rebuilds_the_same_graph,
     the_demo_offers_conform_to_the_loq_shapes,
+    the_order_patterns_are_written_in_changes_no_answer,
 );
+
+/// The planner reorders a query's patterns by the store's statistics: whichever order a partner
+/// writes, the rows are the same.
+async fn the_order_patterns_are_written_in_changes_no_answer(backend: Backend) {
+    let hub = TestHub::start(backend).await;
+    let patterns = [
+        "?lo elm:mode <http://data.europa.eu/snb/learning-assessment/9191af2ed9> .",
+        "?lo elm:learningAchievementSpecification ?spec .",
+        "?spec dct:language <http://publications.europa.eu/resource/authority/language/POL> .",
+        "?lo dct:title ?title .",
+    ];
+    let rows = |order: &[usize]| {
+        let body: Vec<&str> = order.iter().map(|i| patterns[*i]).collect();
+        format!(
+            "PREFIX elm: <http://data.europa.eu/snb/model/ontology/> PREFIX dct: <http://purl.org/dc/terms/> \
+             SELECT ?lo ?title WHERE {{ {} }}",
+            body.join(" ")
+        )
+    };
+    let mut answers = Vec::new();
+    for order in [[0, 1, 2, 3], [3, 2, 1, 0], [2, 0, 3, 1]] {
+        let (status, _, body) = sparql(&hub, &rows(&order), Some("csv")).await;
+        assert_eq!(status, 200, "{body}");
+        let mut lines: Vec<String> = body.lines().skip(1).map(str::to_string).collect();
+        lines.sort();
+        answers.push(lines);
+    }
+    assert!(!answers[0].is_empty(), "the demo has Polish onsite offers");
+    assert_eq!(answers[0], answers[1]);
+    assert_eq!(answers[0], answers[2]);
+    hub.stop().await;
+}
 
 const DCT_TITLE: &str = "http://purl.org/dc/terms/title";
 

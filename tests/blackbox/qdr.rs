@@ -22,6 +22,7 @@ crate::both_backends!(
     an_offer_that_breaks_a_rule_is_named_not_published,
     versions_are_pushed_and_a_failed_push_is_retried,
     a_push_that_failed_is_retried_after_a_restart,
+    configuring_qdr_later_pushes_the_latest_version,
     without_settings_qdr_is_never_called,
 );
 
@@ -123,7 +124,7 @@ async fn an_approved_offer_enters_the_xml_and_a_withdrawn_one_leaves(backend: Ba
 async fn a_burst_of_approvals_makes_one_version(backend: Backend) {
     let hub = TestHub::start_with(
         backend,
-        &[("HUB_DEMO_DATA", "false"), ("HUB_QDR_DEBOUNCE_MS", "1500")],
+        &[("HUB_DEMO_DATA", "false"), ("HUB_QDR_DEBOUNCE_MS", "2500")],
         Vec::new(),
     )
     .await;
@@ -235,9 +236,10 @@ async fn the_demo_data_validates_against_the_xsd(backend: Backend) {
     hub.stop().await;
 }
 
-/// Generated edge cases, straight through the writer: every language, no price, a qualification
-/// reference (shared by two offers), ESCO skills, several providers, one without a website and
-/// one abroad, text with markup and control characters.
+/// Generated edge cases, straight through the writer: every language, no price, qualification
+/// references (one shared by two offers), ESCO skills, several providers, one without a website,
+/// one with a website the schema would refuse and one abroad, an outcome left blank, text with
+/// markup and control characters.
 #[test]
 fn edge_cases_validate_against_the_xsd() {
     use rdf::elm::{Achievement, Address, LearningOpportunity, Mode, Organisation, Price, Text};
@@ -312,7 +314,18 @@ fn edge_cases_validate_against_the_xsd() {
         };
     }
     offers[4].location.as_mut().unwrap().country = "US".into();
-    offers[4].provider = provider(7, Some("not a url"), "GR");
+    offers[4].provider = provider(7, Some("https://p.example/a%zz#x#y"), "GR");
+    offers[4].achievement = Achievement::Reference {
+        scheme: "EQF".into(),
+        identifier: "QDR-7".into(),
+    };
+    offers[0].learning_outcomes[1] = texts("")
+        .into_iter()
+        .map(|t| Text {
+            text: " ".into(),
+            ..t
+        })
+        .collect();
     offers[5].achievement = Achievement::Specification { eqf_level: None };
     offers[5].hours = 0;
     let mut doc = rdf::loq::Courses::new(Vec::new(), "https://hub.example/").unwrap();
@@ -320,7 +333,7 @@ fn edge_cases_validate_against_the_xsd() {
         doc.add(o).unwrap();
     }
     let xml = String::from_utf8(doc.finish().unwrap()).unwrap();
-    assert_eq!(xml.matches("<qualificationReference ").count(), 1);
+    assert_eq!(xml.matches("<qualificationReference ").count(), 2);
     assert_eq!(xml.matches("<organisation ").count(), 4);
     assert_valid(&xml);
 }
@@ -576,6 +589,26 @@ async fn a_push_that_failed_is_retried_after_a_restart(backend: Backend) {
     qdr.server.stop(true).await;
 }
 
+async fn configuring_qdr_later_pushes_the_latest_version(backend: Backend) {
+    let qdr = FakeQdr::start(0).await;
+    let hub =
+        TestHub::start_with(backend, &[("HUB_DEMO_DATA", "false"), DEBOUNCE], Vec::new()).await;
+    until(&hub, "the first version exists", |_| true).await;
+    let hub = hub
+        .restart_with(&[
+            ("HUB_DEMO_DATA", "false"),
+            DEBOUNCE,
+            ("HUB_QDR_URL", qdr.url.as_str()),
+            ("HUB_QDR_API_KEY", "qdr-key-1"),
+            ("HUB_QDR_DATASET_URI", DATASET),
+        ])
+        .await;
+    let seen = qdr.until(1).await;
+    assert_eq!(seen[0].body["version"], "1", "the version QDR never had");
+    hub.stop().await;
+    qdr.server.stop(true).await;
+}
+
 async fn without_settings_qdr_is_never_called(backend: Backend) {
     let qdr = FakeQdr::start(0).await;
     let hub = TestHub::start_with(
@@ -608,6 +641,19 @@ async fn without_settings_qdr_is_never_called(backend: Backend) {
         .await
         .unwrap();
     assert_eq!(queued, 0, "nothing waits to be pushed");
+    let subscribed: i64 = hub
+        .pool()
+        .run(|conn| {
+            use diesel::prelude::*;
+            use hub::db::schema::subscriptions;
+            Ok(subscriptions::table
+                .filter(subscriptions::consumer.eq("qdr"))
+                .count()
+                .get_result(conn)?)
+        })
+        .await
+        .unwrap();
+    assert_eq!(subscribed, 0, "no pusher listens");
     let repush = hub
         .client
         .post(hub.url("/api/admin/qdr/versions/1/push"))

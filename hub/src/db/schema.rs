@@ -409,6 +409,7 @@ diesel::table! {
     qdr_versions (number) {
         number -> Integer,
         created_at -> Timestamp,
+        built_from -> Timestamp,
         notes -> Text,
         content_hash -> Text,
         offer_count -> Integer,

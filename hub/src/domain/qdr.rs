@@ -6,7 +6,8 @@
 //! to a temporary file, hashing the XML as it goes; it reads the offers in batches and holds one
 //! at a time, so a large catalogue costs disk, not memory. [`record`] then stores it in one
 //! transaction (the row, the document in 1 MiB pieces, the event that has it pushed) unless its
-//! hash equals the latest version's: the same offers make no new version.
+//! hash equals the latest version's (the same offers make no new version) or the latest version
+//! was built from a later reading (another hub's build overtook this one).
 //!
 //! The batches are not one snapshot: an offer changed while the document is written appears as
 //! it was when its batch was read, and its change (an event) makes the next version.
@@ -117,6 +118,8 @@ pub struct VersionHistory {
 pub struct Document {
     /// The gzip-compressed XML, read from its start.
     file: File,
+    /// When the build began reading the offers.
+    pub started: NaiveDateTime,
     pub hash: String,
     pub byte_size: i64,
     pub offer_count: usize,
@@ -150,6 +153,7 @@ fn io_error(e: io::Error) -> Error {
 /// Writes the LOQ document of every published offer on the hub at `base`; offers that fail the
 /// pre-publication check are left out and named.
 pub fn build(conn: &mut DbConnection, base: &str) -> Result<Document, Error> {
+    let started = chrono::Utc::now().naive_utc();
     let spool = tempfile::tempfile().map_err(io_error)?;
     let gzip = GzEncoder::new(BufWriter::new(spool), Compression::default());
     let hashing = Hashing {
@@ -197,6 +201,7 @@ pub fn build(conn: &mut DbConnection, base: &str) -> Result<Document, Error> {
     file.rewind().map_err(io_error)?;
     Ok(Document {
         file,
+        started,
         hash,
         byte_size: hashing.bytes as i64,
         offer_count,
@@ -244,16 +249,23 @@ pub fn record(
     mut doc: Document,
 ) -> Result<Option<Version>, Error> {
     write_transaction(conn, |conn| {
-        let latest: Option<(i32, String)> = qdr_versions::table
+        let latest: Option<(i32, String, NaiveDateTime)> = qdr_versions::table
             .order(qdr_versions::number.desc())
-            .select((qdr_versions::number, qdr_versions::content_hash))
+            .select((
+                qdr_versions::number,
+                qdr_versions::content_hash,
+                qdr_versions::built_from,
+            ))
             .first(conn)
             .optional()?;
-        if latest.as_ref().is_some_and(|(_, hash)| *hash == doc.hash) {
+        if latest
+            .as_ref()
+            .is_some_and(|(_, hash, from)| *hash == doc.hash || *from >= doc.started)
+        {
             return Ok(None);
         }
         let version = Version {
-            number: latest.map_or(1, |(n, _)| n + 1),
+            number: latest.map_or(1, |(n, _, _)| n + 1),
             created_at: chrono::Utc::now().naive_utc(),
             notes: notes(&doc),
             content_hash: doc.hash.clone(),
@@ -265,6 +277,7 @@ pub fn record(
             .values((
                 qdr_versions::number.eq(version.number),
                 qdr_versions::created_at.eq(version.created_at),
+                qdr_versions::built_from.eq(doc.started),
                 qdr_versions::notes.eq(&version.notes),
                 qdr_versions::content_hash.eq(&version.content_hash),
                 qdr_versions::offer_count.eq(version.offer_count),
@@ -423,6 +436,38 @@ pub fn request_push(conn: &mut DbConnection, actor: &Actor, number: i32) -> Resu
         Ok(())
     })
 }
+
+/// Has the latest version pushed when it never was and no push of it is waiting: QDR was
+/// configured after the version was made, or the version was made before the pusher had
+/// subscribed. Returns the version queued.
+pub fn push_if_never_pushed(conn: &mut DbConnection) -> Result<Option<i32>, Error> {
+    use crate::db::schema::{deliveries, events as event_rows};
+    let Some(latest) = current(conn)? else {
+        return Ok(None);
+    };
+    let number = latest.number;
+    let pushed: i64 = qdr_attempts::table
+        .filter(qdr_attempts::version.eq(number))
+        .filter(qdr_attempts::ok.eq(true))
+        .count()
+        .get_result(conn)?;
+    let waiting: i64 = deliveries::table
+        .inner_join(event_rows::table)
+        .filter(deliveries::consumer.eq(PUSHER))
+        .filter(deliveries::status.eq(crate::db::outbox::DeliveryStatus::Pending.as_str()))
+        .filter(event_rows::subject_type.eq(SubjectType::QdrVersion.as_str()))
+        .filter(event_rows::subject_id.eq(number.to_string()))
+        .count()
+        .get_result(conn)?;
+    if pushed > 0 || waiting > 0 {
+        return Ok(None);
+    }
+    request_push(conn, &Actor::hub(), number)?;
+    Ok(Some(number))
+}
+
+/// The outbox consumer that pushes versions.
+pub const PUSHER: &str = "qdr";
 
 /// Records one push of `number` and what QDR answered.
 pub fn record_attempt(

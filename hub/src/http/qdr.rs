@@ -87,6 +87,7 @@ fn serve(state: &web::Data<AppState>, req: &HttpRequest, version: Version) -> Ht
     if unchanged {
         return HttpResponse::NotModified()
             .insert_header((header::ETAG, tag))
+            .insert_header((header::VARY, "Accept-Encoding"))
             .insert_header((header::LAST_MODIFIED, last_modified))
             .finish();
     }

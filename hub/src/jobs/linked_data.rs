@@ -8,7 +8,7 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
 
 use futures_util::future::BoxFuture;
-use oxigraph::model::{NamedNode, Quad, TermRef};
+use oxigraph::model::{Quad, TermRef};
 use oxigraph::store::Store;
 
 use crate::db::outbox::Event;
@@ -27,8 +27,17 @@ const LITERAL_ESTIMATE: usize = 1_000_000;
 
 /// Quads per (predicate, object IRI), for the IRIs several offers share (vocabulary values,
 /// providers); IRIs minted for one offer are left out, so the table stays as small as the
-/// vocabularies are.
-type Statistics = HashMap<(NamedNode, NamedNode), usize>;
+/// vocabularies are. Keyed by a hash of the pair, so counting a quad allocates nothing (a
+/// collision only blurs an estimate).
+type Statistics = HashMap<u64, usize>;
+
+fn statistics_key(predicate: &str, object: &str) -> u64 {
+    use std::hash::{Hash, Hasher};
+    let mut h = std::collections::hash_map::DefaultHasher::new();
+    predicate.hash(&mut h);
+    object.hash(&mut h);
+    h.finish()
+}
 
 pub struct LinkedData {
     store: Store,
@@ -127,7 +136,7 @@ impl LinkedData {
             if object.as_str().starts_with(&self.offer_prefix) {
                 continue;
             }
-            let key = (q.predicate.clone(), object.into_owned());
+            let key = statistics_key(q.predicate.as_str(), object.as_str());
             if add {
                 *statistics.entry(key).or_default() += 1;
             } else if let Some(n) = statistics.get_mut(&key) {
@@ -311,7 +320,7 @@ impl LinkedData {
                 .statistics
                 .lock()
                 .expect("statistics")
-                .get(&(p.clone(), o.clone()))
+                .get(&statistics_key(p.as_str(), o.as_str()))
                 .copied()
                 .unwrap_or(1),
             (NamedNodePattern::Variable(_), TermPattern::NamedNode(_))
@@ -408,7 +417,10 @@ mod tests {
         );
         assert_eq!(
             *data.statistics.lock().unwrap(),
-            Statistics::from([((iri("mode"), iri("blended")), 1)])
+            Statistics::from([(
+                statistics_key(&iri("mode").into_string(), &iri("blended").into_string()),
+                1
+            )])
         );
         data.remove_graph("a").unwrap();
         assert!(data.statistics.lock().unwrap().is_empty());

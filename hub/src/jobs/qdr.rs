@@ -37,6 +37,8 @@ struct Stale {
 
 pub struct Dataset {
     base: String,
+    /// Whether versions are pushed: then a start also queues a version never pushed.
+    pushing: bool,
     debounce: Duration,
     tail: tokio::sync::Mutex<Tail>,
     loaded: AtomicBool,
@@ -47,6 +49,7 @@ impl Dataset {
     pub fn new(config: &Config) -> Arc<Self> {
         Arc::new(Self {
             base: config.origin().to_string(),
+            pushing: config.qdr_push.is_some(),
             debounce: config.qdr_debounce,
             tail: tokio::sync::Mutex::new(Tail::default()),
             loaded: AtomicBool::new(false),
@@ -133,6 +136,14 @@ impl Projection for Dataset {
         Box::pin(async move {
             let mut tail = self.tail.lock().await;
             *tail = db.run(Tail::starting_now).await?;
+            if self.pushing {
+                if let Some(n) = db.run(qdr::push_if_never_pushed).await? {
+                    tracing::info!(
+                        version = n,
+                        "QDR: the latest version was never pushed; queued"
+                    );
+                }
+            }
             self.mark(true);
             self.loaded.store(true, Ordering::Release);
             Ok(())
@@ -194,10 +205,12 @@ pub struct Push {
 
 impl Push {
     pub fn new(config: &Config, settings: QdrPush, db: Db) -> Result<Self, Error> {
+        // Shorter than the worker's own limit, so a QDR that hangs still gets its attempt
+        // recorded before the worker gives up on the delivery.
         let client = adapters::qdr::Client::new(
             settings.url.clone(),
             settings.api_key.clone(),
-            config.delivery_timeout,
+            config.delivery_timeout * 4 / 5,
         )
         .map_err(|e| Error::Internal(format!("QDR client: {e}")))?;
         Ok(Self {
@@ -221,6 +234,24 @@ impl Push {
             .await
             .map_err(|e| e.to_string())?
             .ok_or_else(|| format!("version {number} is gone"))?;
+        // A new version's push that waited out a QDR outage must not land after a later
+        // version's: QDR would take it for the latest. A superadmin's re-push is always sent.
+        if delivery.event.kind == EventKind::QdrVersion.as_str() {
+            let latest = self
+                .db
+                .run(qdr::current)
+                .await
+                .map_err(|e| e.to_string())?
+                .map_or(number, |v| v.number);
+            if latest > number {
+                let note = format!("not pushed: superseded by version {latest}");
+                self.db
+                    .run(move |conn| qdr::record_attempt(conn, number, None, false, &note))
+                    .await
+                    .map_err(|e| e.to_string())?;
+                return Ok(());
+            }
+        }
         let request = adapters::qdr::VersionPush {
             dataset_uri: self.settings.dataset_uri.clone(),
             title_en: self.title.clone(),
@@ -255,7 +286,7 @@ impl Push {
 
 impl Consumer for Push {
     fn name(&self) -> &'static str {
-        "qdr"
+        qdr::PUSHER
     }
 
     fn kinds(&self) -> &'static [EventKind] {

@@ -3,6 +3,9 @@
 CREATE TABLE qdr_versions (
     number       INTEGER PRIMARY KEY,
     created_at   TIMESTAMP NOT NULL,
+    -- When the build that made it began reading the offers: of two hubs' builds, the one that
+    -- read later wins, whichever finished first.
+    built_from   TIMESTAMP NOT NULL,
     notes        TEXT NOT NULL,
     -- SHA-256 of the XML, hex: the ETag, and how an unchanged dataset is told from a new one.
     content_hash TEXT NOT NULL,
