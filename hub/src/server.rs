@@ -97,7 +97,7 @@ pub async fn start(
     tokio::task::spawn_blocking(crate::domain::signin::warm_up)
         .await
         .map_err(|e| Error::Internal(e.to_string()))?;
-    let mut all = crate::jobs::built_in(&config, state.sealer.clone(), db.clone())?;
+    let mut all = crate::jobs::built_in(&config, state.sealer.clone(), db.clone()).await?;
     all.extend(extra_consumers);
     // Subscriptions are recorded before any job can append an event (the QDR dataset job does
     // at start). Each worker records them too, but in a task of its own that may come late; and

@@ -32,6 +32,8 @@ async fn health_readiness_and_metrics(backend: Backend) {
     assert_eq!(status, 200);
     assert_eq!(body["status"], "ready");
     assert_eq!(body["migrations"], true);
+    assert_eq!(body["chamilo"], "off", "said, and no fault");
+    assert_eq!(body["qdr_push"], "off");
     let expected = if backend == Backend::Sqlite {
         "sqlite"
     } else {

@@ -110,6 +110,8 @@ pub struct Config {
     pub qdr_debounce: Duration,
     /// Where to push each version; pushing is off unless the QDR URL, key and dataset are set.
     pub qdr_push: Option<QdrPush>,
+    /// The Chamilo the hub provisions; off unless its URL is set.
+    pub chamilo: Option<Chamilo>,
     pub mail_from: String,
     pub lockout_attempts: i64,
     pub lockout_window: Duration,
@@ -130,6 +132,14 @@ pub struct QdrPush {
     pub dataset_uri: String,
     /// Where QDR fetches a version's XML: `{n}` is its number.
     pub download_url: String,
+}
+
+/// The Chamilo LMS the hub keeps in step (chamilo.md): a platform admin's credentials for REST v2.
+#[derive(Clone)]
+pub struct Chamilo {
+    pub url: url::Url,
+    pub username: String,
+    pub password: String,
 }
 
 /// Reads one setting after another, remembering each value's origin.
@@ -454,6 +464,46 @@ impl Config {
                 });
             }
         };
+        let chamilo_url: Option<url::Url> = r.read_raw(
+            "HUB_CHAMILO_URL",
+            None,
+            "Chamilo's root URL; unset, nothing is provisioned in Chamilo",
+            false,
+        )?;
+        let chamilo_username: String = r.read(
+            "HUB_CHAMILO_USERNAME",
+            "admin",
+            "a Chamilo platform admin the hub calls REST v2 as",
+        )?;
+        let chamilo_password: Option<String> = r.read_raw(
+            "HUB_CHAMILO_PASSWORD",
+            None,
+            "that admin's Chamilo password",
+            true,
+        )?;
+        let chamilo = match (chamilo_url, chamilo_password) {
+            (None, _) => None,
+            (Some(url), Some(password)) => Some(Chamilo {
+                // A root without its final slash would lose its last segment when joined.
+                url: if url.path().ends_with('/') {
+                    url
+                } else {
+                    let mut u = url;
+                    let path = format!("{}/", u.path());
+                    u.set_path(&path);
+                    u
+                },
+                username: chamilo_username,
+                password,
+            }),
+            (Some(_), None) => {
+                return Err(ConfigError {
+                    setting: "HUB_CHAMILO_PASSWORD".into(),
+                    message: "HUB_CHAMILO_URL is set: the hub needs the admin's password too"
+                        .into(),
+                })
+            }
+        };
         let mail_from: String = r.read(
             "HUB_MAIL_FROM",
             "Training Registry Hub <no-reply@hub.invalid>",
@@ -564,6 +614,7 @@ impl Config {
             qdr_description,
             qdr_debounce: Duration::from_millis(qdr_debounce),
             qdr_push,
+            chamilo,
             mail_from,
             lockout_attempts,
             lockout_window: Duration::from_secs(lockout_window * 60),

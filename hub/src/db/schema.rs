@@ -16,6 +16,7 @@ diesel::table! {
         updated_at -> Timestamp,
         locked_until -> Nullable<Timestamp>,
         email_verified -> Bool,
+        chamilo_user_id -> Nullable<BigInt>,
     }
 }
 
@@ -437,6 +438,14 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    integration_secrets (name) {
+        name -> Text,
+        sealed -> Text,
+        updated_at -> Timestamp,
+    }
+}
+
 diesel::joinable!(qdr_chunks -> qdr_versions (version));
 diesel::joinable!(qdr_attempts -> qdr_versions (version));
 diesel::joinable!(deliveries -> events (event_id));
@@ -481,4 +490,5 @@ diesel::allow_tables_to_appear_in_same_query!(
     qdr_versions,
     qdr_chunks,
     qdr_attempts,
+    integration_secrets,
 );

@@ -347,6 +347,19 @@ pub fn step(
     })
 }
 
+/// Chamilo enrolled the participant of an accepted application: it becomes `enrolled`. False
+/// when it is no longer accepted (enrolled already, or cancelled meanwhile).
+pub fn enrolled_by_engine(conn: &mut DbConnection, id: &str, actor: &Actor) -> Result<bool, Error> {
+    write_transaction(conn, |conn| {
+        let a = get(conn, id)?;
+        if a.status != Status::Accepted {
+            return Ok(false);
+        }
+        set_status(conn, &a, Status::Enrolled, None, actor)?;
+        Ok(true)
+    })
+}
+
 /// A place freed: the longest-waiting application moves up to `pending` for the provider.
 fn promote(conn: &mut DbConnection, offer_id: &str, actor: &Actor) -> Result<(), Error> {
     if seated(conn, offer_id)? >= capacity(conn, offer_id)? {

@@ -66,6 +66,7 @@ vocabulary! {
         EmployeeInvited = "employee.invited",
         EmploymentAccepted = "employee.accepted",
         EmploymentDeclined = "employee.declined",
+        DeliveryRetried = "delivery.retried",
     }
 }
 

@@ -49,6 +49,8 @@ vocabulary! {
         AnnouncementAnswered = "announcement.answered",
         DeadlineReminder = "deadline.reminder",
         CourseUpdate = "course.update",
+        /// The offer's Chamilo course was made; its code is on the offer.
+        OfferCourse = "offer.course",
         /// A new version of the QDR dataset, to be pushed.
         QdrVersion = "qdr.version",
         /// A superadmin asked for a version to be pushed again.

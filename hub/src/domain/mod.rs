@@ -19,8 +19,9 @@ pub mod vocabulary;
 // rank 1: who did what
 pub mod audit;
 
-// rank 2: the outbox's events; what sessions and partner keys are
+// rank 2: the outbox's events and their deliveries; what sessions and partner keys are
 pub mod api_keys;
+pub mod deliveries;
 pub mod events;
 pub mod sessions;
 
@@ -50,7 +51,8 @@ pub mod privacy;
 // rank 7: the registry as others see it, over the read models
 pub mod europass;
 
-// rank 8: publishing the registry
+// rank 8: publishing the registry, and the learning engine
+pub mod chamilo;
 pub mod qdr;
 
 pub use audit::Actor;

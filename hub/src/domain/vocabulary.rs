@@ -290,6 +290,8 @@ vocabulary! {
         OidcClient = "oidc_client",
         IdentityProvider = "identity_provider",
         QdrVersion = "qdr_version",
+        /// One event's delivery to one consumer (the outbox).
+        Delivery = "delivery",
     }
 }
 

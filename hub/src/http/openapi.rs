@@ -54,6 +54,8 @@ use super::api;
         crate::http::qdr::dcat,
         crate::http::qdr::history,
         crate::http::qdr::push,
+        api::admin::deliveries,
+        api::admin::retry_delivery,
         api::employees::accept,
         api::employees::decline,
         api::trainers::confirm,

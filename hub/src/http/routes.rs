@@ -61,6 +61,8 @@ routes! {
     GET "/qdr/versions/{file}" => qdr::version,
     GET "/qdr/dcat.ttl" => qdr::dcat,
     GET "/api/admin/qdr/versions" => qdr::history,
+    GET "/api/admin/deliveries" => api::admin::deliveries,
+    POST "/api/admin/deliveries/{id}/retry" => api::admin::retry_delivery,
     POST "/api/admin/qdr/versions/{id}/push" => qdr::push,
     POST "/api/organisations/{id}/employees/accept" => api::employees::accept,
     POST "/api/organisations/{id}/employees/decline" => api::employees::decline,

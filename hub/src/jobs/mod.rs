@@ -6,6 +6,7 @@
 //! deliveries and loses nothing.
 
 pub mod archive;
+pub mod chamilo;
 pub mod linked_data;
 pub mod mail;
 pub mod purge;
@@ -35,17 +36,27 @@ pub trait Consumer: Send + Sync + 'static {
     fn deliver<'a>(&'a self, delivery: &'a Delivery) -> BoxFuture<'a, Result<(), String>>;
 }
 
-/// The consumers the hub runs: mail, and QDR pushes when QDR is configured (else nothing
-/// subscribes to new versions and QDR is never called). Chamilo with enrolments joins here and
-/// nowhere else.
-pub fn built_in(
+/// The consumers the hub runs: mail; QDR pushes when QDR is configured (else nothing
+/// subscribes to new versions and QDR is never called); Chamilo provisioning when Chamilo is.
+pub async fn built_in(
     config: &crate::config::Config,
     sealer: crate::crypto::Sealer,
     db: crate::db::Db,
 ) -> Result<Vec<Arc<dyn Consumer>>, crate::error::Error> {
+    let sealer_for_chamilo = sealer.clone();
     let mut all: Vec<Arc<dyn Consumer>> = vec![Arc::new(mail::Mail::new(config, sealer)?)];
     if let Some(settings) = &config.qdr_push {
-        all.push(Arc::new(qdr::Push::new(config, settings.clone(), db)?));
+        all.push(Arc::new(qdr::Push::new(
+            config,
+            settings.clone(),
+            db.clone(),
+        )?));
+    }
+    match chamilo::Provisioning::new(config, db, sealer_for_chamilo).await? {
+        Some(provisioning) => all.push(Arc::new(provisioning)),
+        None => {
+            tracing::info!("Chamilo is not configured (HUB_CHAMILO_URL): nothing is provisioned")
+        }
     }
     Ok(all)
 }

@@ -359,3 +359,52 @@ pub async fn create_oidc_client(
         .await?;
     Ok(HttpResponse::Created().json(created))
 }
+
+/// The outbox's deliveries, newest first: `consumer` (`chamilo`, `qdr`, `mail`, …) and `status`
+/// (`pending`, `delivered`, `dead`) narrow them.
+#[utoipa::path(get, path = "/api/admin/deliveries", tag = "administration", security(("bearer" = [])),
+    params(("consumer" = Option<String>, Query), ("status" = Option<String>, Query),
+        ("page" = Option<i64>, Query), ("page_size" = Option<i64>, Query)),
+    responses((status = 200, body = ListOf<crate::domain::deliveries::Delivery>), (status = 400), (status = 401), (status = 403)))]
+pub async fn deliveries(
+    state: web::Data<AppState>,
+    caller: Caller,
+    query: web::Query<Vec<(String, String)>>,
+) -> Result<web::Json<ListOf<crate::domain::deliveries::Delivery>>, Error> {
+    caller.superadmin()?;
+    let mut p = Params::new(query.into_inner());
+    let consumer = p.take("consumer");
+    let status = p.one_of("status", &["pending", "delivered", "dead"]);
+    let window = p.window();
+    p.finish()?;
+    let found = state
+        .db
+        .run(move |conn| {
+            crate::domain::deliveries::list(conn, consumer.as_deref(), status.as_deref(), window)
+        })
+        .await?;
+    Ok(web::Json(ListOf::of(found, window)))
+}
+
+/// Tries a delivery again now (a dead one with a fresh count of attempts).
+#[utoipa::path(post, path = "/api/admin/deliveries/{id}/retry", tag = "administration", security(("bearer" = [])),
+    params(("id" = i64, Path)),
+    responses((status = 202, description = "due now"), (status = 401), (status = 403),
+        (status = 404, body = crate::http::problem::Problem, content_type = "application/problem+json"),
+        (status = 409, body = crate::http::problem::Problem, content_type = "application/problem+json")))]
+pub async fn retry_delivery(
+    state: web::Data<AppState>,
+    req: HttpRequest,
+    caller: Caller,
+    id: web::Path<String>,
+) -> Result<HttpResponse, Error> {
+    let actor = superadmin(&caller, &req)?;
+    let id: i64 = id
+        .parse()
+        .map_err(|_| Error::NotFound(format!("delivery {:?}", id.as_str())))?;
+    state
+        .db
+        .run(move |conn| crate::domain::deliveries::retry(conn, &actor, id))
+        .await?;
+    Ok(HttpResponse::Accepted().finish())
+}

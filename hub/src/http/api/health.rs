@@ -22,6 +22,10 @@ pub struct Readiness {
     /// The linked-data store (SPARQL, `/id/…`) has been built from the database.
     pub linked_data: bool,
     pub backend: &'static str,
+    /// Whether Chamilo is provisioned (`HUB_CHAMILO_URL`): `off` is no fault, only a fact.
+    pub chamilo: &'static str,
+    /// Whether dataset versions are pushed to QDR.
+    pub qdr_push: &'static str,
 }
 
 /// The process is up and answering.
@@ -55,6 +59,16 @@ pub async fn readyz(state: web::Data<AppState>) -> HttpResponse {
         catalogue,
         linked_data,
         backend,
+        chamilo: if state.config.chamilo.is_some() {
+            "on"
+        } else {
+            "off"
+        },
+        qdr_push: if state.config.qdr_push.is_some() {
+            "on"
+        } else {
+            "off"
+        },
     };
     if ready {
         HttpResponse::Ok().json(body)

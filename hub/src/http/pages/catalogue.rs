@@ -29,6 +29,9 @@ struct CataloguePage {
 struct OfferPage {
     page: Page,
     offer: Offer,
+    /// The offer's course in Chamilo, once it has one (Chamilo asks for sign-in there, which
+    /// goes through this hub).
+    course_url: Option<String>,
 }
 
 pub async fn index(
@@ -80,7 +83,16 @@ pub async fn offer(
         .run(move |conn| offers::get(conn, &id, Visibility::Public))
         .await?;
     let lang = language(&req, &caller);
+    let course_url = match (&state.config.chamilo, &offer.chamilo_course_code) {
+        (Some(chamilo), Some(code)) => chamilo
+            .url
+            .join(&format!("courses/{code}/index.php"))
+            .ok()
+            .map(String::from),
+        _ => None,
+    };
     html(&OfferPage {
+        course_url,
         offer: offer.in_language(Some(&lang)),
         page: Page::new(&lang, &caller),
     })

@@ -1,0 +1,456 @@
+//! Chamilo LMS 1.11's REST API v2 (`main/webservices/api/v2.php`), as the reference facts §1
+//! describe it: form-encoded POSTs, an `authenticate` that returns a persistent api key, every
+//! later call carrying `username` + `api_key`, and a `{error, data|message}` envelope answered
+//! with HTTP 200 whether or not the call worked.
+//!
+//! The client signs in as a platform admin (the provisioning actions are admin-only), keeps the
+//! key in memory, and signs in again once when Chamilo refuses the key. Nothing in an answer is
+//! trusted without checking its shape: a `data` of the wrong form is an error, never a default.
+
+use std::time::Duration;
+
+use serde_json::Value;
+use tokio::sync::Mutex;
+
+/// Why a call did not do what was asked.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum ChamiloError {
+    /// No answer, or not an answer of v2.php (a proxy's error page, a timeout).
+    #[error("Chamilo unreachable: {0}")]
+    Unreachable(String),
+    /// Chamilo answered `{"error": true, "message": …}`.
+    #[error("Chamilo refused {action}: {message}")]
+    Refused { action: String, message: String },
+    /// `error: false`, but `data` is not what the action returns.
+    #[error("Chamilo's answer to {action} has an unexpected shape: {detail}")]
+    Shape { action: String, detail: String },
+}
+
+/// A person as `save_user` creates them.
+#[derive(Debug, Clone)]
+pub struct NewUser {
+    pub loginname: String,
+    pub firstname: String,
+    pub lastname: String,
+    pub email: String,
+    /// 5 student, 1 teacher.
+    pub status: u8,
+    /// A random password: they sign in through the hub (SSO), never with it.
+    pub password: String,
+    /// The hub's id, kept by Chamilo as the extra field `hub_id`.
+    pub hub_id: String,
+    /// The `sub` the hub's OpenID Provider issues for them, as the oauth2 plugin's `oauth2_id`.
+    pub oauth2_id: String,
+    pub language: Option<String>,
+}
+
+/// A course `save_course` made.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Course {
+    pub id: i64,
+    pub code: String,
+}
+
+#[derive(Clone)]
+pub struct Client {
+    http: reqwest::Client,
+    endpoint: url::Url,
+    username: String,
+    password: String,
+    key: std::sync::Arc<Mutex<Option<String>>>,
+}
+
+/// The password and key must never reach a log line.
+impl std::fmt::Debug for Client {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Client")
+            .field("endpoint", &self.endpoint.as_str())
+            .field("username", &self.username)
+            .field("password", &"***")
+            .finish()
+    }
+}
+
+/// Whether a refusal is Chamilo's "InvalidApiKey" (its text is in the platform's language; the
+/// English and Spanish ones name the key).
+fn is_invalid_key(message: &str) -> bool {
+    let m = message.to_ascii_lowercase();
+    m.contains("api key") || m.contains("apikey") || m.contains("api_key")
+}
+
+impl Client {
+    /// `base` is Chamilo's root URL (`https://lms.example/`); `key` one kept from before.
+    pub fn new(
+        base: &url::Url,
+        username: String,
+        password: String,
+        key: Option<String>,
+        timeout: Duration,
+    ) -> Result<Self, ChamiloError> {
+        let endpoint = base
+            .join("main/webservices/api/v2.php")
+            .map_err(|e| ChamiloError::Unreachable(format!("bad Chamilo URL: {e}")))?;
+        let http = reqwest::Client::builder()
+            .timeout(timeout)
+            .connect_timeout(timeout.min(Duration::from_secs(10)))
+            .build()
+            .map_err(|e| ChamiloError::Unreachable(e.to_string()))?;
+        Ok(Self {
+            http,
+            endpoint,
+            username,
+            password,
+            key: std::sync::Arc::new(Mutex::new(key)),
+        })
+    }
+
+    /// The api key in use, for the hub to keep across restarts.
+    pub async fn key(&self) -> Option<String> {
+        self.key.lock().await.clone()
+    }
+
+    /// Posts one form to v2.php and reads the envelope.
+    async fn post(&self, action: &str, form: &[(String, String)]) -> Result<Value, ChamiloError> {
+        let response = self
+            .http
+            .post(self.endpoint.clone())
+            .form(form)
+            .send()
+            .await
+            .map_err(|e| ChamiloError::Unreachable(without_url(&e)))?;
+        let status = response.status();
+        let body = response
+            .text()
+            .await
+            .map_err(|e| ChamiloError::Unreachable(without_url(&e)))?;
+        if !status.is_success() {
+            return Err(ChamiloError::Unreachable(format!("HTTP {status}")));
+        }
+        let envelope: Value = serde_json::from_str(&body).map_err(|_| {
+            ChamiloError::Unreachable(format!(
+                "not a v2.php answer: {}",
+                body.chars().take(200).collect::<String>()
+            ))
+        })?;
+        match envelope.get("error").and_then(Value::as_bool) {
+            Some(false) => envelope
+                .get("data")
+                .cloned()
+                .ok_or_else(|| ChamiloError::Shape {
+                    action: action.into(),
+                    detail: "no data".into(),
+                }),
+            Some(true) => Err(ChamiloError::Refused {
+                action: action.into(),
+                message: envelope
+                    .get("message")
+                    .and_then(Value::as_str)
+                    .unwrap_or("(no message)")
+                    .to_string(),
+            }),
+            None => Err(ChamiloError::Unreachable(
+                "no error flag in the answer".into(),
+            )),
+        }
+    }
+
+    /// `authenticate` as the platform admin: the api key.
+    pub async fn authenticate(&self) -> Result<String, ChamiloError> {
+        let form = vec![
+            ("action".to_string(), "authenticate".to_string()),
+            ("username".to_string(), self.username.clone()),
+            ("password".to_string(), self.password.clone()),
+        ];
+        let data = self.post("authenticate", &form).await?;
+        let key = data
+            .get("apiKey")
+            .and_then(Value::as_str)
+            .filter(|k| !k.is_empty())
+            .ok_or_else(|| ChamiloError::Shape {
+                action: "authenticate".into(),
+                detail: "no apiKey".into(),
+            })?;
+        *self.key.lock().await = Some(key.to_string());
+        Ok(key.to_string())
+    }
+
+    /// Calls `action` as the admin, signing in first when no key is held and once more when
+    /// Chamilo refuses the one held.
+    pub async fn call(
+        &self,
+        action: &str,
+        params: &[(&str, String)],
+    ) -> Result<Value, ChamiloError> {
+        let held = self.key.lock().await.clone();
+        let key = match held {
+            Some(k) => k,
+            None => self.authenticate().await?,
+        };
+        match self.call_with(action, params, &key).await {
+            Err(ChamiloError::Refused { message, .. }) if is_invalid_key(&message) => {
+                let key = self.authenticate().await?;
+                self.call_with(action, params, &key).await
+            }
+            other => other,
+        }
+    }
+
+    async fn call_with(
+        &self,
+        action: &str,
+        params: &[(&str, String)],
+        key: &str,
+    ) -> Result<Value, ChamiloError> {
+        let mut form = vec![
+            ("action".to_string(), action.to_string()),
+            ("username".to_string(), self.username.clone()),
+            ("api_key".to_string(), key.to_string()),
+        ];
+        form.extend(params.iter().map(|(k, v)| (k.to_string(), v.clone())));
+        self.post(action, &form).await
+    }
+
+    /// `username_exist`: `[bool]`.
+    pub async fn username_exists(&self, loginname: &str) -> Result<bool, ChamiloError> {
+        let data = self
+            .call("username_exist", &[("loginname", loginname.to_string())])
+            .await?;
+        one(&data, "username_exist", Value::as_bool)
+    }
+
+    /// `save_user`: the new user's id.
+    pub async fn save_user(&self, user: &NewUser) -> Result<i64, ChamiloError> {
+        let mut params = vec![
+            ("loginname", user.loginname.clone()),
+            ("firstname", user.firstname.clone()),
+            ("lastname", user.lastname.clone()),
+            ("email", user.email.clone()),
+            ("status", user.status.to_string()),
+            ("password", user.password.clone()),
+            ("original_user_id_name", "hub_id".to_string()),
+            ("original_user_id_value", user.hub_id.clone()),
+            ("auth_source", "oauth2".to_string()),
+            ("extra[0][field_name]", "oauth2_id".to_string()),
+            ("extra[0][field_value]", user.oauth2_id.clone()),
+        ];
+        if let Some(language) = &user.language {
+            params.push(("language", language.clone()));
+        }
+        let data = self.call("save_user", &params).await?;
+        one(&data, "save_user", id_of)
+    }
+
+    /// `get_users` filtered to one login name: the user's id, if Chamilo has them.
+    pub async fn user_id(&self, loginname: &str) -> Result<Option<i64>, ChamiloError> {
+        let data = self
+            .call("get_users", &[("status", "*".to_string())])
+            .await?;
+        let list = data.as_array().ok_or_else(|| ChamiloError::Shape {
+            action: "get_users".into(),
+            detail: "not a list".into(),
+        })?;
+        Ok(list
+            .iter()
+            .find(|u| u.get("username").and_then(Value::as_str) == Some(loginname))
+            .and_then(|u| u.get("id"))
+            .and_then(id_of))
+    }
+
+    /// Whether a course with this code exists (`get_courses`).
+    pub async fn course_exists(&self, code: &str) -> Result<bool, ChamiloError> {
+        let data = self.call("get_courses", &[]).await?;
+        let list = data.as_array().ok_or_else(|| ChamiloError::Shape {
+            action: "get_courses".into(),
+            detail: "not a list".into(),
+        })?;
+        Ok(list
+            .iter()
+            .any(|c| c.get("code").and_then(Value::as_str) == Some(code)))
+    }
+
+    /// `update_user_from_username`: name, e-mail, language.
+    pub async fn update_user(
+        &self,
+        loginname: &str,
+        firstname: &str,
+        lastname: &str,
+        email: &str,
+    ) -> Result<(), ChamiloError> {
+        let data = self
+            .call(
+                "update_user_from_username",
+                &[
+                    ("loginname", loginname.to_string()),
+                    ("firstname", firstname.to_string()),
+                    ("lastname", lastname.to_string()),
+                    ("email", email.to_string()),
+                ],
+            )
+            .await?;
+        match one(&data, "update_user_from_username", Value::as_bool)? {
+            true => Ok(()),
+            false => Err(ChamiloError::Refused {
+                action: "update_user_from_username".into(),
+                message: "not updated".into(),
+            }),
+        }
+    }
+
+    /// `save_course` with `wanted_code` as the code itself.
+    pub async fn save_course(
+        &self,
+        title: &str,
+        wanted_code: &str,
+        language: &str,
+    ) -> Result<Course, ChamiloError> {
+        let data = self
+            .call(
+                "save_course",
+                &[
+                    ("title", title.to_string()),
+                    ("wanted_code", wanted_code.to_string()),
+                    ("remove_campus_id_from_wanted_code", "1".to_string()),
+                    ("language", language.to_string()),
+                ],
+            )
+            .await?;
+        let shape = |detail: &str| ChamiloError::Shape {
+            action: "save_course".into(),
+            detail: detail.into(),
+        };
+        match data.get("status").and_then(Value::as_bool) {
+            Some(true) => Ok(Course {
+                id: data
+                    .get("id")
+                    .and_then(id_of)
+                    .ok_or_else(|| shape("no id"))?,
+                code: data
+                    .get("code_course")
+                    .and_then(Value::as_str)
+                    .filter(|c| !c.is_empty())
+                    .ok_or_else(|| shape("no code_course"))?
+                    .to_string(),
+            }),
+            Some(false) => Err(ChamiloError::Refused {
+                action: "save_course".into(),
+                message: data
+                    .get("message")
+                    .and_then(Value::as_str)
+                    .unwrap_or("course not created")
+                    .to_string(),
+            }),
+            None => Err(shape("no status")),
+        }
+    }
+
+    /// `subscribe_user_to_course`: whether Chamilo subscribed them (status 5 student, 1 teacher).
+    pub async fn subscribe(
+        &self,
+        course_code: &str,
+        user_id: i64,
+        status: u8,
+    ) -> Result<bool, ChamiloError> {
+        let data = self
+            .call(
+                "subscribe_user_to_course",
+                &[
+                    ("course_code", course_code.to_string()),
+                    ("user_id", user_id.to_string()),
+                    ("status", status.to_string()),
+                ],
+            )
+            .await?;
+        one(&data, "subscribe_user_to_course", Value::as_bool)
+    }
+
+    /// `unsubscribe_user_from_course`.
+    pub async fn unsubscribe(&self, course_code: &str, user_id: i64) -> Result<bool, ChamiloError> {
+        let data = self
+            .call(
+                "unsubscribe_user_from_course",
+                &[
+                    ("course_code", course_code.to_string()),
+                    ("user_id", user_id.to_string()),
+                ],
+            )
+            .await?;
+        one(&data, "unsubscribe_user_from_course", Value::as_bool)
+    }
+}
+
+/// A numeric id, as a JSON number or a string of digits (PHP sends either).
+fn id_of(v: &Value) -> Option<i64> {
+    v.as_i64()
+        .or_else(|| v.as_str().and_then(|s| s.parse().ok()))
+        .filter(|id| *id > 0)
+}
+
+/// The single value of a one-element list, as write actions answer (`[true]`, `[42]`).
+fn one<T>(
+    data: &Value,
+    action: &str,
+    read: impl Fn(&Value) -> Option<T>,
+) -> Result<T, ChamiloError> {
+    match data.as_array().map(Vec::as_slice) {
+        Some([v]) => read(v),
+        _ => None,
+    }
+    .ok_or_else(|| ChamiloError::Shape {
+        action: action.into(),
+        detail: format!("expected a one-element list, got {}", truncate(data)),
+    })
+}
+
+fn truncate(v: &Value) -> String {
+    v.to_string().chars().take(200).collect()
+}
+
+/// The error without the URL reqwest appends.
+fn without_url(e: &reqwest::Error) -> String {
+    let mut kind = if e.is_timeout() {
+        "timed out".to_string()
+    } else if e.is_connect() {
+        "could not connect".to_string()
+    } else {
+        "request failed".to_string()
+    };
+    if let Some(source) = std::error::Error::source(e) {
+        kind.push_str(&format!(": {source}"));
+    }
+    kind
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn write_answers_are_one_element_lists_and_nothing_else() {
+        assert_eq!(
+            one(&serde_json::json!([true]), "a", Value::as_bool),
+            Ok(true)
+        );
+        assert_eq!(one(&serde_json::json!(["17"]), "a", id_of), Ok(17));
+        assert!(one(&serde_json::json!([]), "a", Value::as_bool).is_err());
+        assert!(one(&serde_json::json!([true, false]), "a", Value::as_bool).is_err());
+        assert!(one(&serde_json::json!({"status": true}), "a", Value::as_bool).is_err());
+        assert!(one(&serde_json::json!(["x"]), "a", id_of).is_err());
+    }
+
+    #[test]
+    fn the_password_stays_out_of_debug() {
+        let c = Client::new(
+            &"https://lms.example/".parse().unwrap(),
+            "admin".into(),
+            "s3cret".into(),
+            None,
+            Duration::from_secs(1),
+        )
+        .unwrap();
+        assert!(!format!("{c:?}").contains("s3cret"));
+        assert_eq!(
+            c.endpoint.as_str(),
+            "https://lms.example/main/webservices/api/v2.php"
+        );
+    }
+}

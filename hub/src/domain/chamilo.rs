@@ -1,0 +1,195 @@
+//! The registry as Chamilo needs it (chamilo.md, "What the hub does in Chamilo"): who is to have
+//! an account there and with which status, which offer is which course, who is enrolled or
+//! teaches; and what comes back: the Chamilo ids, course codes and enrolments. The calls
+//! themselves are made by the outbox consumer (`jobs::chamilo`), which reads the current state
+//! here for every event, so a repeated or late delivery converges instead of replaying.
+
+use diesel::prelude::*;
+
+use super::accounts::person;
+use super::applications;
+use super::audit::Actor;
+use super::events::{self, EventKind, NewEvent};
+use super::oidc::chamilo_status;
+use super::vocabulary::{AccountStatus, ApplicationStatus, SubjectType};
+use crate::crypto::Sealer;
+use crate::db::schema::{
+    applications as application_rows, integration_secrets, offer_trainers, offers, users,
+};
+use crate::db::{write_transaction, DbConnection};
+use crate::error::Error;
+
+/// A person who is to have a Chamilo account.
+#[derive(Debug, Clone)]
+pub struct Learner {
+    pub id: String,
+    pub email: String,
+    pub first_name: String,
+    pub last_name: String,
+    pub language: String,
+    /// 1 teacher (trainers, provider staff), 5 student: as the OpenID claim says.
+    pub status: u8,
+    pub chamilo_user_id: Option<i64>,
+}
+
+/// The person, when their account is confirmed and active (only they get a Chamilo account).
+pub fn learner(conn: &mut DbConnection, user_id: &str) -> Result<Option<Learner>, Error> {
+    let row: Option<(bool, Option<i64>)> = users::table
+        .find(user_id)
+        .select((users::email_verified, users::chamilo_user_id))
+        .first(conn)
+        .optional()?;
+    let Some((true, chamilo_user_id)) = row else {
+        return Ok(None);
+    };
+    let p = person::person(conn, user_id)?;
+    if p.status != AccountStatus::Active {
+        return Ok(None);
+    }
+    Ok(Some(Learner {
+        status: chamilo_status(&p) as u8,
+        id: p.id,
+        email: p.email,
+        first_name: p.first_name,
+        last_name: p.last_name,
+        language: p.language,
+        chamilo_user_id,
+    }))
+}
+
+pub fn set_chamilo_user(
+    conn: &mut DbConnection,
+    user_id: &str,
+    chamilo_id: i64,
+) -> Result<(), Error> {
+    diesel::update(users::table.find(user_id))
+        .set(users::chamilo_user_id.eq(chamilo_id))
+        .execute(conn)?;
+    Ok(())
+}
+
+/// An offer as a course.
+#[derive(Debug, Clone)]
+pub struct Course {
+    pub offer_id: String,
+    pub title: String,
+    pub language: String,
+    pub code: Option<String>,
+}
+
+/// The offer's course, when the offer is published (only published offers get one).
+pub fn course(conn: &mut DbConnection, offer_id: &str) -> Result<Option<Course>, Error> {
+    let row: Option<(String, Option<String>)> = offers::table
+        .find(offer_id)
+        .filter(offers::status.eq("published"))
+        .select((offers::default_language, offers::chamilo_course_code))
+        .first(conn)
+        .optional()?;
+    let Some((language, code)) = row else {
+        return Ok(None);
+    };
+    let offer = super::offers::get(conn, offer_id, super::offers::Visibility::Everything)?;
+    Ok(Some(Course {
+        offer_id: offer_id.to_string(),
+        title: offer.text.title.clone(),
+        language,
+        code,
+    }))
+}
+
+/// The Chamilo course code an offer's id makes: letters and digits only, upper case, as
+/// Chamilo's own codes are, and unique as the id is.
+pub fn wanted_code(offer_id: &str) -> String {
+    let compact: String = offer_id
+        .chars()
+        .filter(char::is_ascii_alphanumeric)
+        .map(|c| c.to_ascii_uppercase())
+        .collect();
+    format!("HUB{}", &compact[..compact.len().min(32)])
+}
+
+/// Records the offer's course code; the offer's readers learn of it through the event.
+pub fn set_course_code(
+    conn: &mut DbConnection,
+    actor: &Actor,
+    offer_id: &str,
+    code: &str,
+) -> Result<(), Error> {
+    write_transaction(conn, |conn| {
+        diesel::update(offers::table.find(offer_id))
+            .set(offers::chamilo_course_code.eq(code))
+            .execute(conn)?;
+        events::record(
+            conn,
+            actor,
+            NewEvent::new(
+                EventKind::OfferCourse,
+                SubjectType::Offer,
+                offer_id,
+                serde_json::json!({ "course_code": code }),
+            ),
+        )?;
+        Ok(())
+    })
+}
+
+/// The trainers who confirmed they teach the offer.
+pub fn confirmed_trainers(conn: &mut DbConnection, offer_id: &str) -> Result<Vec<String>, Error> {
+    Ok(offer_trainers::table
+        .filter(offer_trainers::offer_id.eq(offer_id))
+        .filter(offer_trainers::confirmed.eq(Some(true)))
+        .select(offer_trainers::trainer_id)
+        .load(conn)?)
+}
+
+/// An application as Chamilo sees it: who, which offer, where it stands.
+pub fn application(
+    conn: &mut DbConnection,
+    id: &str,
+) -> Result<Option<(String, String, ApplicationStatus)>, Error> {
+    let row: Option<(String, String, String)> = application_rows::table
+        .find(id)
+        .select((
+            application_rows::user_id,
+            application_rows::offer_id,
+            application_rows::status,
+        ))
+        .first(conn)
+        .optional()?;
+    Ok(row.and_then(|(user, offer, status)| status.parse().ok().map(|s| (user, offer, s))))
+}
+
+/// Chamilo answered `true` to the enrolment: the application becomes `enrolled`.
+pub fn enrolled(conn: &mut DbConnection, application_id: &str) -> Result<bool, Error> {
+    applications::enrolled_by_engine(conn, application_id, &Actor::hub())
+}
+
+const CHAMILO_KEY: &str = "chamilo.api_key";
+
+/// The api key kept from an earlier run, if it can still be opened.
+pub fn saved_key(conn: &mut DbConnection, sealer: &Sealer) -> Result<Option<String>, Error> {
+    let sealed: Option<String> = integration_secrets::table
+        .find(CHAMILO_KEY)
+        .select(integration_secrets::sealed)
+        .first(conn)
+        .optional()?;
+    Ok(sealed
+        .and_then(|s| sealer.open(&s).ok())
+        .and_then(|bytes| String::from_utf8(bytes).ok()))
+}
+
+pub fn save_key(conn: &mut DbConnection, sealer: &Sealer, key: &str) -> Result<(), Error> {
+    let sealed = sealer.seal(key.as_bytes());
+    let now = chrono::Utc::now().naive_utc();
+    write_transaction(conn, |conn| {
+        diesel::delete(integration_secrets::table.find(CHAMILO_KEY)).execute(conn)?;
+        diesel::insert_into(integration_secrets::table)
+            .values((
+                integration_secrets::name.eq(CHAMILO_KEY),
+                integration_secrets::sealed.eq(sealed),
+                integration_secrets::updated_at.eq(now),
+            ))
+            .execute(conn)?;
+        Ok(())
+    })
+}

@@ -1,0 +1,289 @@
+//! Keeping Chamilo in step with the registry (chamilo.md's table), from the outbox: a confirmed
+//! person gets an account, an approved offer a course, a confirmed trainer teaches it, an
+//! accepted participant is enrolled (and the application becomes `enrolled` when Chamilo says
+//! so), a cancelled one is unsubscribed.
+//!
+//! Each delivery reads the current state and brings Chamilo to it, so a repeat or a late delivery
+//! does no harm: an account or course Chamilo has already is found, not made twice. What a step
+//! needs from an earlier one (an enrolment needs the account and the course) it makes itself,
+//! the same idempotent way, instead of failing while the other delivery waits its turn.
+
+use futures_util::future::BoxFuture;
+
+use super::Consumer;
+use crate::config::Config;
+use crate::crypto::Sealer;
+use crate::db::outbox::Delivery;
+use crate::db::Db;
+use crate::domain::chamilo;
+use crate::domain::events::EventKind;
+use crate::domain::vocabulary::ApplicationStatus;
+use crate::error::Error;
+use adapters::chamilo::{ChamiloError, Client, NewUser};
+
+pub struct Provisioning {
+    db: Db,
+    client: Client,
+    sealer: Sealer,
+}
+
+/// Chamilo's name for a language the hub speaks.
+fn chamilo_language(code: &str) -> &'static str {
+    match code {
+        "pl" => "polish",
+        "it" => "italian",
+        "el" => "greek",
+        _ => "english",
+    }
+}
+
+fn text(e: impl std::fmt::Display) -> String {
+    e.to_string()
+}
+
+impl Provisioning {
+    pub async fn new(config: &Config, db: Db, sealer: Sealer) -> Result<Option<Self>, Error> {
+        let Some(settings) = &config.chamilo else {
+            return Ok(None);
+        };
+        let kept = {
+            let sealer = sealer.clone();
+            db.run(move |conn| chamilo::saved_key(conn, &sealer))
+                .await
+                .unwrap_or(None)
+        };
+        let client = Client::new(
+            &settings.url,
+            settings.username.clone(),
+            settings.password.clone(),
+            kept,
+            config.delivery_timeout * 4 / 5,
+        )
+        .map_err(|e| Error::Internal(format!("Chamilo client: {e}")))?;
+        Ok(Some(Self { db, client, sealer }))
+    }
+
+    /// The person's Chamilo id, making the account when Chamilo has none; `None` when the person
+    /// is not to have one (not confirmed, locked, erased).
+    async fn user(&self, user_id: &str) -> Result<Option<i64>, String> {
+        let id = user_id.to_string();
+        let Some(learner) = self
+            .db
+            .run(move |conn| chamilo::learner(conn, &id))
+            .await
+            .map_err(text)?
+        else {
+            return Ok(None);
+        };
+        if let Some(known) = learner.chamilo_user_id {
+            return Ok(Some(known));
+        }
+        let chamilo_id = match self.existing_user(&learner.email).await? {
+            Some(id) => id,
+            None => {
+                let new = NewUser {
+                    loginname: learner.email.clone(),
+                    firstname: learner.first_name.clone(),
+                    lastname: learner.last_name.clone(),
+                    email: learner.email.clone(),
+                    status: learner.status,
+                    password: crate::crypto::random_token(),
+                    hub_id: learner.id.clone(),
+                    oauth2_id: learner.id.clone(),
+                    language: Some(chamilo_language(&learner.language).to_string()),
+                };
+                match self.client.save_user(&new).await {
+                    Ok(id) => id,
+                    // Made by an attempt whose answer was lost: find it.
+                    Err(ChamiloError::Refused { .. }) => self
+                        .existing_user(&learner.email)
+                        .await?
+                        .ok_or("Chamilo refused the account and has none by that name")?,
+                    Err(e) => return Err(text(e)),
+                }
+            }
+        };
+        let id = user_id.to_string();
+        self.db
+            .run(move |conn| chamilo::set_chamilo_user(conn, &id, chamilo_id))
+            .await
+            .map_err(text)?;
+        Ok(Some(chamilo_id))
+    }
+
+    async fn existing_user(&self, loginname: &str) -> Result<Option<i64>, String> {
+        if !self.client.username_exists(loginname).await.map_err(text)? {
+            return Ok(None);
+        }
+        self.client.user_id(loginname).await.map_err(text)
+    }
+
+    /// The offer's course code, making the course when it has none; `None` while the offer is
+    /// not published.
+    async fn course(&self, offer_id: &str) -> Result<Option<String>, String> {
+        let id = offer_id.to_string();
+        let Some(course) = self
+            .db
+            .run(move |conn| chamilo::course(conn, &id))
+            .await
+            .map_err(text)?
+        else {
+            return Ok(None);
+        };
+        if let Some(code) = course.code {
+            return Ok(Some(code));
+        }
+        let wanted = chamilo::wanted_code(offer_id);
+        let code = if self.client.course_exists(&wanted).await.map_err(text)? {
+            wanted
+        } else {
+            self.client
+                .save_course(&course.title, &wanted, chamilo_language(&course.language))
+                .await
+                .map_err(text)?
+                .code
+        };
+        let (id, stored) = (offer_id.to_string(), code.clone());
+        self.db
+            .run(move |conn| {
+                chamilo::set_course_code(conn, &crate::domain::Actor::hub(), &id, &stored)
+            })
+            .await
+            .map_err(text)?;
+        Ok(Some(code))
+    }
+
+    async fn handle(&self, delivery: &Delivery) -> Result<(), String> {
+        let subject = delivery.event.subject_id.as_str();
+        let kind: EventKind = delivery.event.kind.parse().map_err(text)?;
+        match kind {
+            EventKind::AccountConfirmed | EventKind::AccountCreated => {
+                self.user(subject).await?;
+            }
+            EventKind::OfferPublished => {
+                self.course(subject).await?;
+            }
+            EventKind::OfferTrainerAnswered => {
+                let offer = subject.to_string();
+                let trainers = self
+                    .db
+                    .run(move |conn| chamilo::confirmed_trainers(conn, &offer))
+                    .await
+                    .map_err(text)?;
+                if trainers.is_empty() {
+                    return Ok(());
+                }
+                let Some(code) = self.course(subject).await? else {
+                    return Ok(());
+                };
+                for trainer in trainers {
+                    if let Some(id) = self.user(&trainer).await? {
+                        self.client.subscribe(&code, id, 1).await.map_err(text)?;
+                    }
+                }
+            }
+            EventKind::ApplicationStatus => self.application(subject).await?,
+            _ => {}
+        }
+        Ok(())
+    }
+
+    async fn application(&self, id: &str) -> Result<(), String> {
+        let app = id.to_string();
+        let Some((user, offer, status)) = self
+            .db
+            .run(move |conn| chamilo::application(conn, &app))
+            .await
+            .map_err(text)?
+        else {
+            return Ok(());
+        };
+        match status {
+            ApplicationStatus::Accepted => {
+                let chamilo_user = self
+                    .user(&user)
+                    .await?
+                    .ok_or("the participant has no confirmed account yet")?;
+                let code = self
+                    .course(&offer)
+                    .await?
+                    .ok_or("the offer is not published")?;
+                if !self
+                    .client
+                    .subscribe(&code, chamilo_user, 5)
+                    .await
+                    .map_err(text)?
+                {
+                    return Err("Chamilo did not enrol the participant".into());
+                }
+                let app = id.to_string();
+                self.db
+                    .run(move |conn| chamilo::enrolled(conn, &app))
+                    .await
+                    .map_err(text)?;
+            }
+            ApplicationStatus::Cancelled => {
+                let (uid, oid) = (user.clone(), offer.clone());
+                let known = self
+                    .db
+                    .run(move |conn| {
+                        Ok((
+                            chamilo::learner(conn, &uid)?.and_then(|l| l.chamilo_user_id),
+                            chamilo::course(conn, &oid)?.and_then(|c| c.code),
+                        ))
+                    })
+                    .await
+                    .map_err(text)?;
+                if let (Some(chamilo_user), Some(code)) = known {
+                    self.client
+                        .unsubscribe(&code, chamilo_user)
+                        .await
+                        .map_err(text)?;
+                }
+            }
+            _ => {}
+        }
+        Ok(())
+    }
+
+    /// Keeps the api key Chamilo gave, sealed, when it changed.
+    async fn keep_key(&self, before: Option<String>) {
+        let now = self.client.key().await;
+        if now.is_some() && now != before {
+            let sealer = self.sealer.clone();
+            let key = now.unwrap_or_default();
+            if let Err(e) = self
+                .db
+                .run(move |conn| chamilo::save_key(conn, &sealer, &key))
+                .await
+            {
+                tracing::warn!(error = %e, "Chamilo api key not kept");
+            }
+        }
+    }
+}
+
+impl Consumer for Provisioning {
+    fn name(&self) -> &'static str {
+        "chamilo"
+    }
+
+    fn kinds(&self) -> &'static [EventKind] {
+        &[
+            EventKind::AccountCreated,
+            EventKind::AccountConfirmed,
+            EventKind::OfferPublished,
+            EventKind::OfferTrainerAnswered,
+            EventKind::ApplicationStatus,
+        ]
+    }
+
+    fn deliver<'a>(&'a self, delivery: &'a Delivery) -> BoxFuture<'a, Result<(), String>> {
+        Box::pin(async move {
+            let before = self.client.key().await;
+            let outcome = self.handle(delivery).await;
+            self.keep_key(before).await;
+            outcome
+        })
+    }
+}
