@@ -18,6 +18,7 @@ use crate::support::{Backend, TestHub};
 crate::both_backends!(
     approval_acceptance_and_cancellation_reach_chamilo,
     a_chamilo_that_is_down_loses_nothing,
+    xapi_results_complete_the_training,
 );
 
 #[derive(Debug, Clone)]
@@ -604,5 +605,249 @@ async fn the_client_meets_what_chamilo_refuses() {
         .await
         .unwrap();
     assert_eq!(json["error"], true, "PHP reads no fields from a JSON body");
+    chamilo.server.stop(true).await;
+}
+
+/// A statement as Chamilo's xapi plugin sends it when a learning path is completed (reference
+/// facts §4.2a): no id, the actor by `mbox`, the course in the activity IRI's `cidReq`.
+fn lp_completed(email: &str, code: &str) -> Value {
+    json!({
+        "actor": {"objectType": "Agent", "mbox": format!("mailto:{email}"), "name": "Trainee"},
+        "verb": {"id": "http://adlnet.gov/expapi/verbs/completed", "display": {"en-US": "completed"}},
+        "object": {"objectType": "Activity",
+            "id": format!("http://chamilo.test/main/lp/lp_controller.php?action=view&lp_id=1&isStudentView=true&cidReq={code}&id_session=0&gidReq=0&gradebook=0&origin="),
+            "definition": {"name": {"en": "Excel basics"}, "type": "http://adlnet.gov/expapi/activities/lesson"}},
+        "result": {"score": {"scaled": 1, "raw": 100, "min": 0, "max": 100}, "completion": true},
+        "context": {"platform": "Chamilo", "language": "en"},
+        "timestamp": "2027-03-05T10:00:00Z"
+    })
+}
+
+fn quiz(email: &str, code: &str, raw: u32) -> Value {
+    json!({
+        "actor": {"objectType": "Agent", "mbox": format!("mailto:{email}")},
+        "verb": {"id": "http://adlnet.gov/expapi/verbs/completed"},
+        "object": {"id": "http://chamilo.test/xapi/quiz/7", "definition": {"name": {"en": "Final test"}}},
+        "result": {"score": {"scaled": f64::from(raw) / 100.0, "raw": raw, "min": 0, "max": 100}, "completion": true},
+        "context": {"contextActivities": {"grouping": [
+            {"id": "http://chamilo.test/"},
+            {"id": format!("http://chamilo.test/courses/{code}/index.php"), "definition": {"type": "http://id.tincanapi.com/activitytype/lms/course"}}]}}
+    })
+}
+
+async fn xapi_results_complete_the_training(backend: Backend) {
+    let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+    let url = format!("http://{}/", listener.local_addr().unwrap());
+    let chamilo = FakeChamilo::start(listener, 0);
+    let mut owned = settings(&url);
+    owned.push(("HUB_XAPI_USERNAME", "chamilo".into()));
+    owned.push(("HUB_XAPI_PASSWORD", "lrs-secret".into()));
+    let pairs: Vec<(&str, &str)> = owned.iter().map(|(k, v)| (*k, v.as_str())).collect();
+    let hub = TestHub::start_with(backend, &pairs, Vec::new()).await;
+    let c = cast(&hub).await;
+    let call = Call { hub: &hub };
+    let by_path = publish(&call, &c, draft(30)).await;
+    let by_quiz = publish(&call, &c, draft(40)).await;
+    chamilo
+        .until(20, "both courses", |s| s.courses.len() == 2)
+        .await;
+    let code = |offer: &str| {
+        let offer = offer.to_string();
+        let hub = &hub;
+        async move {
+            let deadline = Instant::now() + Duration::from_secs(10);
+            loop {
+                let (_, o) = hub.get_json(&format!("/api/offers/{offer}")).await;
+                if let Some(code) = o["chamilo_course_code"].as_str() {
+                    return code.to_string();
+                }
+                assert!(Instant::now() < deadline, "no course code");
+                tokio::time::sleep(Duration::from_millis(50)).await;
+            }
+        }
+    };
+    let (path_code, quiz_code) = (code(&by_path).await, code(&by_quiz).await);
+    let path_app = crate::applications::accepted(&call, &c, &by_path).await;
+    let quiz_app = crate::applications::accepted(&call, &c, &by_quiz).await;
+
+    // The quiz offer is completed by a score of 80 % or more; only its provider may say so.
+    let rule = json!({"kind": "quiz_score", "min_percent": 80.0});
+    let path = format!("/api/offers/{by_quiz}/completion-rule");
+    let (status, _, _) = call
+        .send("PUT", &path, Some(&c.trainee), None, Some(rule.clone()))
+        .await;
+    assert_eq!(status, 403);
+    let (status, _, _) = call
+        .send(
+            "PUT",
+            &path,
+            Some(&c.other_provider),
+            None,
+            Some(rule.clone()),
+        )
+        .await;
+    assert_eq!(status, 403);
+    let (status, _, body) = call
+        .send("PUT", &path, Some(&c.provider), None, Some(rule.clone()))
+        .await;
+    assert_eq!(status, 200, "{body}");
+    assert_eq!(hub.get_json(&path).await.1, rule);
+
+    let send = |method: &'static str,
+                query: String,
+                body: Value,
+                auth: Option<(&'static str, &'static str)>,
+                version: bool| {
+        let mut req = hub
+            .client
+            .request(
+                method.parse().unwrap(),
+                hub.url(&format!("/xapi/statements{query}")),
+            )
+            .json(&body);
+        if let Some((u, p)) = auth {
+            req = req.basic_auth(u, Some(p));
+        }
+        if version {
+            req = req.header("X-Experience-API-Version", "1.0.3");
+        }
+        req.send()
+    };
+    let creds = Some(("chamilo", "lrs-secret"));
+    let trainee = "trainee@example.eu";
+    let statement = lp_completed(trainee, &path_code);
+    let refused = send("POST", String::new(), statement.clone(), None, true)
+        .await
+        .unwrap();
+    assert_eq!(refused.status(), 401);
+    assert!(refused.headers()["www-authenticate"]
+        .to_str()
+        .unwrap()
+        .starts_with("Basic"));
+    let wrong = send(
+        "POST",
+        String::new(),
+        statement.clone(),
+        Some(("chamilo", "guess")),
+        true,
+    )
+    .await
+    .unwrap();
+    assert_eq!(wrong.status(), 401);
+    let unversioned = send("POST", String::new(), statement.clone(), creds, false)
+        .await
+        .unwrap();
+    assert_eq!(unversioned.status(), 400);
+
+    // The learning path completed: the training is completed, with the statement as evidence.
+    let res = send("POST", String::new(), statement.clone(), creds, true)
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 200);
+    assert_eq!(res.headers()["x-experience-api-version"], "1.0.3");
+    let ids: Vec<String> = res.json().await.unwrap();
+    assert_eq!(ids.len(), 1);
+    assert_eq!(application_status(&call, &c, &path_app).await, "completed");
+    // The same statement again (as its sender retries, now with its id): completed once.
+    let mut again = statement.clone();
+    again["id"] = json!(ids[0]);
+    let res = send(
+        "PUT",
+        format!("?statementId={}", ids[0]),
+        again.clone(),
+        creds,
+        true,
+    )
+    .await
+    .unwrap();
+    assert_eq!(res.status(), 204);
+    let res = send("POST", String::new(), json!([again]), creds, true)
+        .await
+        .unwrap();
+    assert_eq!(res.json::<Vec<String>>().await.unwrap(), ids);
+    let completions: i64 = {
+        let app = path_app.clone();
+        hub.pool()
+            .run(move |conn| {
+                use diesel::prelude::*;
+                use hub::db::schema::events;
+                Ok(events::table
+                    .filter(events::subject_id.eq(app))
+                    .filter(events::kind.eq("application.status"))
+                    .filter(events::payload.like("%completed%"))
+                    .count()
+                    .get_result(conn)?)
+            })
+            .await
+            .unwrap()
+    };
+    assert_eq!(completions, 1, "one completion, one event");
+    // The same id with other content is refused.
+    let mut other = again.clone();
+    other["result"]["score"]["raw"] = json!(50);
+    let res = send(
+        "PUT",
+        format!("?statementId={}", ids[0]),
+        other,
+        creds,
+        true,
+    )
+    .await
+    .unwrap();
+    assert_eq!(res.status(), 409);
+
+    // A quiz below the rule's score does not complete; one above does.
+    let res = send(
+        "POST",
+        String::new(),
+        quiz(trainee, &quiz_code, 60),
+        creds,
+        true,
+    )
+    .await
+    .unwrap();
+    assert_eq!(res.status(), 200);
+    assert_eq!(application_status(&call, &c, &quiz_app).await, "enrolled");
+    let res = send(
+        "POST",
+        String::new(),
+        quiz(trainee, &quiz_code, 90),
+        creds,
+        true,
+    )
+    .await
+    .unwrap();
+    assert_eq!(res.status(), 200);
+    assert_eq!(application_status(&call, &c, &quiz_app).await, "completed");
+
+    // Someone the hub does not know: kept, and listed for the operator.
+    let stranger = lp_completed("nobody@elsewhere.eu", &path_code);
+    let res = send("POST", String::new(), stranger, creds, true)
+        .await
+        .unwrap();
+    let stranger_id = res.json::<Vec<String>>().await.unwrap().remove(0);
+    let (status, _, list) = call
+        .send(
+            "GET",
+            "/api/admin/xapi/unmapped",
+            Some(&c.admin),
+            None,
+            None,
+        )
+        .await;
+    assert_eq!(status, 200);
+    let list = crate::support::items(list);
+    let kept = list
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|u| u["id"] == stranger_id.as_str())
+        .expect("the stranger's statement is kept");
+    assert_eq!(kept["missing"], json!(["person"]));
+    assert_eq!(
+        kept["statement"]["actor"]["mbox"],
+        "mailto:nobody@elsewhere.eu"
+    );
+    hub.stop().await;
     chamilo.server.stop(true).await;
 }

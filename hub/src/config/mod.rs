@@ -112,6 +112,9 @@ pub struct Config {
     pub qdr_push: Option<QdrPush>,
     /// The Chamilo the hub provisions; off unless its URL is set.
     pub chamilo: Option<Chamilo>,
+    /// HTTP Basic credentials Chamilo's xapi plugin sends statements with; unset, the
+    /// statements endpoint takes none.
+    pub xapi: Option<(String, String)>,
     pub mail_from: String,
     pub lockout_attempts: i64,
     pub lockout_window: Duration,
@@ -504,6 +507,25 @@ impl Config {
                 })
             }
         };
+        let xapi_username: Option<String> = r.read_raw(
+            "HUB_XAPI_USERNAME",
+            None,
+            "user name Chamilo's xapi plugin sends statements to /xapi/ with",
+            false,
+        )?;
+        let xapi_password: Option<String> =
+            r.read_raw("HUB_XAPI_PASSWORD", None, "its password", true)?;
+        let xapi = match (xapi_username, xapi_password) {
+            (Some(u), Some(p)) if !u.is_empty() && !p.is_empty() => Some((u, p)),
+            (None, None) => None,
+            _ => {
+                return Err(ConfigError {
+                    setting: "HUB_XAPI_PASSWORD".into(),
+                    message: "HUB_XAPI_USERNAME and HUB_XAPI_PASSWORD go together, neither empty"
+                        .into(),
+                })
+            }
+        };
         let mail_from: String = r.read(
             "HUB_MAIL_FROM",
             "Training Registry Hub <no-reply@hub.invalid>",
@@ -615,6 +637,7 @@ impl Config {
             qdr_debounce: Duration::from_millis(qdr_debounce),
             qdr_push,
             chamilo,
+            xapi,
             mail_from,
             lockout_attempts,
             lockout_window: Duration::from_secs(lockout_window * 60),

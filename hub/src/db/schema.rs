@@ -91,6 +91,7 @@ diesel::table! {
         revision -> Nullable<Text>,
         revision_status -> Nullable<Text>,
         revision_reason -> Nullable<Text>,
+        completion_rule -> Nullable<Text>,
     }
 }
 
@@ -337,6 +338,7 @@ diesel::table! {
         version -> Integer,
         created_at -> Timestamp,
         updated_at -> Timestamp,
+        completion_evidence -> Nullable<Text>,
     }
 }
 
@@ -446,6 +448,19 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    xapi_statements (id) {
+        id -> Text,
+        body -> Text,
+        stored_at -> Timestamp,
+        user_id -> Nullable<Text>,
+        offer_id -> Nullable<Text>,
+        kind -> Text,
+        activity_name -> Nullable<Text>,
+        score_percent -> Nullable<Double>,
+    }
+}
+
 diesel::joinable!(qdr_chunks -> qdr_versions (version));
 diesel::joinable!(qdr_attempts -> qdr_versions (version));
 diesel::joinable!(deliveries -> events (event_id));
@@ -491,4 +506,5 @@ diesel::allow_tables_to_appear_in_same_query!(
     qdr_chunks,
     qdr_attempts,
     integration_secrets,
+    xapi_statements,
 );

@@ -340,6 +340,10 @@ pub fn step(
             _ => return refuse(),
         };
         set_status(conn, &a, to, reason.map(str::trim), actor)?;
+        if matches!(step, Step::Complete | Step::Fail) {
+            // Recorded as what it is: a person's decision, not results.
+            set_evidence(conn, id, &serde_json::json!({ "by_hand": person.id }))?;
+        }
         if from.is_seated() && !to.is_seated() {
             promote(conn, &a.offer_id, actor)?;
         }
@@ -358,6 +362,37 @@ pub fn enrolled_by_engine(conn: &mut DbConnection, id: &str, actor: &Actor) -> R
         set_status(conn, &a, Status::Enrolled, None, actor)?;
         Ok(true)
     })
+}
+
+/// The participant's results met the offer's completion rule: an accepted or enrolled
+/// application becomes `completed`, with `evidence` (the statements that met it). False when it
+/// is not one of those (completed already, cancelled): a completion is recorded once.
+pub fn completed_by_engine(
+    conn: &mut DbConnection,
+    id: &str,
+    evidence: serde_json::Value,
+    actor: &Actor,
+) -> Result<bool, Error> {
+    write_transaction(conn, |conn| {
+        let a = get(conn, id)?;
+        if !matches!(a.status, Status::Accepted | Status::Enrolled) {
+            return Ok(false);
+        }
+        set_status(conn, &a, Status::Completed, None, actor)?;
+        set_evidence(conn, id, &evidence)?;
+        Ok(true)
+    })
+}
+
+fn set_evidence(
+    conn: &mut DbConnection,
+    id: &str,
+    evidence: &serde_json::Value,
+) -> Result<(), Error> {
+    diesel::update(applications::table.find(id))
+        .set(applications::completion_evidence.eq(evidence.to_string()))
+        .execute(conn)?;
+    Ok(())
 }
 
 /// A place freed: the longest-waiting application moves up to `pending` for the provider.

@@ -46,6 +46,7 @@ pub mod upstream;
 
 // rank 6: read models composed over the ranks below, and privacy across them
 pub mod catalogue;
+pub mod completion;
 pub mod privacy;
 
 // rank 7: the registry as others see it, over the read models
@@ -54,6 +55,7 @@ pub mod europass;
 // rank 8: publishing the registry, and the learning engine
 pub mod chamilo;
 pub mod qdr;
+pub mod xapi;
 
 pub use audit::Actor;
 

@@ -17,6 +17,7 @@ pub mod rate_limit;
 pub mod routes;
 pub mod sparql;
 pub mod upstream;
+pub mod xapi;
 
 use std::sync::Arc;
 

@@ -7,7 +7,7 @@ use actix_web::http::Method;
 use actix_web::middleware::{from_fn, Compress};
 use actix_web::{guard, web, App};
 
-use super::{api, middleware, pages, qdr, sparql, AppState};
+use super::{api, middleware, pages, qdr, sparql, xapi, AppState};
 
 macro_rules! routes {
     ($($method:ident $path:literal => $handler:path,)*) => {
@@ -62,6 +62,12 @@ routes! {
     GET "/qdr/dcat.ttl" => qdr::dcat,
     GET "/api/admin/qdr/versions" => qdr::history,
     GET "/api/admin/deliveries" => api::admin::deliveries,
+    GET "/api/admin/xapi/unmapped" => xapi::unmapped,
+    GET "/api/offers/{id}/completion-rule" => xapi::rule,
+    PUT "/api/offers/{id}/completion-rule" => xapi::set_rule,
+    POST "/xapi/statements" => xapi::post,
+    PUT "/xapi/statements" => xapi::put,
+    GET "/xapi/about" => xapi::about,
     POST "/api/admin/deliveries/{id}/retry" => api::admin::retry_delivery,
     POST "/api/admin/qdr/versions/{id}/push" => qdr::push,
     POST "/api/organisations/{id}/employees/accept" => api::employees::accept,

@@ -1,0 +1,146 @@
+//! When a training is completed (chamilo.md, "Learning results back"): each offer's rule, set by
+//! its provider, and its test against the results Chamilo sent. The default rule is the one every
+//! course has: a learning path completed. A completion is recorded once, with its evidence, in the
+//! transaction that stored the result which met the rule, with its outbox event.
+
+use diesel::prelude::*;
+use serde::{Deserialize, Serialize};
+
+use super::accounts::Person;
+use super::applications;
+use super::audit::Actor;
+use super::offers;
+use super::vocabulary::ApplicationStatus;
+use crate::db::schema::{applications as application_rows, offers as offer_rows, xapi_statements};
+use crate::db::{write_transaction, DbConnection};
+use crate::error::{Error, FieldError};
+
+/// What completes an offer's training.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum CompletionRule {
+    /// Any learning path of the course completed.
+    #[default]
+    AnyLearningPath,
+    /// The learning path of this name completed.
+    LearningPath { name: String },
+    /// A quiz finished with at least this score, in percent.
+    QuizScore { min_percent: f64 },
+}
+
+impl CompletionRule {
+    fn check(&self) -> Result<(), Error> {
+        match self {
+            Self::LearningPath { name } if name.trim().is_empty() => {
+                Err(Error::Validation(vec![FieldError::new(
+                    "name",
+                    "required",
+                    "name the learning path",
+                )]))
+            }
+            Self::QuizScore { min_percent } if !(0.0..=100.0).contains(min_percent) => {
+                Err(Error::Validation(vec![FieldError::new(
+                    "min_percent",
+                    "out_of_range",
+                    "must be between 0 and 100",
+                )]))
+            }
+            _ => Ok(()),
+        }
+    }
+}
+
+/// The offer's rule (the default where none was set).
+pub fn rule(conn: &mut DbConnection, offer_id: &str) -> Result<CompletionRule, Error> {
+    let stored: Option<Option<String>> = offer_rows::table
+        .find(offer_id)
+        .select(offer_rows::completion_rule)
+        .first(conn)
+        .optional()?;
+    let Some(stored) = stored else {
+        return Err(Error::NotFound(format!("offer {offer_id}")));
+    };
+    Ok(stored
+        .and_then(|s| serde_json::from_str(&s).ok())
+        .unwrap_or_default())
+}
+
+/// The provider's staff (or a superadmin) set the offer's rule.
+pub fn set_rule(
+    conn: &mut DbConnection,
+    person: &Person,
+    offer_id: &str,
+    rule: &CompletionRule,
+) -> Result<(), Error> {
+    rule.check()?;
+    write_transaction(conn, |conn| {
+        let (provider, _) = offers::provider_and_status(conn, offer_id)?;
+        person.provider_staff_or_superadmin(&provider)?;
+        diesel::update(offer_rows::table.find(offer_id))
+            .set(offer_rows::completion_rule.eq(serde_json::to_string(rule)?))
+            .execute(conn)?;
+        Ok(())
+    })
+}
+
+/// Completes the person's training on the offer if their stored results meet its rule; the
+/// application completed, if one was.
+pub fn evaluate(
+    conn: &mut DbConnection,
+    user_id: &str,
+    offer_id: &str,
+) -> Result<Option<String>, Error> {
+    let open: Option<String> = application_rows::table
+        .filter(application_rows::user_id.eq(user_id))
+        .filter(application_rows::offer_id.eq(offer_id))
+        .filter(application_rows::status.eq_any([
+            ApplicationStatus::Accepted.as_str(),
+            ApplicationStatus::Enrolled.as_str(),
+        ]))
+        .select(application_rows::id)
+        .first(conn)
+        .optional()?;
+    let Some(application) = open else {
+        return Ok(None);
+    };
+    let results = || {
+        xapi_statements::table
+            .filter(xapi_statements::user_id.eq(user_id))
+            .filter(xapi_statements::offer_id.eq(offer_id))
+            .into_boxed()
+    };
+    let evidence: Vec<String> = match rule(conn, offer_id)? {
+        CompletionRule::AnyLearningPath => results()
+            .filter(xapi_statements::kind.eq("lp_completed"))
+            .select(xapi_statements::id)
+            .load(conn)?,
+        CompletionRule::LearningPath { name } => {
+            let wanted = name.trim().to_lowercase();
+            let done: Vec<(String, Option<String>)> = results()
+                .filter(xapi_statements::kind.eq("lp_completed"))
+                .select((xapi_statements::id, xapi_statements::activity_name))
+                .load(conn)?;
+            done.into_iter()
+                .filter(|(_, n)| {
+                    n.as_deref().map(|n| n.trim().to_lowercase()) == Some(wanted.clone())
+                })
+                .map(|(id, _)| id)
+                .collect()
+        }
+        CompletionRule::QuizScore { min_percent } => results()
+            .filter(xapi_statements::kind.eq("quiz"))
+            .filter(xapi_statements::score_percent.ge(min_percent))
+            .select(xapi_statements::id)
+            .load(conn)?,
+    };
+    if evidence.is_empty() {
+        return Ok(None);
+    }
+    let done = applications::completed_by_engine(
+        conn,
+        &application,
+        serde_json::json!({ "statements": evidence }),
+        &Actor::hub(),
+    )?;
+    Ok(done.then_some(application))
+}
