@@ -19,6 +19,7 @@ crate::both_backends!(
     approval_acceptance_and_cancellation_reach_chamilo,
     a_chamilo_that_is_down_loses_nothing,
     xapi_results_complete_the_training,
+    the_api_key_is_kept_across_a_restart,
 );
 
 #[derive(Debug, Clone)]
@@ -847,6 +848,45 @@ async fn xapi_results_complete_the_training(backend: Backend) {
     assert_eq!(
         kept["statement"]["actor"]["mbox"],
         "mailto:nobody@elsewhere.eu"
+    );
+    hub.stop().await;
+    chamilo.server.stop(true).await;
+}
+
+async fn the_api_key_is_kept_across_a_restart(backend: Backend) {
+    let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+    let url = format!("http://{}/", listener.local_addr().unwrap());
+    let chamilo = FakeChamilo::start(listener, 0);
+    let hub = start_hub(backend, &url).await;
+    let c = cast(&hub).await;
+    publish(&Call { hub: &hub }, &c, draft(30)).await;
+    chamilo
+        .until(20, "the first course", |s| s.courses.len() == 1)
+        .await;
+    let owned = settings(&url);
+    let pairs: Vec<(&str, &str)> = owned.iter().map(|(k, v)| (*k, v.as_str())).collect();
+    let hub = hub.restart_with(&pairs).await;
+    // Tokens name the hub's address, which a restart here changes: sign in again.
+    let c = crate::offers::Cast {
+        admin: crate::identity::bearer(&hub, "root@example.eu").await,
+        provider: crate::identity::bearer(&hub, "staff@provider.eu").await,
+        ..c
+    };
+    publish(&Call { hub: &hub }, &c, draft(31)).await;
+    chamilo
+        .until(20, "the second course", |s| s.courses.len() == 2)
+        .await;
+    let signed_in = chamilo
+        .state
+        .lock()
+        .unwrap()
+        .calls
+        .iter()
+        .filter(|a| *a == "authenticate")
+        .count();
+    assert_eq!(
+        signed_in, 1,
+        "the key was kept (sealed) and used after the restart"
     );
     hub.stop().await;
     chamilo.server.stop(true).await;
