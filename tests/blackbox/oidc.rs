@@ -24,6 +24,7 @@ crate::both_backends!(
     rotated_keys_keep_old_tokens_verifiable,
     logout_ends_the_session_and_returns_to_the_client,
     brokering_through_an_upstream_hub_continues_the_flow,
+    refresh_tokens_rotate_are_revoked_on_reuse_and_end_with_the_session,
 );
 
 const REDIRECT: &str = "http://127.0.0.1:9/plugin/oauth2/src/callback.php";
@@ -741,4 +742,123 @@ async fn brokering_through_an_upstream_hub_continues_the_flow(backend: Backend) 
     );
     upstream.stop().await;
     downstream.stop().await;
+}
+
+/// Chamilo's oauth2 plugin renews an expired access token with its refresh token (issue 11):
+/// clients that ask for `offline_access` get one, each is used once (the next one comes with the
+/// new access token), one used twice revokes its family, and none outlives the hub session.
+async fn refresh_tokens_rotate_are_revoked_on_reuse_and_end_with_the_session(backend: Backend) {
+    let hub = TestHub::empty(backend).await;
+    person(&hub, "ana@example.eu", &["trainee"], None).await;
+    let (id, secret) = register_client(&hub, "Chamilo", true).await;
+    let rp = relying_party(&hub, &id, &secret).await;
+    let b = browser();
+    let code = |offline: bool| {
+        let flow = start_flow(&rp, &[]);
+        let url = if offline {
+            let asked = "scope=openid+profile+email+chamilo";
+            assert!(flow.url.contains(asked), "{}", flow.url);
+            flow.url.replace(asked, &format!("{asked}+offline_access"))
+        } else {
+            flow.url.clone()
+        };
+        let (hub, b) = (&hub, &b);
+        async move {
+            let back = browse_to_client(hub, b, &url, "ana@example.eu").await;
+            (query_param(&back, "code").unwrap(), flow.verifier)
+        }
+    };
+    let exchange = |code: String, verifier: PkceCodeVerifier| {
+        let (hub, id, secret) = (&hub, id.clone(), secret.clone());
+        async move {
+            token_request(
+                hub,
+                &[
+                    ("grant_type", "authorization_code"),
+                    ("code", &code),
+                    ("redirect_uri", REDIRECT),
+                    ("code_verifier", verifier.secret()),
+                ],
+                Some((&id, &secret)),
+            )
+            .await
+        }
+    };
+    let refresh = |token: String| {
+        let (hub, id, secret) = (&hub, id.clone(), secret.clone());
+        async move {
+            token_request(
+                hub,
+                &[("grant_type", "refresh_token"), ("refresh_token", &token)],
+                Some((&id, &secret)),
+            )
+            .await
+        }
+    };
+    let userinfo = |token: String| {
+        let hub = &hub;
+        async move {
+            http()
+                .get(hub.url("/oauth2/userinfo"))
+                .bearer_auth(token)
+                .send()
+                .await
+                .unwrap()
+                .status()
+                .as_u16()
+        }
+    };
+
+    // Without offline_access: no refresh token.
+    let (c, v) = code(false).await;
+    let (status, plain) = exchange(c, v).await;
+    assert_eq!(status, 200, "{plain}");
+    assert!(plain.get("refresh_token").is_none(), "{plain}");
+
+    // With it: one, which rotates.
+    let (c, v) = code(true).await;
+    let (status, first) = exchange(c, v).await;
+    assert_eq!(status, 200, "{first}");
+    let r1 = first["refresh_token"]
+        .as_str()
+        .expect("a refresh token")
+        .to_string();
+    let (status, second) = refresh(r1.clone()).await;
+    assert_eq!(status, 200, "{second}");
+    let r2 = second["refresh_token"].as_str().unwrap().to_string();
+    assert_ne!(r1, r2);
+    let a2 = second["access_token"].as_str().unwrap().to_string();
+    assert_eq!(userinfo(a2.clone()).await, 200);
+
+    // The first one again: refused, and everything of its family with it.
+    let (status, reused) = refresh(r1).await;
+    assert_eq!(
+        (status, reused["error"].as_str()),
+        (400, Some("invalid_grant"))
+    );
+    assert_eq!(
+        userinfo(a2).await,
+        401,
+        "the family's access token is revoked"
+    );
+    let (status, _) = refresh(r2).await;
+    assert_eq!(status, 400, "and its refresh token");
+
+    // A fresh family ends with the hub session.
+    let (c, v) = code(true).await;
+    let (_, third) = exchange(c, v).await;
+    let r3 = third["refresh_token"].as_str().unwrap().to_string();
+    let hint = third["id_token"].as_str().unwrap().to_string();
+    let res = b
+        .get(hub.url(&format!("/oauth2/logout?id_token_hint={hint}")))
+        .send()
+        .await
+        .unwrap();
+    assert!(res.status().is_success() || res.status().is_redirection());
+    let (status, ended) = refresh(r3).await;
+    assert_eq!(
+        (status, ended["error"].as_str()),
+        (400, Some("invalid_grant"))
+    );
+    hub.stop().await;
 }

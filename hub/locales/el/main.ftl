@@ -62,6 +62,7 @@ scope-openid = την ταυτότητά σας σε αυτό το μητρώο
 scope-profile = το όνομα και τη γλώσσα σας
 scope-email = τη διεύθυνση e-mail σας
 scope-chamilo = τον ρόλο σας στην πλατφόρμα μάθησης
+scope-offline_access = να παραμένετε συνδεδεμένοι όσο εργάζεστε εκεί
 signed-out-title = Αποσυνδεθήκατε
 signed-out-done = Έχετε αποσυνδεθεί.
 sessions-title = Οι συνεδρίες μου

@@ -62,6 +62,7 @@ scope-openid = your identity on this hub
 scope-profile = your name and language
 scope-email = your e-mail address
 scope-chamilo = your role in the learning platform
+scope-offline_access = staying signed in to it while you work there
 signed-out-title = Signed out
 signed-out-done = You have been signed out.
 sessions-title = My sessions

@@ -62,6 +62,7 @@ scope-openid = la tua identità su questo registro
 scope-profile = nome e lingua
 scope-email = indirizzo e-mail
 scope-chamilo = il tuo ruolo nella piattaforma di formazione
+scope-offline_access = restare collegato mentre ci lavori
 signed-out-title = Disconnesso
 signed-out-done = Sei uscito.
 sessions-title = Le mie sessioni

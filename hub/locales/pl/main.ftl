@@ -62,6 +62,7 @@ scope-openid = Twoja tożsamość w rejestrze
 scope-profile = imię, nazwisko i język
 scope-email = adres e-mail
 scope-chamilo = Twoja rola na platformie szkoleniowej
+scope-offline_access = pozostanie zalogowanym podczas pracy
 signed-out-title = Wylogowano
 signed-out-done = Zostałeś wylogowany.
 sessions-title = Moje sesje

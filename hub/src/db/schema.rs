@@ -461,6 +461,18 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    oidc_refresh_tokens (token_hash) {
+        token_hash -> Text,
+        family -> Text,
+        client_id -> Text,
+        session_id -> Text,
+        scope -> Text,
+        expires_at -> Timestamp,
+        used_at -> Nullable<Timestamp>,
+    }
+}
+
 diesel::joinable!(qdr_chunks -> qdr_versions (version));
 diesel::joinable!(qdr_attempts -> qdr_versions (version));
 diesel::joinable!(deliveries -> events (event_id));
@@ -507,4 +519,5 @@ diesel::allow_tables_to_appear_in_same_query!(
     qdr_attempts,
     integration_secrets,
     xapi_statements,
+    oidc_refresh_tokens,
 );

@@ -25,7 +25,7 @@ use super::audit::{self, Action, Actor};
 use super::vocabulary::{OrganisationKind, Role, SubjectType};
 use crate::crypto::{equal, hash_token, random_token, Sealer};
 use crate::db::schema::{
-    oidc_clients, oidc_codes, oidc_grants, oidc_tokens, sessions, signing_keys,
+    oidc_clients, oidc_codes, oidc_grants, oidc_refresh_tokens, oidc_tokens, sessions, signing_keys,
 };
 use crate::db::{write_transaction, DbConnection};
 use crate::error::{Error, FieldError};
@@ -34,7 +34,9 @@ pub const CODE_SECS: i64 = 60;
 pub const TOKEN_SECS: i64 = 3600;
 /// A retired key stays published this long: longer than any token it signed lives.
 const RETIRED_PUBLISHED_SECS: i64 = TOKEN_SECS * 2;
-pub const SCOPES: [&str; 4] = ["openid", "profile", "email", "chamilo"];
+pub const SCOPES: [&str; 5] = ["openid", "profile", "email", "chamilo", "offline_access"];
+/// How long a refresh token lasts unused (the hub session ends it sooner).
+pub const REFRESH_DAYS: i64 = 30;
 
 // ---------------------------------------------------------------------------------------------
 // Clients
@@ -270,6 +272,8 @@ pub struct Granted {
     pub scope: String,
     pub nonce: Option<String>,
     pub access_token: String,
+    /// When the client asked for `offline_access`.
+    pub refresh_token: Option<String>,
 }
 
 /// S256: BASE64URL(SHA256(verifier)) must equal the challenge.
@@ -380,17 +384,8 @@ fn redeem_code_in(
             "the sign-in behind this code has ended",
         )));
     };
-    let access_token = random_token();
-    diesel::insert_into(oidc_tokens::table)
-        .values((
-            oidc_tokens::jti.eq(hash_token(&access_token)),
-            oidc_tokens::code_hash.eq(&code_hash),
-            oidc_tokens::client_id.eq(&client.id),
-            oidc_tokens::scope.eq(&scope),
-            oidc_tokens::session_id.eq(&session_id),
-            oidc_tokens::expires_at.eq(now + chrono::Duration::seconds(TOKEN_SECS)),
-        ))
-        .execute(conn)?;
+    let (access_token, refresh_token) =
+        issue_tokens(conn, &code_hash, &client.id, &session_id, &scope)?;
     Ok(Ok(Granted {
         session_id,
         user_id,
@@ -398,7 +393,139 @@ fn redeem_code_in(
         scope,
         nonce,
         access_token,
+        refresh_token,
     }))
+}
+
+/// An access token, and a refresh token when the scope holds `offline_access`; both of the
+/// family `family` (the hash of the code that began it).
+fn issue_tokens(
+    conn: &mut DbConnection,
+    family: &str,
+    client_id: &str,
+    session_id: &str,
+    scope: &str,
+) -> Result<(String, Option<String>), Error> {
+    let now = Utc::now().naive_utc();
+    let access_token = random_token();
+    diesel::insert_into(oidc_tokens::table)
+        .values((
+            oidc_tokens::jti.eq(hash_token(&access_token)),
+            oidc_tokens::code_hash.eq(family),
+            oidc_tokens::client_id.eq(client_id),
+            oidc_tokens::scope.eq(scope),
+            oidc_tokens::session_id.eq(session_id),
+            oidc_tokens::expires_at.eq(now + chrono::Duration::seconds(TOKEN_SECS)),
+        ))
+        .execute(conn)?;
+    if !scope.split(' ').any(|s| s == "offline_access") {
+        return Ok((access_token, None));
+    }
+    let refresh = random_token();
+    diesel::insert_into(oidc_refresh_tokens::table)
+        .values((
+            oidc_refresh_tokens::token_hash.eq(hash_token(&refresh)),
+            oidc_refresh_tokens::family.eq(family),
+            oidc_refresh_tokens::client_id.eq(client_id),
+            oidc_refresh_tokens::session_id.eq(session_id),
+            oidc_refresh_tokens::scope.eq(scope),
+            oidc_refresh_tokens::expires_at.eq(now + chrono::Duration::days(REFRESH_DAYS)),
+        ))
+        .execute(conn)?;
+    Ok((access_token, Some(refresh)))
+}
+
+/// Trades a refresh token for new tokens (the old one is used up). One presented again was
+/// copied: its whole family, access tokens too, is revoked. None outlives the hub session.
+pub fn refresh(
+    conn: &mut DbConnection,
+    token: &str,
+    client: &Client,
+) -> Result<Result<Granted, GrantError>, Error> {
+    write_transaction(conn, |conn| {
+        let now = Utc::now().naive_utc();
+        let hash = hash_token(token);
+        type Row = (
+            String,
+            String,
+            String,
+            String,
+            NaiveDateTime,
+            Option<NaiveDateTime>,
+        );
+        let row: Option<Row> = oidc_refresh_tokens::table
+            .find(&hash)
+            .select((
+                oidc_refresh_tokens::family,
+                oidc_refresh_tokens::client_id,
+                oidc_refresh_tokens::session_id,
+                oidc_refresh_tokens::scope,
+                oidc_refresh_tokens::expires_at,
+                oidc_refresh_tokens::used_at,
+            ))
+            .first(conn)
+            .optional()?;
+        let Some((family, client_id, session_id, scope, expires_at, used_at)) = row else {
+            return Ok(Err(GrantError::InvalidGrant("unknown refresh token")));
+        };
+        if used_at.is_some() {
+            diesel::update(
+                oidc_refresh_tokens::table
+                    .filter(oidc_refresh_tokens::family.eq(&family))
+                    .filter(oidc_refresh_tokens::used_at.is_null()),
+            )
+            .set(oidc_refresh_tokens::used_at.eq(now))
+            .execute(conn)?;
+            diesel::update(
+                oidc_tokens::table
+                    .filter(oidc_tokens::code_hash.eq(&family))
+                    .filter(oidc_tokens::revoked_at.is_null()),
+            )
+            .set(oidc_tokens::revoked_at.eq(now))
+            .execute(conn)?;
+            tracing::warn!(client = %client_id, "a used refresh token came back: its family is revoked");
+            return Ok(Err(GrantError::InvalidGrant("refresh token already used")));
+        }
+        if client_id != client.id {
+            return Ok(Err(GrantError::InvalidGrant(
+                "refresh token of another client",
+            )));
+        }
+        if expires_at <= now {
+            return Ok(Err(GrantError::InvalidGrant("refresh token expired")));
+        }
+        let session: Option<(String, NaiveDateTime, Option<NaiveDateTime>)> = sessions::table
+            .filter(sessions::id.eq(&session_id))
+            .select((sessions::user_id, sessions::created_at, sessions::ended_at))
+            .first(conn)
+            .optional()?;
+        let Some((user_id, auth_time, None)) = session else {
+            return Ok(Err(GrantError::InvalidGrant(
+                "the sign-in behind this token has ended",
+            )));
+        };
+        let used = diesel::update(
+            oidc_refresh_tokens::table
+                .find(&hash)
+                .filter(oidc_refresh_tokens::used_at.is_null()),
+        )
+        .set(oidc_refresh_tokens::used_at.eq(now))
+        .execute(conn)?;
+        if used != 1 {
+            return Ok(Err(GrantError::InvalidGrant("refresh token already used")));
+        }
+        let (access_token, refresh_token) =
+            issue_tokens(conn, &family, &client.id, &session_id, &scope)?;
+        Ok(Ok(Granted {
+            session_id,
+            user_id,
+            auth_time,
+            scope,
+            nonce: None,
+            access_token,
+            refresh_token,
+        }))
+    })
 }
 
 /// The person and scope behind a live access token (for userinfo).

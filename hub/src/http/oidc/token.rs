@@ -1,4 +1,6 @@
-//! `/oauth2/token`: trades an authorization code for an ID token and an access token. Clients
+//! `/oauth2/token`: trades an authorization code for an ID token and an access token (and a
+//! refresh token, when the client asked for `offline_access`), or a refresh token for new ones.
+//! Clients
 //! authenticate with `client_secret_basic` or `client_secret_post` (Chamilo's library sends the
 //! secret in the body); public clients send only their id and rely on PKCE.
 
@@ -19,6 +21,7 @@ pub struct TokenForm {
     pub code_verifier: Option<String>,
     pub client_id: Option<String>,
     pub client_secret: Option<String>,
+    pub refresh_token: Option<String>,
 }
 
 #[derive(Serialize)]
@@ -84,13 +87,17 @@ async fn exchange(
     req: &HttpRequest,
     form: TokenForm,
 ) -> Result<HttpResponse, Error> {
-    if form.grant_type.as_deref() != Some("authorization_code") {
-        return Ok(oauth_error(
-            400,
-            "unsupported_grant_type",
-            "only authorization_code is supported",
-        ));
-    }
+    let refreshing = match form.grant_type.as_deref() {
+        Some("authorization_code") => false,
+        Some("refresh_token") => true,
+        _ => {
+            return Ok(oauth_error(
+                400,
+                "unsupported_grant_type",
+                "authorization_code or refresh_token",
+            ))
+        }
+    };
     let (client_id, secret) = match (basic_credentials(req), form.client_id.clone()) {
         (Some((id, secret)), _) => (id, Some(secret)),
         (None, Some(id)) => (id, form.client_secret.clone()),
@@ -102,9 +109,6 @@ async fn exchange(
             ))
         }
     };
-    let Some(code) = form.code.clone() else {
-        return Ok(oauth_error(400, "invalid_request", "code is required"));
-    };
     let cid = client_id.clone();
     let client = state.db.run(move |conn| oidc::client(conn, &cid)).await?;
     let Some(client) = client.filter(|c| c.secret_matches(secret.as_deref())) else {
@@ -113,6 +117,34 @@ async fn exchange(
             "invalid_client",
             "unknown client or wrong secret",
         ));
+    };
+    if refreshing {
+        let Some(token) = form.refresh_token.clone() else {
+            return Ok(oauth_error(
+                400,
+                "invalid_request",
+                "refresh_token is required",
+            ));
+        };
+        let granted = state
+            .db
+            .run(move |conn| oidc::refresh(conn, &token, &client))
+            .await?;
+        return Ok(match granted {
+            Err(oidc::GrantError::InvalidGrant(why)) => oauth_error(400, "invalid_grant", why),
+            Ok(g) => HttpResponse::Ok()
+                .insert_header(("cache-control", "no-store"))
+                .json(serde_json::json!({
+                    "access_token": g.access_token,
+                    "token_type": "Bearer",
+                    "expires_in": oidc::TOKEN_SECS,
+                    "refresh_token": g.refresh_token,
+                    "scope": g.scope,
+                })),
+        });
+    }
+    let Some(code) = form.code.clone() else {
+        return Ok(oauth_error(400, "invalid_request", "code is required"));
     };
     let (redirect, verifier) = (form.redirect_uri.clone(), form.code_verifier.clone());
     let c = client.clone();
@@ -157,13 +189,17 @@ async fn exchange(
             Ok((app.oidc.sign(conn, &id_claims)?, granted))
         })
         .await?;
+    let mut body = serde_json::json!({
+        "access_token": granted.access_token,
+        "token_type": "Bearer",
+        "expires_in": oidc::TOKEN_SECS,
+        "id_token": id_token,
+        "scope": granted.scope,
+    });
+    if let Some(refresh) = granted.refresh_token {
+        body["refresh_token"] = refresh.into();
+    }
     Ok(HttpResponse::Ok()
         .insert_header(("cache-control", "no-store"))
-        .json(serde_json::json!({
-            "access_token": granted.access_token,
-            "token_type": "Bearer",
-            "expires_in": oidc::TOKEN_SECS,
-            "id_token": id_token,
-            "scope": granted.scope,
-        })))
+        .json(body))
 }
