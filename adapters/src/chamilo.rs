@@ -268,6 +268,59 @@ impl Client {
             .any(|c| c.get("code").and_then(Value::as_str) == Some(code)))
     }
 
+    /// `user_courses_by_dates` (admin): each course's tests the user took between the dates,
+    /// as `(course code, average score in percent, the course's entry verbatim)`; a course
+    /// without taken tests has no score.
+    pub async fn taken_tests(
+        &self,
+        user_id: i64,
+        start: &str,
+        end: &str,
+    ) -> Result<Vec<(String, Option<f64>, Value)>, ChamiloError> {
+        let data = self
+            .call(
+                "user_courses_by_dates",
+                &[
+                    ("user_id", user_id.to_string()),
+                    ("start_date", start.to_string()),
+                    ("end_date", end.to_string()),
+                ],
+            )
+            .await?;
+        let shape = |detail: &str| ChamiloError::Shape {
+            action: "user_courses_by_dates".into(),
+            detail: detail.into(),
+        };
+        let list = data.as_array().ok_or_else(|| shape("not a list"))?;
+        list.iter()
+            .map(|course| {
+                let code = course
+                    .get("course_code")
+                    .and_then(Value::as_str)
+                    .ok_or_else(|| shape("a course without course_code"))?;
+                let score = |v: &Value| {
+                    v.as_f64().or_else(|| {
+                        v.as_str()
+                            .and_then(|s| s.trim().trim_end_matches('%').parse().ok())
+                    })
+                };
+                // `taken_tests` carries `avg_score`, on itself or on each test taken.
+                let avg = match course.get("taken_tests") {
+                    Some(Value::Object(t)) => t.get("avg_score").and_then(score),
+                    Some(Value::Array(tests)) => {
+                        let all: Vec<f64> = tests
+                            .iter()
+                            .filter_map(|t| t.get("avg_score").and_then(score))
+                            .collect();
+                        (!all.is_empty()).then(|| all.iter().sum::<f64>() / all.len() as f64)
+                    }
+                    _ => None,
+                };
+                Ok((code.to_string(), avg, course.clone()))
+            })
+            .collect()
+    }
+
     /// `update_user_from_username`: name, e-mail, language.
     pub async fn update_user(
         &self,

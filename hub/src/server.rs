@@ -144,6 +144,14 @@ pub async fn start(
         db.clone(),
         config.outbox_poll,
     ));
+    if let Some(poller) =
+        crate::jobs::chamilo::Provisioning::new(&config, db.clone(), state.sealer.clone()).await?
+    {
+        workers.push(crate::jobs::chamilo::start_polling(
+            Arc::new(poller),
+            config.chamilo_poll,
+        ));
+    }
     workers.push(crate::jobs::reminders::start(
         db.clone(),
         std::time::Duration::from_secs(3600),

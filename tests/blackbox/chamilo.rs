@@ -20,6 +20,7 @@ crate::both_backends!(
     a_chamilo_that_is_down_loses_nothing,
     xapi_results_complete_the_training,
     the_api_key_is_kept_across_a_restart,
+    polled_scores_complete_a_quiz_rule,
 );
 
 #[derive(Debug, Clone)]
@@ -44,6 +45,8 @@ struct State {
     subscriptions: HashMap<(String, i64), String>,
     /// Every action taken, in order.
     calls: Vec<String>,
+    /// (course code, user id) → the average score of the tests taken.
+    scores: HashMap<(String, i64), f64>,
 }
 
 /// The fake Chamilo: `fail` answers HTTP 500 to that many requests first.
@@ -108,6 +111,7 @@ fn handle(req: HttpRequest, body: web::Bytes, state: &Mutex<State>) -> HttpRespo
     let admin_only = [
         "save_user",
         "get_users",
+        "user_courses_by_dates",
         "save_course",
         "update_user_from_username",
         "subscribe_user_to_course",
@@ -197,6 +201,32 @@ fn handle(req: HttpRequest, body: web::Bytes, state: &Mutex<State>) -> HttpRespo
             let status = field("status").unwrap_or_else(|| "5".into());
             s.subscriptions.insert((code, user), status);
             ok(json!([true]))
+        }
+        "user_courses_by_dates" => {
+            let Some(user) = field("user_id").and_then(|u| u.parse::<i64>().ok()) else {
+                return refuse("user_id is required");
+            };
+            if field("start_date").is_none() || field("end_date").is_none() {
+                return refuse("start_date and end_date are required");
+            }
+            ok(Value::Array(
+                s.subscriptions
+                    .keys()
+                    .filter(|(_, u)| *u == user)
+                    .map(|(code, _)| {
+                        let score = s.scores.get(&(code.clone(), user));
+                        json!({
+                            "course_code": code,
+                            "course_title": "",
+                            "visible_tests": ["Final test"],
+                            "taken_tests": match score {
+                                Some(avg) => json!({"tests": ["Final test"], "avg_score": avg}),
+                                None => json!([]),
+                            },
+                        })
+                    })
+                    .collect(),
+            ))
         }
         "unsubscribe_user_from_course" => {
             let code = field("course_code").unwrap_or_default();
@@ -888,6 +918,82 @@ async fn the_api_key_is_kept_across_a_restart(backend: Backend) {
         signed_in, 1,
         "the key was kept (sealed) and used after the restart"
     );
+    hub.stop().await;
+    chamilo.server.stop(true).await;
+}
+
+async fn polled_scores_complete_a_quiz_rule(backend: Backend) {
+    let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+    let url = format!("http://{}/", listener.local_addr().unwrap());
+    let chamilo = FakeChamilo::start(listener, 0);
+    let mut owned = settings(&url);
+    owned.push(("HUB_CHAMILO_POLL_SECS", "1".into()));
+    let pairs: Vec<(&str, &str)> = owned.iter().map(|(k, v)| (*k, v.as_str())).collect();
+    let hub = TestHub::start_with(backend, &pairs, Vec::new()).await;
+    let c = cast(&hub).await;
+    let call = Call { hub: &hub };
+    let offer = publish(&call, &c, draft(30)).await;
+    let path = format!("/api/offers/{offer}/completion-rule");
+    let rule = json!({"kind": "quiz_score", "min_percent": 75.0});
+    let (status, _, _) = call
+        .send("PUT", &path, Some(&c.provider), None, Some(rule))
+        .await;
+    assert_eq!(status, 200);
+    let application = crate::applications::accepted(&call, &c, &offer).await;
+    let deadline = Instant::now() + Duration::from_secs(20);
+    while application_status(&call, &c, &application).await != "enrolled" {
+        assert!(Instant::now() < deadline, "never enrolled");
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    let key = {
+        let s = chamilo.state.lock().unwrap();
+        s.subscriptions.keys().next().unwrap().clone()
+    };
+    chamilo
+        .state
+        .lock()
+        .unwrap()
+        .scores
+        .insert(key.clone(), 60.0);
+    chamilo
+        .until(10, "a poll", |s| {
+            s.calls
+                .iter()
+                .filter(|a| *a == "user_courses_by_dates")
+                .count()
+                >= 2
+        })
+        .await;
+    assert_eq!(
+        application_status(&call, &c, &application).await,
+        "enrolled",
+        "60 % is below the rule"
+    );
+    chamilo.state.lock().unwrap().scores.insert(key, 90.0);
+    let deadline = Instant::now() + Duration::from_secs(10);
+    while application_status(&call, &c, &application).await != "completed" {
+        assert!(
+            Instant::now() < deadline,
+            "90 % never completed the training"
+        );
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    let evidence: Option<String> = {
+        let id = application.clone();
+        hub.pool()
+            .run(move |conn| {
+                use diesel::prelude::*;
+                use hub::db::schema::applications;
+                Ok(applications::table
+                    .find(id)
+                    .select(applications::completion_evidence)
+                    .first(conn)?)
+            })
+            .await
+            .unwrap()
+    };
+    let evidence: Value = serde_json::from_str(&evidence.expect("evidence")).unwrap();
+    assert_eq!(evidence["polled"][0]["avg_score"], 90.0, "{evidence}");
     hub.stop().await;
     chamilo.server.stop(true).await;
 }

@@ -112,6 +112,8 @@ pub struct Config {
     pub qdr_push: Option<QdrPush>,
     /// The Chamilo the hub provisions; off unless its URL is set.
     pub chamilo: Option<Chamilo>,
+    /// How often results of enrolments in progress are asked of Chamilo.
+    pub chamilo_poll: Duration,
     /// HTTP Basic credentials Chamilo's xapi plugin sends statements with; unset, the
     /// statements endpoint takes none.
     pub xapi: Option<(String, String)>,
@@ -484,6 +486,11 @@ impl Config {
             "that admin's Chamilo password",
             true,
         )?;
+        let chamilo_poll: u64 = r.read(
+            "HUB_CHAMILO_POLL_SECS",
+            900,
+            "seconds between asking Chamilo for the results of enrolments in progress",
+        )?;
         let chamilo = match (chamilo_url, chamilo_password) {
             (None, _) => None,
             (Some(url), Some(password)) => Some(Chamilo {
@@ -637,6 +644,7 @@ impl Config {
             qdr_debounce: Duration::from_millis(qdr_debounce),
             qdr_push,
             chamilo,
+            chamilo_poll: Duration::from_secs(chamilo_poll.max(1)),
             xapi,
             mail_from,
             lockout_attempts,

@@ -473,6 +473,15 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    polled_results (application_id, polled_at) {
+        application_id -> Text,
+        polled_at -> Timestamp,
+        avg_score -> Double,
+        body -> Text,
+    }
+}
+
 diesel::joinable!(qdr_chunks -> qdr_versions (version));
 diesel::joinable!(qdr_attempts -> qdr_versions (version));
 diesel::joinable!(deliveries -> events (event_id));
@@ -520,4 +529,5 @@ diesel::allow_tables_to_appear_in_same_query!(
     integration_secrets,
     xapi_statements,
     oidc_refresh_tokens,
+    polled_results,
 );

@@ -14,7 +14,8 @@ use super::oidc::chamilo_status;
 use super::vocabulary::{AccountStatus, ApplicationStatus, SubjectType};
 use crate::crypto::Sealer;
 use crate::db::schema::{
-    applications as application_rows, integration_secrets, offer_trainers, offers, users,
+    applications as application_rows, integration_secrets, offer_trainers, offers, polled_results,
+    users,
 };
 use crate::db::{write_transaction, DbConnection};
 use crate::error::Error;
@@ -191,5 +192,78 @@ pub fn save_key(conn: &mut DbConnection, sealer: &Sealer, key: &str) -> Result<(
             ))
             .execute(conn)?;
         Ok(())
+    })
+}
+
+/// An enrolment still in progress, as the poller asks Chamilo about it.
+#[derive(Debug, Clone)]
+pub struct InProgress {
+    pub application_id: String,
+    pub chamilo_user_id: i64,
+    pub course_code: String,
+    /// From when to ask: the day the application was made.
+    pub since: chrono::NaiveDate,
+}
+
+/// Enrolled participants with a Chamilo account, in offers with a course.
+pub fn in_progress(conn: &mut DbConnection) -> Result<Vec<InProgress>, Error> {
+    let rows: Vec<(String, Option<i64>, Option<String>, chrono::NaiveDateTime)> =
+        application_rows::table
+            .inner_join(users::table.on(users::id.eq(application_rows::user_id)))
+            .inner_join(offers::table.on(offers::id.eq(application_rows::offer_id)))
+            .filter(application_rows::status.eq(ApplicationStatus::Enrolled.as_str()))
+            .filter(users::chamilo_user_id.is_not_null())
+            .filter(offers::chamilo_course_code.is_not_null())
+            .select((
+                application_rows::id,
+                users::chamilo_user_id,
+                offers::chamilo_course_code,
+                application_rows::created_at,
+            ))
+            .load(conn)?;
+    Ok(rows
+        .into_iter()
+        .filter_map(|(application_id, user, code, created)| {
+            Some(InProgress {
+                application_id,
+                chamilo_user_id: user?,
+                course_code: code?,
+                since: created.date(),
+            })
+        })
+        .collect())
+}
+
+/// Keeps a score Chamilo reported for the enrolment and completes the training if it meets the
+/// offer's rule, in one transaction. Whether it completed.
+pub fn record_poll(
+    conn: &mut DbConnection,
+    application_id: &str,
+    avg_score: f64,
+    body: &serde_json::Value,
+) -> Result<bool, Error> {
+    write_transaction(conn, |conn| {
+        let last: Option<f64> = polled_results::table
+            .filter(polled_results::application_id.eq(application_id))
+            .order(polled_results::polled_at.desc())
+            .select(polled_results::avg_score)
+            .first(conn)
+            .optional()?;
+        if last == Some(avg_score) {
+            return Ok(false);
+        }
+        diesel::insert_into(polled_results::table)
+            .values((
+                polled_results::application_id.eq(application_id),
+                polled_results::polled_at.eq(chrono::Utc::now().naive_utc()),
+                polled_results::avg_score.eq(avg_score),
+                polled_results::body.eq(body.to_string()),
+            ))
+            .execute(conn)?;
+        let (user, offer): (String, String) = application_rows::table
+            .find(application_id)
+            .select((application_rows::user_id, application_rows::offer_id))
+            .first(conn)?;
+        Ok(super::completion::evaluate(conn, &user, &offer)?.is_some())
     })
 }

@@ -11,7 +11,9 @@ use super::applications;
 use super::audit::Actor;
 use super::offers;
 use super::vocabulary::ApplicationStatus;
-use crate::db::schema::{applications as application_rows, offers as offer_rows, xapi_statements};
+use crate::db::schema::{
+    applications as application_rows, offers as offer_rows, polled_results, xapi_statements,
+};
 use crate::db::{write_transaction, DbConnection};
 use crate::error::{Error, FieldError};
 
@@ -83,8 +85,8 @@ pub fn set_rule(
     })
 }
 
-/// Completes the person's training on the offer if their stored results meet its rule; the
-/// application completed, if one was.
+/// Completes the person's training on the offer if their results (statements pushed, or scores
+/// polled) meet its rule; the application completed, if one was.
 pub fn evaluate(
     conn: &mut DbConnection,
     user_id: &str,
@@ -133,14 +135,26 @@ pub fn evaluate(
             .select(xapi_statements::id)
             .load(conn)?,
     };
-    if evidence.is_empty() {
-        return Ok(None);
-    }
-    let done = applications::completed_by_engine(
-        conn,
-        &application,
-        serde_json::json!({ "statements": evidence }),
-        &Actor::hub(),
-    )?;
+    let evidence = if !evidence.is_empty() {
+        serde_json::json!({ "statements": evidence })
+    } else {
+        // A quiz rule is also met by an average score Chamilo reported when asked.
+        let CompletionRule::QuizScore { min_percent } = rule(conn, offer_id)? else {
+            return Ok(None);
+        };
+        let polled: Vec<(chrono::NaiveDateTime, f64)> = polled_results::table
+            .filter(polled_results::application_id.eq(&application))
+            .filter(polled_results::avg_score.ge(min_percent))
+            .select((polled_results::polled_at, polled_results::avg_score))
+            .load(conn)?;
+        if polled.is_empty() {
+            return Ok(None);
+        }
+        serde_json::json!({ "polled": polled
+            .iter()
+            .map(|(at, score)| serde_json::json!({ "at": at.and_utc(), "avg_score": score }))
+            .collect::<Vec<_>>() })
+    };
+    let done = applications::completed_by_engine(conn, &application, evidence, &Actor::hub())?;
     Ok(done.then_some(application))
 }

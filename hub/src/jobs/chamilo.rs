@@ -8,9 +8,13 @@
 //! needs from an earlier one (an enrolment needs the account and the course) it makes itself,
 //! the same idempotent way, instead of failing while the other delivery waits its turn.
 
-use futures_util::future::BoxFuture;
+use std::sync::Arc;
+use std::time::Duration;
 
-use super::Consumer;
+use futures_util::future::BoxFuture;
+use tokio::sync::watch;
+
+use super::{Consumer, WorkerHandle};
 use crate::config::Config;
 use crate::crypto::Sealer;
 use crate::db::outbox::Delivery;
@@ -261,6 +265,63 @@ impl Provisioning {
             }
         }
     }
+}
+
+impl Provisioning {
+    /// Asks Chamilo for the tests each participant still in progress took in the offer's course
+    /// (REST `user_courses_by_dates`), keeps a changed average score, and completes the
+    /// trainings whose rule it meets. How many it completed.
+    pub async fn poll(&self) -> Result<usize, Error> {
+        let open = self.db.run(chamilo::in_progress).await?;
+        let until = (chrono::Utc::now().date_naive() + chrono::Duration::days(1)).to_string();
+        let mut completed = 0;
+        for e in open {
+            let taken = match self
+                .client
+                .taken_tests(e.chamilo_user_id, &e.since.to_string(), &until)
+                .await
+            {
+                Ok(taken) => taken,
+                Err(error) => {
+                    tracing::warn!(application = %e.application_id, %error, "Chamilo results not polled");
+                    continue;
+                }
+            };
+            for (code, score, body) in taken {
+                let (Some(score), true) = (score, code == e.course_code) else {
+                    continue;
+                };
+                let id = e.application_id.clone();
+                if self
+                    .db
+                    .run(move |conn| chamilo::record_poll(conn, &id, score, &body))
+                    .await?
+                {
+                    completed += 1;
+                }
+            }
+        }
+        Ok(completed)
+    }
+}
+
+/// Polls Chamilo every `every` until stopped (chamilo.md, "Learning results back", pull).
+pub fn start_polling(provisioning: Arc<Provisioning>, every: Duration) -> WorkerHandle {
+    let (stop, mut stopped) = watch::channel(false);
+    let task = tokio::spawn(async move {
+        loop {
+            match provisioning.poll().await {
+                Ok(0) => {}
+                Ok(n) => tracing::info!(completed = n, "Chamilo results polled"),
+                Err(e) => tracing::warn!(error = %e, "polling Chamilo failed; next round retries"),
+            }
+            tokio::select! {
+                _ = stopped.changed() => break,
+                _ = tokio::time::sleep(every) => {}
+            }
+        }
+    });
+    WorkerHandle::new(stop, task)
 }
 
 impl Consumer for Provisioning {
