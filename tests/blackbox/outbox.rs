@@ -345,8 +345,13 @@ async fn failed_deliveries_are_retried_with_backoff_then_set_aside(backend: Back
         .unwrap();
     let before = Utc::now().naive_utc();
     append_pings(&mut pool.get().unwrap(), 1);
+    // Claiming counts the attempt; the failure is recorded when the consumer has answered.
     wait_until(&pool, "a first failed attempt", |conn| {
         statuses(conn) == [("pending".into(), 1)]
+            && deliveries::table
+                .select(deliveries::last_error)
+                .first::<Option<String>>(conn)
+                .is_ok_and(|e| e.is_some())
     })
     .await;
     let (next, error): (chrono::NaiveDateTime, Option<String>) = deliveries::table
