@@ -21,6 +21,8 @@ crate::both_backends!(
     xapi_results_complete_the_training,
     the_api_key_is_kept_across_a_restart,
     polled_scores_complete_a_quiz_rule,
+    registration_and_trainers_reach_chamilo,
+    a_restart_while_chamilo_is_down_loses_nothing,
 );
 
 #[derive(Debug, Clone)]
@@ -994,6 +996,142 @@ async fn polled_scores_complete_a_quiz_rule(backend: Backend) {
     };
     let evidence: Value = serde_json::from_str(&evidence.expect("evidence")).unwrap();
     assert_eq!(evidence["polled"][0]["avg_score"], 90.0, "{evidence}");
+    hub.stop().await;
+    chamilo.server.stop(true).await;
+}
+
+async fn registration_and_trainers_reach_chamilo(backend: Backend) {
+    let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+    let url = format!("http://{}/", listener.local_addr().unwrap());
+    let chamilo = FakeChamilo::start(listener, 0);
+    let smtp = crate::smtp::SmtpServer::start();
+    let mut owned = settings(&url);
+    owned.push(("HUB_MAIL_URL", smtp.url()));
+    let pairs: Vec<(&str, &str)> = owned.iter().map(|(k, v)| (*k, v.as_str())).collect();
+    let hub = TestHub::start_with(backend, &pairs, Vec::new()).await;
+    let c = cast(&hub).await;
+
+    // Registered: nothing in Chamilo until the address is confirmed.
+    let form = json!({
+        "email": "ewa@example.eu", "password": crate::identity::PASSWORD, "first_name": "Ewa",
+        "last_name": "Nowak", "language": "pl", "role": "trainee", "accept_terms": true,
+    });
+    let res = hub
+        .client
+        .post(hub.url("/api/auth/register"))
+        .json(&form)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 201);
+    let mail = smtp.wait_for("ewa@example.eu", "Potwierdź").await;
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    assert!(
+        !chamilo
+            .state
+            .lock()
+            .unwrap()
+            .users
+            .iter()
+            .any(|u| u.email == "ewa@example.eu"),
+        "an unconfirmed address gets no account"
+    );
+    let token = crate::smtp::link_token(&mail.body, "/confirm");
+    let res = hub
+        .client
+        .post(hub.url("/api/auth/confirm"))
+        .json(&json!({ "token": token }))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 200);
+    chamilo
+        .until(20, "the confirmed person's account", |s| {
+            s.users
+                .iter()
+                .any(|u| u.email == "ewa@example.eu" && u.status == "5")
+        })
+        .await;
+
+    // A trainer who confirms teaches the course.
+    crate::identity::person(&hub, "trainer@example.eu", &["trainer"], None).await;
+    let trainer = crate::identity::bearer(&hub, "trainer@example.eu").await;
+    let call = Call { hub: &hub };
+    let offer = publish(&call, &c, draft(30)).await;
+    let (status, _, _) = call
+        .send(
+            "POST",
+            &format!("/api/offers/{offer}/trainers"),
+            Some(&c.provider),
+            None,
+            Some(json!({ "email": "trainer@example.eu" })),
+        )
+        .await;
+    assert_eq!(status, 201);
+    let (status, _, _) = call
+        .send(
+            "POST",
+            &format!("/api/offers/{offer}/trainers/confirm"),
+            Some(&trainer),
+            None,
+            None,
+        )
+        .await;
+    assert_eq!(status, 200);
+    chamilo
+        .until(20, "the trainer teaching", |s| {
+            let Some(t) = s.users.iter().find(|u| u.email == "trainer@example.eu") else {
+                return false;
+            };
+            t.status == "1"
+                && s.subscriptions
+                    .iter()
+                    .any(|((_, u), st)| *u == t.id && st == "1")
+        })
+        .await;
+    hub.stop().await;
+    chamilo.server.stop(true).await;
+}
+
+async fn a_restart_while_chamilo_is_down_loses_nothing(backend: Backend) {
+    let port = TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let url = format!("http://127.0.0.1:{port}/");
+    let hub = start_hub(backend, &url).await;
+    let c = cast(&hub).await;
+    let call = Call { hub: &hub };
+    let offer = publish(&call, &c, draft(30)).await;
+    let application = crate::applications::accepted(&call, &c, &offer).await;
+    tokio::time::sleep(Duration::from_millis(500)).await;
+    let owned = settings(&url);
+    let pairs: Vec<(&str, &str)> = owned.iter().map(|(k, v)| (*k, v.as_str())).collect();
+    let hub = hub.restart_with(&pairs).await;
+    let chamilo = FakeChamilo::start(TcpListener::bind(("127.0.0.1", port)).unwrap(), 0);
+    chamilo
+        .until(60, "the enrolment after the restart", |s| {
+            s.subscriptions.values().any(|status| status == "5")
+        })
+        .await;
+    let c = crate::offers::Cast {
+        trainee: crate::identity::bearer(&hub, "trainee@example.eu").await,
+        ..c
+    };
+    let call = Call { hub: &hub };
+    let deadline = Instant::now() + Duration::from_secs(10);
+    while application_status(&call, &c, &application).await != "enrolled" {
+        assert!(
+            Instant::now() < deadline,
+            "the application never became enrolled"
+        );
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    {
+        let s = chamilo.state.lock().unwrap();
+        assert_eq!(s.courses.len(), 1, "the course once: {:?}", s.courses);
+    }
     hub.stop().await;
     chamilo.server.stop(true).await;
 }
