@@ -154,24 +154,44 @@ impl Client {
         }
     }
 
-    /// `authenticate` as the platform admin: the api key.
+    /// `authenticate` as the platform admin: the api key (kept for the calls that follow).
     pub async fn authenticate(&self) -> Result<String, ChamiloError> {
+        let mut held = self.key.lock().await;
+        let key = self.fetch_key().await?;
+        *held = Some(key.clone());
+        Ok(key)
+    }
+
+    async fn fetch_key(&self) -> Result<String, ChamiloError> {
         let form = vec![
             ("action".to_string(), "authenticate".to_string()),
             ("username".to_string(), self.username.clone()),
             ("password".to_string(), self.password.clone()),
         ];
         let data = self.post("authenticate", &form).await?;
-        let key = data
-            .get("apiKey")
+        data.get("apiKey")
             .and_then(Value::as_str)
             .filter(|k| !k.is_empty())
+            .map(str::to_string)
             .ok_or_else(|| ChamiloError::Shape {
                 action: "authenticate".into(),
                 detail: "no apiKey".into(),
-            })?;
-        *self.key.lock().await = Some(key.to_string());
-        Ok(key.to_string())
+            })
+    }
+
+    /// The key to call with: the one held, else a new one. Held under the lock while it is
+    /// fetched, so concurrent calls sign in once, not once each.
+    async fn current_key(&self, refused: Option<&str>) -> Result<String, ChamiloError> {
+        let mut held = self.key.lock().await;
+        match held.as_deref() {
+            // Another call may have renewed the refused key meanwhile: use the new one.
+            Some(k) if Some(k) != refused => Ok(k.to_string()),
+            _ => {
+                let key = self.fetch_key().await?;
+                *held = Some(key.clone());
+                Ok(key)
+            }
+        }
     }
 
     /// Calls `action` as the admin, signing in first when no key is held and once more when
@@ -181,14 +201,10 @@ impl Client {
         action: &str,
         params: &[(&str, String)],
     ) -> Result<Value, ChamiloError> {
-        let held = self.key.lock().await.clone();
-        let key = match held {
-            Some(k) => k,
-            None => self.authenticate().await?,
-        };
+        let key = self.current_key(None).await?;
         match self.call_with(action, params, &key).await {
             Err(ChamiloError::Refused { message, .. }) if is_invalid_key(&message) => {
-                let key = self.authenticate().await?;
+                let key = self.current_key(Some(&key)).await?;
                 self.call_with(action, params, &key).await
             }
             other => other,
@@ -321,13 +337,14 @@ impl Client {
             .collect()
     }
 
-    /// `update_user_from_username`: name, e-mail, language.
+    /// `update_user_from_username`: name, e-mail and status (5 student, 1 teacher).
     pub async fn update_user(
         &self,
         loginname: &str,
         firstname: &str,
         lastname: &str,
         email: &str,
+        status: u8,
     ) -> Result<(), ChamiloError> {
         let data = self
             .call(
@@ -337,6 +354,7 @@ impl Client {
                     ("firstname", firstname.to_string()),
                     ("lastname", lastname.to_string()),
                     ("email", email.to_string()),
+                    ("status", status.to_string()),
                 ],
             )
             .await?;
@@ -431,6 +449,118 @@ impl Client {
     }
 }
 
+/// Chamilo's SOAP gradebook service (`main/webservices/gradebook.php`, `urn:WSGradebook`,
+/// rpc/encoded), for what REST does not tell: another user's learning-path progress (reference
+/// facts §2.2–2.3). Each call carries `secret_key = sha1(ip . security_key)`, the ip being the
+/// hub's address as Chamilo sees it (or none, where Chamilo lists the hub in
+/// `webservice-auth-ip.conf.php`).
+#[derive(Clone)]
+pub struct Soap {
+    http: reqwest::Client,
+    endpoint: url::Url,
+    secret_key: String,
+}
+
+impl std::fmt::Debug for Soap {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Soap")
+            .field("endpoint", &self.endpoint.as_str())
+            .finish_non_exhaustive()
+    }
+}
+
+/// `sha1(ip . security_key)`, hex, as `WSHelperVerifyKey` expects.
+pub fn secret_key(caller_ip: Option<&str>, security_key: &str) -> String {
+    use sha1::Digest;
+    let digest = sha1::Sha1::digest(format!("{}{security_key}", caller_ip.unwrap_or("")));
+    digest.iter().map(|b| format!("{b:02x}")).collect()
+}
+
+impl Soap {
+    pub fn new(
+        base: &url::Url,
+        security_key: &str,
+        caller_ip: Option<&str>,
+        timeout: Duration,
+    ) -> Result<Self, ChamiloError> {
+        let endpoint = base
+            .join("main/webservices/gradebook.php")
+            .map_err(|e| ChamiloError::Unreachable(format!("bad Chamilo URL: {e}")))?;
+        let http = reqwest::Client::builder()
+            .timeout(timeout)
+            .build()
+            .map_err(|e| ChamiloError::Unreachable(e.to_string()))?;
+        Ok(Self {
+            http,
+            endpoint,
+            secret_key: secret_key(caller_ip, security_key),
+        })
+    }
+
+    /// `WSGetLpProgress`: the user's progress in the learning path, in percent.
+    pub async fn lp_progress(
+        &self,
+        course_code: &str,
+        lp_id: i64,
+        email: &str,
+    ) -> Result<f64, ChamiloError> {
+        use quick_xml::escape::escape;
+        let envelope = format!(
+            r#"<?xml version="1.0" encoding="UTF-8"?><SOAP-ENV:Envelope xmlns:SOAP-ENV="http://schemas.xmlsoap.org/soap/envelope/" xmlns:ns1="urn:WSGradebook" xmlns:xsd="http://www.w3.org/2001/XMLSchema" xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance" xmlns:SOAP-ENC="http://schemas.xmlsoap.org/soap/encoding/" SOAP-ENV:encodingStyle="http://schemas.xmlsoap.org/soap/encoding/"><SOAP-ENV:Body><ns1:WSGetLpProgress><params><course_code xsi:type="xsd:string">{}</course_code><session_id xsi:type="xsd:int">0</session_id><lp_id xsi:type="xsd:int">{lp_id}</lp_id><email xsi:type="xsd:string">{}</email><secret_key xsi:type="xsd:string">{}</secret_key></params></ns1:WSGetLpProgress></SOAP-ENV:Body></SOAP-ENV:Envelope>"#,
+            escape(course_code),
+            escape(email),
+            escape(self.secret_key.as_str()),
+        );
+        let response = self
+            .http
+            .post(self.endpoint.clone())
+            .header("Content-Type", "text/xml; charset=utf-8")
+            .header("SOAPAction", "urn:WSGradebook#WSGetLpProgress")
+            .body(envelope)
+            .send()
+            .await
+            .map_err(|e| ChamiloError::Unreachable(without_url(&e)))?;
+        let body = response
+            .text()
+            .await
+            .map_err(|e| ChamiloError::Unreachable(without_url(&e)))?;
+        let refused = |message: String| ChamiloError::Refused {
+            action: "WSGetLpProgress".into(),
+            message,
+        };
+        if let Some(fault) = element_text(&body, "faultstring") {
+            return Err(refused(fault));
+        }
+        let value = element_text(&body, "return").ok_or_else(|| ChamiloError::Shape {
+            action: "WSGetLpProgress".into(),
+            detail: "no return value".into(),
+        })?;
+        value
+            .trim()
+            .parse::<f64>()
+            .map_err(|_| ChamiloError::Shape {
+                action: "WSGetLpProgress".into(),
+                detail: format!("{value:?} is not a percentage"),
+            })
+    }
+}
+
+/// The text of the first element of this local name, whatever its prefix.
+fn element_text(xml: &str, local: &str) -> Option<String> {
+    use quick_xml::events::Event;
+    let mut reader = quick_xml::Reader::from_str(xml);
+    let mut inside = false;
+    loop {
+        match reader.read_event().ok()? {
+            Event::Start(e) if e.local_name().as_ref() == local.as_bytes() => inside = true,
+            Event::Text(t) if inside => return t.unescape().ok().map(|t| t.into_owned()),
+            Event::End(_) if inside => return Some(String::new()),
+            Event::Eof => return None,
+            _ => {}
+        }
+    }
+}
+
 /// A numeric id, as a JSON number or a string of digits (PHP sends either).
 fn id_of(v: &Value) -> Option<i64> {
     v.as_i64()
@@ -488,6 +618,27 @@ mod tests {
         assert!(one(&serde_json::json!([true, false]), "a", Value::as_bool).is_err());
         assert!(one(&serde_json::json!({"status": true}), "a", Value::as_bool).is_err());
         assert!(one(&serde_json::json!(["x"]), "a", id_of).is_err());
+    }
+
+    #[test]
+    fn the_secret_key_is_the_sha1_of_the_address_and_the_key() {
+        // sha1("127.0.0.1" . "abc"), as PHP's sha1() prints it.
+        assert_eq!(
+            secret_key(Some("127.0.0.1"), "abc"),
+            "67d76886d3ebd11abc6b6ae63d6fc8fbe902f9c8"
+        );
+        assert_eq!(
+            secret_key(None, "abc"),
+            "a9993e364706816aba3e25717850c26c9cd0d89d"
+        );
+        assert_eq!(
+            element_text(
+                "<a:Envelope xmlns:a='x'><a:Body><r><return>42</return></r></a:Body></a:Envelope>",
+                "return"
+            )
+            .as_deref(),
+            Some("42")
+        );
     }
 
     #[test]

@@ -97,7 +97,8 @@ pub async fn start(
     tokio::task::spawn_blocking(crate::domain::signin::warm_up)
         .await
         .map_err(|e| Error::Internal(e.to_string()))?;
-    let mut all = crate::jobs::built_in(&config, state.sealer.clone(), db.clone()).await?;
+    let (mut all, chamilo) =
+        crate::jobs::built_in(&config, state.sealer.clone(), db.clone()).await?;
     all.extend(extra_consumers);
     // Subscriptions are recorded before any job can append an event (the QDR dataset job does
     // at start). Each worker records them too, but in a task of its own that may come late; and
@@ -144,11 +145,9 @@ pub async fn start(
         db.clone(),
         config.outbox_poll,
     ));
-    if let Some(poller) =
-        crate::jobs::chamilo::Provisioning::new(&config, db.clone(), state.sealer.clone()).await?
-    {
+    if let Some(chamilo) = chamilo {
         workers.push(crate::jobs::chamilo::start_polling(
-            Arc::new(poller),
+            chamilo,
             config.chamilo_poll,
         ));
     }

@@ -22,6 +22,7 @@ crate::both_backends!(
     the_api_key_is_kept_across_a_restart,
     polled_scores_complete_a_quiz_rule,
     registration_and_trainers_reach_chamilo,
+    polled_progress_completes_a_named_learning_path,
     a_restart_while_chamilo_is_down_loses_nothing,
 );
 
@@ -49,6 +50,46 @@ struct State {
     calls: Vec<String>,
     /// (course code, user id) → the average score of the tests taken.
     scores: HashMap<(String, i64), f64>,
+    /// (course code, learning path id, e-mail) → progress, for SOAP's WSGetLpProgress.
+    progress: HashMap<(String, i64, String), f64>,
+}
+
+/// The SOAP gradebook service's security key and the address it expects the hub to call from.
+const SECURITY_KEY: &str = "chamilo-security-key";
+
+/// `gradebook.php`'s WSGetLpProgress: the secret key checked as `WSHelperVerifyKey` does, a SOAP
+/// fault when it is wrong.
+fn soap(body: &str, state: &Mutex<State>) -> HttpResponse {
+    let field = |name: &str| {
+        let start = body.find(&format!("<{name} "))?;
+        let open_end = start + body[start..].find('>')? + 1;
+        let close = open_end + body[open_end..].find(&format!("</{name}>"))?;
+        Some(body[open_end..close].to_string())
+    };
+    let envelope = |inner: String| {
+        HttpResponse::Ok().content_type("text/xml; charset=UTF-8").body(format!(
+            r#"<?xml version="1.0" encoding="UTF-8"?><SOAP-ENV:Envelope xmlns:SOAP-ENV="http://schemas.xmlsoap.org/soap/envelope/"><SOAP-ENV:Body>{inner}</SOAP-ENV:Body></SOAP-ENV:Envelope>"#
+        ))
+    };
+    let expected = adapters::chamilo::secret_key(Some("127.0.0.1"), SECURITY_KEY);
+    if !body.contains("WSGetLpProgress")
+        || field("secret_key").as_deref() != Some(expected.as_str())
+    {
+        return envelope("<SOAP-ENV:Fault><faultcode>Server</faultcode><faultstring>Secret key is not correct or params are not correctly set</faultstring></SOAP-ENV:Fault>".into());
+    }
+    let (Some(code), Some(lp), Some(email)) = (
+        field("course_code"),
+        field("lp_id").and_then(|l| l.parse::<i64>().ok()),
+        field("email"),
+    ) else {
+        return envelope("<SOAP-ENV:Fault><faultcode>Client</faultcode><faultstring>params are not correctly set</faultstring></SOAP-ENV:Fault>".into());
+    };
+    let mut s = state.lock().unwrap();
+    s.calls.push("WSGetLpProgress".into());
+    let progress = s.progress.get(&(code, lp, email)).copied().unwrap_or(0.0);
+    envelope(format!(
+        r#"<ns1:WSGetLpProgressResponse xmlns:ns1="urn:WSGradebook"><return xsi:type="xsd:string" xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance">{progress}</return></ns1:WSGetLpProgressResponse>"#
+    ))
 }
 
 /// The fake Chamilo: `fail` answers HTTP 500 to that many requests first.
@@ -230,6 +271,38 @@ fn handle(req: HttpRequest, body: web::Bytes, state: &Mutex<State>) -> HttpRespo
                     .collect(),
             ))
         }
+        "update_user_from_username" => {
+            // Rest::updateUserFromUserName: the request's own fields are skipped, the user's
+            // fields it knows are set, anything else (the password among them) is refused.
+            let skipped = ["username", "api_key", "action", "loginname"];
+            let known = [
+                "email", "enabled", "lastname", "firstname", "phone", "address", "roles",
+                "profile_completed", "auth_source", "status", "official_code", "picture_uri",
+                "creator_id", "competences", "diplomas", "openarea", "teach", "productions",
+                "language", "registration_date", "expiration_date", "active", "openid", "theme",
+                "hr_dept_id",
+            ];
+            if let Some(other) = form.keys().find(|k| {
+                !skipped.contains(&k.to_lowercase().as_str())
+                    && !known.contains(&k.as_str())
+                    && !k.starts_with("extra")
+            }) {
+                return refuse(&format!("Unsupported update '{other}'"));
+            }
+            let Some(login) = field("loginname") else {
+                return refuse("loginname is required");
+            };
+            let Some(user) = s.users.iter_mut().find(|u| u.username == login) else {
+                return refuse("User not found");
+            };
+            if let Some(status) = field("status") {
+                user.status = status;
+            }
+            if let Some(email) = field("email") {
+                user.email = email;
+            }
+            ok(json!([true]))
+        }
         "unsubscribe_user_from_course" => {
             let code = field("course_code").unwrap_or_default();
             let user = field("user_id").and_then(|u| u.parse::<i64>().ok()).unwrap_or(0);
@@ -262,7 +335,17 @@ impl FakeChamilo {
         let fail = Arc::new(AtomicUsize::new(fail));
         let data = web::Data::new((state.clone(), fail.clone()));
         let server = HttpServer::new(move || {
-            App::new().app_data(data.clone()).route(
+            App::new()
+                .app_data(data.clone())
+                .route(
+                    "/main/webservices/gradebook.php",
+                    web::post().to(
+                        |body: String, data: web::Data<(Arc<Mutex<State>>, Arc<AtomicUsize>)>| async move {
+                            soap(&body, &data.0)
+                        },
+                    ),
+                )
+                .route(
                 "/main/webservices/api/v2.php",
                 web::post().to(
                     |req: HttpRequest,
@@ -411,6 +494,26 @@ async fn approval_acceptance_and_cancellation_reach_chamilo(backend: Backend) {
         "the OIDC sub"
     );
     assert_eq!(trainee.extra["hub_id"], me["id"].as_str().unwrap());
+    // A role that makes them teach: Chamilo's status follows.
+    let version = me["version"].to_string();
+    let tag = format!("\"{version}\"");
+    let (status, _, body) = call
+        .send(
+            "PUT",
+            &format!("/api/admin/users/{}/roles", me["id"].as_str().unwrap()),
+            Some(&c.admin),
+            Some(&tag),
+            Some(json!({ "roles": ["trainee", "trainer"] })),
+        )
+        .await;
+    assert_eq!(status, 200, "{body}");
+    chamilo
+        .until(20, "the status update", |s| {
+            s.users
+                .iter()
+                .any(|u| u.email == "trainee@example.eu" && u.status == "1")
+        })
+        .await;
     let deadline = Instant::now() + Duration::from_secs(10);
     while application_status(&call, &c, &application).await != "enrolled" {
         assert!(
@@ -638,6 +741,30 @@ async fn the_client_meets_what_chamilo_refuses() {
         .await
         .unwrap();
     assert_eq!(json["error"], true, "PHP reads no fields from a JSON body");
+    let wrong = adapters::chamilo::Soap::new(
+        &base,
+        "not-the-key",
+        Some("127.0.0.1"),
+        Duration::from_secs(5),
+    )
+    .unwrap();
+    match wrong.lp_progress("HUBX", 1, "anna@example.eu").await {
+        Err(ChamiloError::Refused { message, .. }) => {
+            assert!(message.contains("Secret key"), "{message}")
+        }
+        other => panic!("a wrong security key: {other:?}"),
+    }
+    let right = adapters::chamilo::Soap::new(
+        &base,
+        SECURITY_KEY,
+        Some("127.0.0.1"),
+        Duration::from_secs(5),
+    )
+    .unwrap();
+    assert_eq!(
+        right.lp_progress("HUBX", 1, "anna@example.eu").await,
+        Ok(0.0)
+    );
     chamilo.server.stop(true).await;
 }
 
@@ -995,7 +1122,8 @@ async fn polled_scores_complete_a_quiz_rule(backend: Backend) {
             .unwrap()
     };
     let evidence: Value = serde_json::from_str(&evidence.expect("evidence")).unwrap();
-    assert_eq!(evidence["polled"][0]["avg_score"], 90.0, "{evidence}");
+    assert_eq!(evidence["polled"][0]["kind"], "quiz_average", "{evidence}");
+    assert_eq!(evidence["polled"][0]["value"], 90.0, "{evidence}");
     hub.stop().await;
     chamilo.server.stop(true).await;
 }
@@ -1131,6 +1259,63 @@ async fn a_restart_while_chamilo_is_down_loses_nothing(backend: Backend) {
     {
         let s = chamilo.state.lock().unwrap();
         assert_eq!(s.courses.len(), 1, "the course once: {:?}", s.courses);
+    }
+    hub.stop().await;
+    chamilo.server.stop(true).await;
+}
+
+async fn polled_progress_completes_a_named_learning_path(backend: Backend) {
+    let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+    let url = format!("http://{}/", listener.local_addr().unwrap());
+    let chamilo = FakeChamilo::start(listener, 0);
+    let mut owned = settings(&url);
+    owned.push(("HUB_CHAMILO_POLL_SECS", "1".into()));
+    owned.push(("HUB_CHAMILO_SECURITY_KEY", SECURITY_KEY.into()));
+    owned.push(("HUB_CHAMILO_CALLER_IP", "127.0.0.1".into()));
+    let pairs: Vec<(&str, &str)> = owned.iter().map(|(k, v)| (*k, v.as_str())).collect();
+    let hub = TestHub::start_with(backend, &pairs, Vec::new()).await;
+    let c = cast(&hub).await;
+    let call = Call { hub: &hub };
+    let offer = publish(&call, &c, draft(30)).await;
+    let rule = json!({"kind": "learning_path", "name": "Excel basics", "lp_id": 3});
+    let path = format!("/api/offers/{offer}/completion-rule");
+    let (status, _, _) = call
+        .send("PUT", &path, Some(&c.provider), None, Some(rule.clone()))
+        .await;
+    assert_eq!(status, 200);
+    assert_eq!(hub.get_json(&path).await.1, rule);
+    let application = crate::applications::accepted(&call, &c, &offer).await;
+    let deadline = Instant::now() + Duration::from_secs(20);
+    while application_status(&call, &c, &application).await != "enrolled" {
+        assert!(Instant::now() < deadline, "never enrolled");
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    let code = chamilo.state.lock().unwrap().courses[0].1.clone();
+    let key = (code, 3, "trainee@example.eu".to_string());
+    chamilo
+        .state
+        .lock()
+        .unwrap()
+        .progress
+        .insert(key.clone(), 50.0);
+    chamilo
+        .until(10, "two progress polls", |s| {
+            s.calls.iter().filter(|a| *a == "WSGetLpProgress").count() >= 2
+        })
+        .await;
+    assert_eq!(
+        application_status(&call, &c, &application).await,
+        "enrolled",
+        "half way"
+    );
+    chamilo.state.lock().unwrap().progress.insert(key, 100.0);
+    let deadline = Instant::now() + Duration::from_secs(10);
+    while application_status(&call, &c, &application).await != "completed" {
+        assert!(
+            Instant::now() < deadline,
+            "a finished learning path never completed the training"
+        );
+        tokio::time::sleep(Duration::from_millis(50)).await;
     }
     hub.stop().await;
     chamilo.server.stop(true).await;

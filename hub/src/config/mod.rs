@@ -145,6 +145,11 @@ pub struct Chamilo {
     pub url: url::Url,
     pub username: String,
     pub password: String,
+    /// Chamilo's `$_configuration['security_key']`: with it, learning-path progress is polled
+    /// over SOAP.
+    pub security_key: Option<String>,
+    /// The hub's address as Chamilo sees it (its `testip.php` says), part of the SOAP key.
+    pub caller_ip: Option<String>,
 }
 
 /// Reads one setting after another, remembering each value's origin.
@@ -491,6 +496,18 @@ impl Config {
             900,
             "seconds between asking Chamilo for the results of enrolments in progress",
         )?;
+        let security_key: Option<String> = r.read_raw(
+            "HUB_CHAMILO_SECURITY_KEY",
+            None,
+            "Chamilo's security_key, for its SOAP gradebook service (learning-path progress)",
+            true,
+        )?;
+        let caller_ip: Option<String> = r.read_raw(
+            "HUB_CHAMILO_CALLER_IP",
+            None,
+            "the hub's address as Chamilo sees it (unset where Chamilo's webservice-auth-ip.conf.php lists the hub)",
+            false,
+        )?;
         let chamilo = match (chamilo_url, chamilo_password) {
             (None, _) => None,
             (Some(url), Some(password)) => Some(Chamilo {
@@ -505,6 +522,8 @@ impl Config {
                 },
                 username: chamilo_username,
                 password,
+                security_key,
+                caller_ip,
             }),
             (Some(_), None) => {
                 return Err(ConfigError {

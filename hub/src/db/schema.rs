@@ -474,10 +474,12 @@ diesel::table! {
 }
 
 diesel::table! {
-    polled_results (application_id, polled_at) {
+    polled_results (application_id, polled_at, kind) {
         application_id -> Text,
         polled_at -> Timestamp,
-        avg_score -> Double,
+        kind -> Text,
+        lp_id -> Nullable<BigInt>,
+        value -> Double,
         body -> Text,
     }
 }

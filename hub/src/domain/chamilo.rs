@@ -200,6 +200,8 @@ pub fn save_key(conn: &mut DbConnection, sealer: &Sealer, key: &str) -> Result<(
 pub struct InProgress {
     pub application_id: String,
     pub chamilo_user_id: i64,
+    /// The address the account was provisioned with (SOAP names users by it).
+    pub email: String,
     pub course_code: String,
     /// From when to ask: the day the application was made.
     pub since: chrono::NaiveDate,
@@ -207,26 +209,34 @@ pub struct InProgress {
 
 /// Enrolled participants with a Chamilo account, in offers with a course.
 pub fn in_progress(conn: &mut DbConnection) -> Result<Vec<InProgress>, Error> {
-    let rows: Vec<(String, Option<i64>, Option<String>, chrono::NaiveDateTime)> =
-        application_rows::table
-            .inner_join(users::table.on(users::id.eq(application_rows::user_id)))
-            .inner_join(offers::table.on(offers::id.eq(application_rows::offer_id)))
-            .filter(application_rows::status.eq(ApplicationStatus::Enrolled.as_str()))
-            .filter(users::chamilo_user_id.is_not_null())
-            .filter(offers::chamilo_course_code.is_not_null())
-            .select((
-                application_rows::id,
-                users::chamilo_user_id,
-                offers::chamilo_course_code,
-                application_rows::created_at,
-            ))
-            .load(conn)?;
+    type Row = (
+        String,
+        Option<i64>,
+        String,
+        Option<String>,
+        chrono::NaiveDateTime,
+    );
+    let rows: Vec<Row> = application_rows::table
+        .inner_join(users::table.on(users::id.eq(application_rows::user_id)))
+        .inner_join(offers::table.on(offers::id.eq(application_rows::offer_id)))
+        .filter(application_rows::status.eq(ApplicationStatus::Enrolled.as_str()))
+        .filter(users::chamilo_user_id.is_not_null())
+        .filter(offers::chamilo_course_code.is_not_null())
+        .select((
+            application_rows::id,
+            users::chamilo_user_id,
+            users::email,
+            offers::chamilo_course_code,
+            application_rows::created_at,
+        ))
+        .load(conn)?;
     Ok(rows
         .into_iter()
-        .filter_map(|(application_id, user, code, created)| {
+        .filter_map(|(application_id, user, email, code, created)| {
             Some(InProgress {
                 application_id,
                 chamilo_user_id: user?,
+                email,
                 course_code: code?,
                 since: created.date(),
             })
@@ -234,29 +244,56 @@ pub fn in_progress(conn: &mut DbConnection) -> Result<Vec<InProgress>, Error> {
         .collect())
 }
 
-/// Keeps a score Chamilo reported for the enrolment and completes the training if it meets the
-/// offer's rule, in one transaction. Whether it completed.
+/// A result Chamilo reported when asked, in percent.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum Polled {
+    QuizAverage(f64),
+    LpProgress { lp_id: i64, percent: f64 },
+}
+
+/// The Chamilo id of the learning path the offer's rule names, if the provider gave it.
+pub fn rule_lp_id(conn: &mut DbConnection, application_id: &str) -> Result<Option<i64>, Error> {
+    let offer: String = application_rows::table
+        .find(application_id)
+        .select(application_rows::offer_id)
+        .first(conn)?;
+    Ok(match super::completion::rule(conn, &offer)? {
+        super::completion::CompletionRule::LearningPath { lp_id, .. } => lp_id,
+        _ => None,
+    })
+}
+
+/// Keeps a result Chamilo reported for the enrolment, when it changed, and completes the
+/// training if it meets the offer's rule, in one transaction. Whether it completed.
 pub fn record_poll(
     conn: &mut DbConnection,
     application_id: &str,
-    avg_score: f64,
+    result: Polled,
     body: &serde_json::Value,
 ) -> Result<bool, Error> {
+    use super::completion::{LP_PROGRESS, QUIZ_AVERAGE};
+    let (kind, lp_id, value) = match result {
+        Polled::QuizAverage(v) => (QUIZ_AVERAGE, None, v),
+        Polled::LpProgress { lp_id, percent } => (LP_PROGRESS, Some(lp_id), percent),
+    };
     write_transaction(conn, |conn| {
         let last: Option<f64> = polled_results::table
             .filter(polled_results::application_id.eq(application_id))
+            .filter(polled_results::kind.eq(kind))
             .order(polled_results::polled_at.desc())
-            .select(polled_results::avg_score)
+            .select(polled_results::value)
             .first(conn)
             .optional()?;
-        if last == Some(avg_score) {
+        if last == Some(value) {
             return Ok(false);
         }
         diesel::insert_into(polled_results::table)
             .values((
                 polled_results::application_id.eq(application_id),
                 polled_results::polled_at.eq(chrono::Utc::now().naive_utc()),
-                polled_results::avg_score.eq(avg_score),
+                polled_results::kind.eq(kind),
+                polled_results::lp_id.eq(lp_id),
+                polled_results::value.eq(value),
                 polled_results::body.eq(body.to_string()),
             ))
             .execute(conn)?;

@@ -17,6 +17,10 @@ use crate::db::schema::{
 use crate::db::{write_transaction, DbConnection};
 use crate::error::{Error, FieldError};
 
+/// The kinds of result polled from Chamilo.
+pub const QUIZ_AVERAGE: &str = "quiz_average";
+pub const LP_PROGRESS: &str = "lp_progress";
+
 /// What completes an offer's training.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(tag = "kind", rename_all = "snake_case")]
@@ -24,8 +28,13 @@ pub enum CompletionRule {
     /// Any learning path of the course completed.
     #[default]
     AnyLearningPath,
-    /// The learning path of this name completed.
-    LearningPath { name: String },
+    /// The learning path of this name completed; with its Chamilo id, its progress is also
+    /// polled (SOAP `WSGetLpProgress`) and 100 % completes.
+    LearningPath {
+        name: String,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        lp_id: Option<i64>,
+    },
     /// A quiz finished with at least this score, in percent.
     QuizScore { min_percent: f64 },
 }
@@ -33,7 +42,7 @@ pub enum CompletionRule {
 impl CompletionRule {
     fn check(&self) -> Result<(), Error> {
         match self {
-            Self::LearningPath { name } if name.trim().is_empty() => {
+            Self::LearningPath { name, .. } if name.trim().is_empty() => {
                 Err(Error::Validation(vec![FieldError::new(
                     "name",
                     "required",
@@ -116,7 +125,7 @@ pub fn evaluate(
             .filter(xapi_statements::kind.eq("lp_completed"))
             .select(xapi_statements::id)
             .load(conn)?,
-        CompletionRule::LearningPath { name } => {
+        CompletionRule::LearningPath { name, .. } => {
             let wanted = name.trim().to_lowercase();
             let done: Vec<(String, Option<String>)> = results()
                 .filter(xapi_statements::kind.eq("lp_completed"))
@@ -138,21 +147,36 @@ pub fn evaluate(
     let evidence = if !evidence.is_empty() {
         serde_json::json!({ "statements": evidence })
     } else {
-        // A quiz rule is also met by an average score Chamilo reported when asked.
-        let CompletionRule::QuizScore { min_percent } = rule(conn, offer_id)? else {
-            return Ok(None);
-        };
-        let polled: Vec<(chrono::NaiveDateTime, f64)> = polled_results::table
+        // Results Chamilo reported when asked meet a rule too: a quiz average, or a named
+        // learning path's progress at 100 %.
+        let polled = polled_results::table
             .filter(polled_results::application_id.eq(&application))
-            .filter(polled_results::avg_score.ge(min_percent))
-            .select((polled_results::polled_at, polled_results::avg_score))
+            .into_boxed();
+        let polled = match rule(conn, offer_id)? {
+            CompletionRule::QuizScore { min_percent } => polled
+                .filter(polled_results::kind.eq(QUIZ_AVERAGE))
+                .filter(polled_results::value.ge(min_percent)),
+            CompletionRule::LearningPath {
+                lp_id: Some(lp), ..
+            } => polled
+                .filter(polled_results::kind.eq(LP_PROGRESS))
+                .filter(polled_results::lp_id.eq(lp))
+                .filter(polled_results::value.ge(100.0)),
+            _ => return Ok(None),
+        };
+        let met: Vec<(chrono::NaiveDateTime, String, f64)> = polled
+            .select((
+                polled_results::polled_at,
+                polled_results::kind,
+                polled_results::value,
+            ))
             .load(conn)?;
-        if polled.is_empty() {
+        if met.is_empty() {
             return Ok(None);
         }
-        serde_json::json!({ "polled": polled
+        serde_json::json!({ "polled": met
             .iter()
-            .map(|(at, score)| serde_json::json!({ "at": at.and_utc(), "avg_score": score }))
+            .map(|(at, kind, value)| serde_json::json!({ "at": at.and_utc(), "kind": kind, "value": value }))
             .collect::<Vec<_>>() })
     };
     let done = applications::completed_by_engine(conn, &application, evidence, &Actor::hub())?;

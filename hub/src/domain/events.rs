@@ -22,6 +22,8 @@ vocabulary! {
         AccountPasswordResetRequested = "account.password_reset_requested",
         AccountPasswordReset = "account.password_reset",
         AccountErased = "account.erased",
+        /// Something others keep of the person changed (roles: Chamilo's status follows).
+        AccountUpdated = "account.updated",
         SecurityAlert = "security.alert",
         OrganisationCreated = "organisation.created",
         OrganisationConfirmed = "organisation.confirmed",

@@ -28,6 +28,8 @@ use adapters::chamilo::{ChamiloError, Client, NewUser};
 pub struct Provisioning {
     db: Db,
     client: Client,
+    /// When Chamilo's security key is configured: learning-path progress by SOAP.
+    soap: Option<adapters::chamilo::Soap>,
     sealer: Sealer,
 }
 
@@ -64,7 +66,24 @@ impl Provisioning {
             config.delivery_timeout * 4 / 5,
         )
         .map_err(|e| Error::Internal(format!("Chamilo client: {e}")))?;
-        Ok(Some(Self { db, client, sealer }))
+        let soap = match &settings.security_key {
+            Some(key) => Some(
+                adapters::chamilo::Soap::new(
+                    &settings.url,
+                    key,
+                    settings.caller_ip.as_deref(),
+                    config.delivery_timeout * 4 / 5,
+                )
+                .map_err(|e| Error::Internal(format!("Chamilo SOAP client: {e}")))?,
+            ),
+            None => None,
+        };
+        Ok(Some(Self {
+            db,
+            client,
+            soap,
+            sealer,
+        }))
     }
 
     /// The person's Chamilo id, making the account when Chamilo has none; `None` when the person
@@ -113,6 +132,34 @@ impl Provisioning {
             .await
             .map_err(text)?;
         Ok(Some(chamilo_id))
+    }
+
+    /// Brings the person's Chamilo account up to date (name, e-mail, status), making it if
+    /// Chamilo has none yet.
+    async fn update(&self, user_id: &str) -> Result<(), String> {
+        let id = user_id.to_string();
+        let Some(learner) = self
+            .db
+            .run(move |conn| chamilo::learner(conn, &id))
+            .await
+            .map_err(text)?
+        else {
+            return Ok(());
+        };
+        if learner.chamilo_user_id.is_none() {
+            self.user(user_id).await?;
+            return Ok(());
+        }
+        self.client
+            .update_user(
+                &learner.email,
+                &learner.first_name,
+                &learner.last_name,
+                &learner.email,
+                learner.status,
+            )
+            .await
+            .map_err(text)
     }
 
     async fn existing_user(&self, loginname: &str) -> Result<Option<i64>, String> {
@@ -164,6 +211,7 @@ impl Provisioning {
             EventKind::AccountConfirmed | EventKind::AccountCreated => {
                 self.user(subject).await?;
             }
+            EventKind::AccountUpdated => self.update(subject).await?,
             EventKind::OfferPublished => {
                 self.course(subject).await?;
             }
@@ -292,16 +340,52 @@ impl Provisioning {
                     continue;
                 };
                 let id = e.application_id.clone();
+                let result = chamilo::Polled::QuizAverage(score);
                 if self
                     .db
-                    .run(move |conn| chamilo::record_poll(conn, &id, score, &body))
+                    .run(move |conn| chamilo::record_poll(conn, &id, result, &body))
                     .await?
                 {
                     completed += 1;
                 }
             }
+            if let Some(soap) = &self.soap {
+                completed += self.poll_learning_path(soap, &e).await?;
+            }
         }
         Ok(completed)
+    }
+
+    /// The progress of the learning path the offer's rule names, by SOAP, when the provider
+    /// gave its Chamilo id.
+    async fn poll_learning_path(
+        &self,
+        soap: &adapters::chamilo::Soap,
+        e: &chamilo::InProgress,
+    ) -> Result<usize, Error> {
+        let id = e.application_id.clone();
+        let Some(lp_id) = self
+            .db
+            .run(move |conn| chamilo::rule_lp_id(conn, &id))
+            .await?
+        else {
+            return Ok(0);
+        };
+        let percent = match soap.lp_progress(&e.course_code, lp_id, &e.email).await {
+            Ok(p) => p,
+            Err(error) => {
+                tracing::warn!(application = %e.application_id, %error, "learning path progress not polled");
+                return Ok(0);
+            }
+        };
+        let id = e.application_id.clone();
+        let body = serde_json::json!({ "WSGetLpProgress": percent, "lp_id": lp_id });
+        let result = chamilo::Polled::LpProgress { lp_id, percent };
+        let done = self
+            .db
+            .run(move |conn| chamilo::record_poll(conn, &id, result, &body))
+            .await?;
+        Ok(usize::from(done))
     }
 }
 
@@ -333,6 +417,7 @@ impl Consumer for Provisioning {
         &[
             EventKind::AccountCreated,
             EventKind::AccountConfirmed,
+            EventKind::AccountUpdated,
             EventKind::OfferPublished,
             EventKind::OfferTrainerAnswered,
             EventKind::ApplicationStatus,

@@ -37,12 +37,13 @@ pub trait Consumer: Send + Sync + 'static {
 }
 
 /// The consumers the hub runs: mail; QDR pushes when QDR is configured (else nothing
-/// subscribes to new versions and QDR is never called); Chamilo provisioning when Chamilo is.
+/// subscribes to new versions and QDR is never called); Chamilo provisioning when Chamilo is
+/// (the same one that polls results, returned apart so the server starts its polling too).
 pub async fn built_in(
     config: &crate::config::Config,
     sealer: crate::crypto::Sealer,
     db: crate::db::Db,
-) -> Result<Vec<Arc<dyn Consumer>>, crate::error::Error> {
+) -> Result<(Vec<Arc<dyn Consumer>>, Option<Arc<chamilo::Provisioning>>), crate::error::Error> {
     let sealer_for_chamilo = sealer.clone();
     let mut all: Vec<Arc<dyn Consumer>> = vec![Arc::new(mail::Mail::new(config, sealer)?)];
     if let Some(settings) = &config.qdr_push {
@@ -52,13 +53,18 @@ pub async fn built_in(
             db.clone(),
         )?));
     }
-    match chamilo::Provisioning::new(config, db, sealer_for_chamilo).await? {
-        Some(provisioning) => all.push(Arc::new(provisioning)),
-        None => {
-            tracing::info!("Chamilo is not configured (HUB_CHAMILO_URL): nothing is provisioned")
+    let chamilo = match chamilo::Provisioning::new(config, db, sealer_for_chamilo).await? {
+        Some(provisioning) => {
+            let provisioning = Arc::new(provisioning);
+            all.push(provisioning.clone());
+            Some(provisioning)
         }
-    }
-    Ok(all)
+        None => {
+            tracing::info!("Chamilo is not configured (HUB_CHAMILO_URL): nothing is provisioned");
+            None
+        }
+    };
+    Ok((all, chamilo))
 }
 
 /// Runs `work` at start and then every `every` until stopped. What it reports (`Some`) is

@@ -95,6 +95,19 @@ pub fn administer(
             .set(users::version.eq(users::version + 1))
             .execute(conn)?;
         audit::record(conn, actor, done, SubjectType::User, Some(id), detail)?;
+        if done == Action::UserRolesChanged {
+            // What the person is elsewhere (Chamilo's teacher or student) follows.
+            crate::domain::events::record(
+                conn,
+                actor,
+                crate::domain::events::NewEvent::new(
+                    crate::domain::events::EventKind::AccountUpdated,
+                    SubjectType::User,
+                    id,
+                    serde_json::json!({}),
+                ),
+            )?;
+        }
         person(conn, id)
     })
 }
