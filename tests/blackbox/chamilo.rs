@@ -462,9 +462,17 @@ async fn approval_acceptance_and_cancellation_reach_chamilo(backend: Backend) {
         .text()
         .await
         .unwrap();
+    // The href as a browser reads it (the template escapes `&`).
+    let page = page.replace("&#38;", "&").replace("&amp;", "&");
+    let entry = format!(
+        "{url}plugin/oauth2/src/oidc_login.php?iss={}&target_link_uri={}",
+        url::form_urlencoded::byte_serialize(hub.url("").as_bytes()).collect::<String>(),
+        url::form_urlencoded::byte_serialize(format!("{url}courses/{code}/index.php").as_bytes())
+            .collect::<String>()
+    );
     assert!(
-        page.contains(&format!("href=\"{url}courses/{code}/index.php\"")),
-        "the page links to the course"
+        page.contains(&format!("href=\"{entry}\"")),
+        "the page links to the course through Chamilo's sign-in with the hub: {page}"
     );
 
     // Acceptance: the trainee's account, their enrolment, and `enrolled` in the hub.

@@ -29,8 +29,9 @@ struct CataloguePage {
 struct OfferPage {
     page: Page,
     offer: Offer,
-    /// The offer's course in Chamilo, once it has one (Chamilo asks for sign-in there, which
-    /// goes through this hub).
+    /// The offer's course in Chamilo, once it has one, through the oauth2 plugin's
+    /// third-party-initiated login: Chamilo signs the person in through this hub and lands on
+    /// the course.
     course_url: Option<String>,
 }
 
@@ -84,11 +85,21 @@ pub async fn offer(
         .await?;
     let lang = language(&req, &caller);
     let course_url = match (&state.config.chamilo, &offer.chamilo_course_code) {
-        (Some(chamilo), Some(code)) => chamilo
-            .url
-            .join(&format!("courses/{code}/index.php"))
-            .ok()
-            .map(String::from),
+        (Some(chamilo), Some(code)) => {
+            let course = chamilo.url.join(&format!("courses/{code}/index.php")).ok();
+            let entry = chamilo.url.join("plugin/oauth2/src/oidc_login.php").ok();
+            course.zip(entry).map(|(course, mut entry)| {
+                {
+                    let mut q = entry.query_pairs_mut();
+                    q.append_pair("iss", state.config.origin());
+                    if let Ok(person) = caller.person() {
+                        q.append_pair("login_hint", &person.email);
+                    }
+                    q.append_pair("target_link_uri", course.as_str());
+                }
+                String::from(entry)
+            })
+        }
         _ => None,
     };
     html(&OfferPage {
