@@ -71,13 +71,6 @@ impl std::fmt::Debug for Client {
     }
 }
 
-/// Whether a refusal is Chamilo's "InvalidApiKey" (its text is in the platform's language; the
-/// English and Spanish ones name the key).
-fn is_invalid_key(message: &str) -> bool {
-    let m = message.to_ascii_lowercase();
-    m.contains("api key") || m.contains("apikey") || m.contains("api_key")
-}
-
 impl Client {
     /// `base` is Chamilo's root URL (`https://lms.example/`); `key` one kept from before.
     pub fn new(
@@ -194,8 +187,10 @@ impl Client {
         }
     }
 
-    /// Calls `action` as the admin, signing in first when no key is held and once more when
-    /// Chamilo refuses the one held.
+    /// Calls `action` as the admin, signing in first when no key is held. A refusal may be
+    /// Chamilo's "InvalidApiKey" in any of its languages, so after any refusal the client signs
+    /// in again and, when that gives another key, calls once more (Chamilo's keys are
+    /// persistent: the same key back means the refusal was about something else).
     pub async fn call(
         &self,
         action: &str,
@@ -203,9 +198,12 @@ impl Client {
     ) -> Result<Value, ChamiloError> {
         let key = self.current_key(None).await?;
         match self.call_with(action, params, &key).await {
-            Err(ChamiloError::Refused { message, .. }) if is_invalid_key(&message) => {
-                let key = self.current_key(Some(&key)).await?;
-                self.call_with(action, params, &key).await
+            Err(refused @ ChamiloError::Refused { .. }) => {
+                let renewed = self.current_key(Some(&key)).await?;
+                if renewed == key {
+                    return Err(refused);
+                }
+                self.call_with(action, params, &renewed).await
             }
             other => other,
         }
@@ -432,6 +430,40 @@ impl Client {
             )
             .await?;
         one(&data, "subscribe_user_to_course", Value::as_bool)
+    }
+
+    /// Whether the user is subscribed to the course (`get_users_subscribed_to_course`, which
+    /// takes the course's numeric id, found through `get_courses`): what a `false` from a
+    /// subscription means, already there or refused.
+    pub async fn is_subscribed(
+        &self,
+        course_code: &str,
+        user_id: i64,
+    ) -> Result<bool, ChamiloError> {
+        let courses = self.call("get_courses", &[]).await?;
+        let Some(course_id) = courses
+            .as_array()
+            .into_iter()
+            .flatten()
+            .find(|c| c.get("code").and_then(Value::as_str) == Some(course_code))
+            .and_then(|c| c.get("id"))
+            .and_then(id_of)
+        else {
+            return Ok(false);
+        };
+        let data = self
+            .call(
+                "get_users_subscribed_to_course",
+                &[("course", course_id.to_string())],
+            )
+            .await?;
+        let list = data.as_array().ok_or_else(|| ChamiloError::Shape {
+            action: "get_users_subscribed_to_course".into(),
+            detail: "not a list".into(),
+        })?;
+        Ok(list
+            .iter()
+            .any(|u| u.get("user_id").and_then(id_of) == Some(user_id)))
     }
 
     /// `unsubscribe_user_from_course`.

@@ -109,17 +109,36 @@ pub fn wanted_code(offer_id: &str) -> String {
     format!("HUB{}", &compact[..compact.len().min(32)])
 }
 
-/// Records the offer's course code; the offer's readers learn of it through the event.
+/// The offer's course code, whatever the offer's status now (a withdrawn offer's participants
+/// are still unsubscribed from its course).
+pub fn course_code(conn: &mut DbConnection, offer_id: &str) -> Result<Option<String>, Error> {
+    Ok(offers::table
+        .find(offer_id)
+        .select(offers::chamilo_course_code)
+        .first::<Option<String>>(conn)
+        .optional()?
+        .flatten())
+}
+
+/// Records the offer's course code, unless it has one already (then that one stands, and is
+/// returned); the offer's readers learn of it through the event.
 pub fn set_course_code(
     conn: &mut DbConnection,
     actor: &Actor,
     offer_id: &str,
     code: &str,
-) -> Result<(), Error> {
+) -> Result<String, Error> {
     write_transaction(conn, |conn| {
-        diesel::update(offers::table.find(offer_id))
-            .set(offers::chamilo_course_code.eq(code))
-            .execute(conn)?;
+        let set = diesel::update(
+            offers::table
+                .find(offer_id)
+                .filter(offers::chamilo_course_code.is_null()),
+        )
+        .set(offers::chamilo_course_code.eq(code))
+        .execute(conn)?;
+        if set == 0 {
+            return Ok(course_code(conn, offer_id)?.unwrap_or_else(|| code.to_string()));
+        }
         events::record(
             conn,
             actor,
@@ -130,8 +149,17 @@ pub fn set_course_code(
                 serde_json::json!({ "course_code": code }),
             ),
         )?;
-        Ok(())
+        Ok(code.to_string())
     })
+}
+
+/// The person's accepted applications: enrolled as soon as their account exists.
+pub fn accepted_of(conn: &mut DbConnection, user_id: &str) -> Result<Vec<String>, Error> {
+    Ok(application_rows::table
+        .filter(application_rows::user_id.eq(user_id))
+        .filter(application_rows::status.eq(ApplicationStatus::Accepted.as_str()))
+        .select(application_rows::id)
+        .load(conn)?)
 }
 
 /// The trainers who confirmed they teach the offer.

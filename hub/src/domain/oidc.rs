@@ -339,6 +339,13 @@ fn redeem_code_in(
             diesel::update(oidc_tokens::table.filter(oidc_tokens::code_hash.eq(&code_hash)))
                 .set(oidc_tokens::revoked_at.eq(now))
                 .execute(conn)?;
+        diesel::update(
+            oidc_refresh_tokens::table
+                .filter(oidc_refresh_tokens::family.eq(&code_hash))
+                .filter(oidc_refresh_tokens::used_at.is_null()),
+        )
+        .set(oidc_refresh_tokens::used_at.eq(now))
+        .execute(conn)?;
         tracing::warn!(client = %client_id, revoked, "an authorization code was replayed; its tokens are revoked");
         return Ok(Err(GrantError::InvalidGrant("code already used")));
     }
@@ -384,8 +391,14 @@ fn redeem_code_in(
             "the sign-in behind this code has ended",
         )));
     };
-    let (access_token, refresh_token) =
-        issue_tokens(conn, &code_hash, &client.id, &session_id, &scope)?;
+    let (access_token, refresh_token) = issue_tokens(
+        conn,
+        &code_hash,
+        &client.id,
+        &session_id,
+        &scope,
+        now + chrono::Duration::days(REFRESH_DAYS),
+    )?;
     Ok(Ok(Granted {
         session_id,
         user_id,
@@ -397,14 +410,16 @@ fn redeem_code_in(
     }))
 }
 
-/// An access token, and a refresh token when the scope holds `offline_access`; both of the
-/// family `family` (the hash of the code that began it).
+/// An access token, and a refresh token (valid until `refresh_until`, the family's end) when
+/// the scope holds `offline_access`; both of the family `family` (the hash of the code that
+/// began it).
 fn issue_tokens(
     conn: &mut DbConnection,
     family: &str,
     client_id: &str,
     session_id: &str,
     scope: &str,
+    refresh_until: NaiveDateTime,
 ) -> Result<(String, Option<String>), Error> {
     let now = Utc::now().naive_utc();
     let access_token = random_token();
@@ -429,18 +444,39 @@ fn issue_tokens(
             oidc_refresh_tokens::client_id.eq(client_id),
             oidc_refresh_tokens::session_id.eq(session_id),
             oidc_refresh_tokens::scope.eq(scope),
-            oidc_refresh_tokens::expires_at.eq(now + chrono::Duration::days(REFRESH_DAYS)),
+            oidc_refresh_tokens::expires_at.eq(refresh_until),
         ))
         .execute(conn)?;
     Ok((access_token, Some(refresh)))
 }
 
-/// Trades a refresh token for new tokens (the old one is used up). One presented again was
-/// copied: its whole family, access tokens too, is revoked. None outlives the hub session.
+/// Ends every token of a family: a used refresh token came back, so one was copied.
+fn revoke_family(conn: &mut DbConnection, family: &str, now: NaiveDateTime) -> Result<(), Error> {
+    diesel::update(
+        oidc_refresh_tokens::table
+            .filter(oidc_refresh_tokens::family.eq(family))
+            .filter(oidc_refresh_tokens::used_at.is_null()),
+    )
+    .set(oidc_refresh_tokens::used_at.eq(now))
+    .execute(conn)?;
+    diesel::update(
+        oidc_tokens::table
+            .filter(oidc_tokens::code_hash.eq(family))
+            .filter(oidc_tokens::revoked_at.is_null()),
+    )
+    .set(oidc_tokens::revoked_at.eq(now))
+    .execute(conn)?;
+    Ok(())
+}
+
+/// Trades a refresh token for new tokens (the old one is used up; the family keeps its end).
+/// One presented again was copied: its whole family, access tokens too, is revoked. None
+/// outlives the hub session, ended or run out (`lifetime`).
 pub fn refresh(
     conn: &mut DbConnection,
     token: &str,
     client: &Client,
+    lifetime: super::sessions::Lifetime,
 ) -> Result<Result<Granted, GrantError>, Error> {
     write_transaction(conn, |conn| {
         let now = Utc::now().naive_utc();
@@ -469,20 +505,7 @@ pub fn refresh(
             return Ok(Err(GrantError::InvalidGrant("unknown refresh token")));
         };
         if used_at.is_some() {
-            diesel::update(
-                oidc_refresh_tokens::table
-                    .filter(oidc_refresh_tokens::family.eq(&family))
-                    .filter(oidc_refresh_tokens::used_at.is_null()),
-            )
-            .set(oidc_refresh_tokens::used_at.eq(now))
-            .execute(conn)?;
-            diesel::update(
-                oidc_tokens::table
-                    .filter(oidc_tokens::code_hash.eq(&family))
-                    .filter(oidc_tokens::revoked_at.is_null()),
-            )
-            .set(oidc_tokens::revoked_at.eq(now))
-            .execute(conn)?;
+            revoke_family(conn, &family, now)?;
             tracing::warn!(client = %client_id, "a used refresh token came back: its family is revoked");
             return Ok(Err(GrantError::InvalidGrant("refresh token already used")));
         }
@@ -494,16 +517,12 @@ pub fn refresh(
         if expires_at <= now {
             return Ok(Err(GrantError::InvalidGrant("refresh token expired")));
         }
-        let session: Option<(String, NaiveDateTime, Option<NaiveDateTime>)> = sessions::table
-            .filter(sessions::id.eq(&session_id))
-            .select((sessions::user_id, sessions::created_at, sessions::ended_at))
-            .first(conn)
-            .optional()?;
-        let Some((user_id, auth_time, None)) = session else {
+        let Some(session) = super::sessions::by_id(conn, &session_id, lifetime)? else {
             return Ok(Err(GrantError::InvalidGrant(
                 "the sign-in behind this token has ended",
             )));
         };
+        let (user_id, auth_time) = (session.user_id.clone(), session.created_at);
         let used = diesel::update(
             oidc_refresh_tokens::table
                 .find(&hash)
@@ -512,10 +531,12 @@ pub fn refresh(
         .set(oidc_refresh_tokens::used_at.eq(now))
         .execute(conn)?;
         if used != 1 {
+            // Used by another request at this very moment: a copy all the same.
+            revoke_family(conn, &family, now)?;
             return Ok(Err(GrantError::InvalidGrant("refresh token already used")));
         }
         let (access_token, refresh_token) =
-            issue_tokens(conn, &family, &client.id, &session_id, &scope)?;
+            issue_tokens(conn, &family, &client.id, &session_id, &scope, expires_at)?;
         Ok(Ok(Granted {
             session_id,
             user_id,

@@ -72,9 +72,7 @@ fn read(index: usize, s: &Value) -> Result<Reading, FieldError> {
         .pointer("/account/name")
         .and_then(Value::as_str)
         .map(str::to_string);
-    if email.is_none() && account.is_none() {
-        return Err(bad(index, "actor", "an agent with an mbox or an account"));
-    }
+    // An actor named otherwise (mbox_sha1sum, openid, a group) is kept, unmapped.
     let grouping = s
         .pointer("/context/contextActivities/grouping")
         .and_then(Value::as_array)

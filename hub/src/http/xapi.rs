@@ -177,13 +177,26 @@ pub async fn unmapped(
         (status = 404, body = crate::http::problem::Problem, content_type = "application/problem+json")))]
 pub async fn rule(
     state: web::Data<AppState>,
+    caller: Caller,
     id: web::Path<String>,
 ) -> Result<web::Json<CompletionRule>, Error> {
     let id = id.into_inner();
+    let person = caller.person().ok().cloned();
     Ok(web::Json(
         state
             .db
-            .run(move |conn| completion::rule(conn, &id))
+            .run(move |conn| {
+                // A published offer's rule is anyone's to read; a draft's, its provider's.
+                let (provider, status) = crate::domain::offers::provider_and_status(conn, &id)?;
+                let public = status == crate::domain::vocabulary::OfferStatus::Published;
+                let staff = person
+                    .as_ref()
+                    .is_some_and(|p| p.provider_staff_or_superadmin(&provider).is_ok());
+                if !public && !staff {
+                    return Err(Error::NotFound(format!("offer {id}")));
+                }
+                completion::rule(conn, &id)
+            })
             .await?,
     ))
 }

@@ -28,6 +28,9 @@ use adapters::chamilo::{ChamiloError, Client, NewUser};
 pub struct Provisioning {
     db: Db,
     client: Client,
+    /// Held while a course is looked for and made: the deliveries of one offer run
+    /// concurrently, and two of them must not make two courses.
+    making_course: tokio::sync::Mutex<()>,
     /// When Chamilo's security key is configured: learning-path progress by SOAP.
     soap: Option<adapters::chamilo::Soap>,
     sealer: Sealer,
@@ -81,6 +84,7 @@ impl Provisioning {
         Ok(Some(Self {
             db,
             client,
+            making_course: tokio::sync::Mutex::new(()),
             soap,
             sealer,
         }))
@@ -184,6 +188,16 @@ impl Provisioning {
         if let Some(code) = course.code {
             return Ok(Some(code));
         }
+        let _making = self.making_course.lock().await;
+        let id = offer_id.to_string();
+        if let Some(code) = self
+            .db
+            .run(move |conn| chamilo::course_code(conn, &id))
+            .await
+            .map_err(text)?
+        {
+            return Ok(Some(code));
+        }
         let wanted = chamilo::wanted_code(offer_id);
         let code = if self.client.course_exists(&wanted).await.map_err(text)? {
             wanted
@@ -194,14 +208,15 @@ impl Provisioning {
                 .map_err(text)?
                 .code
         };
-        let (id, stored) = (offer_id.to_string(), code.clone());
-        self.db
+        let id = offer_id.to_string();
+        let stored = self
+            .db
             .run(move |conn| {
-                chamilo::set_course_code(conn, &crate::domain::Actor::hub(), &id, &stored)
+                chamilo::set_course_code(conn, &crate::domain::Actor::hub(), &id, &code)
             })
             .await
             .map_err(text)?;
-        Ok(Some(code))
+        Ok(Some(stored))
     }
 
     async fn handle(&self, delivery: &Delivery) -> Result<(), String> {
@@ -209,13 +224,23 @@ impl Provisioning {
         let kind: EventKind = delivery.event.kind.parse().map_err(text)?;
         match kind {
             EventKind::AccountConfirmed | EventKind::AccountCreated => {
-                self.user(subject).await?;
+                if self.user(subject).await?.is_some() {
+                    // Accepted before the account could be made: enrolled now.
+                    let user = subject.to_string();
+                    let waiting = self
+                        .db
+                        .run(move |conn| chamilo::accepted_of(conn, &user))
+                        .await
+                        .map_err(text)?;
+                    for application in waiting {
+                        self.application(&application).await?;
+                    }
+                }
             }
             EventKind::AccountUpdated => self.update(subject).await?,
-            EventKind::OfferPublished => {
+            // A trainer may confirm before the offer is approved: approval subscribes them.
+            EventKind::OfferPublished | EventKind::OfferTrainerAnswered => {
                 self.course(subject).await?;
-            }
-            EventKind::OfferTrainerAnswered => {
                 let offer = subject.to_string();
                 let trainers = self
                     .db
@@ -230,7 +255,7 @@ impl Provisioning {
                 };
                 for trainer in trainers {
                     if let Some(id) = self.user(&trainer).await? {
-                        self.client.subscribe(&code, id, 1).await.map_err(text)?;
+                        self.subscribe(&code, id, 1).await?;
                     }
                 }
             }
@@ -260,19 +285,29 @@ impl Provisioning {
                     .course(&offer)
                     .await?
                     .ok_or("the offer is not published")?;
-                if !self
-                    .client
-                    .subscribe(&code, chamilo_user, 5)
-                    .await
-                    .map_err(text)?
-                {
-                    return Err("Chamilo did not enrol the participant".into());
-                }
+                self.subscribe(&code, chamilo_user, 5).await?;
                 let app = id.to_string();
-                self.db
+                let enrolled = self
+                    .db
                     .run(move |conn| chamilo::enrolled(conn, &app))
                     .await
                     .map_err(text)?;
+                if !enrolled {
+                    // Cancelled while Chamilo enrolled them: undone here, as the cancellation's
+                    // own delivery may have come first.
+                    let app = id.to_string();
+                    let now = self
+                        .db
+                        .run(move |conn| chamilo::application(conn, &app))
+                        .await
+                        .map_err(text)?;
+                    if matches!(now, Some((_, _, ApplicationStatus::Cancelled))) {
+                        self.client
+                            .unsubscribe(&code, chamilo_user)
+                            .await
+                            .map_err(text)?;
+                    }
+                }
             }
             ApplicationStatus::Cancelled => {
                 let (uid, oid) = (user.clone(), offer.clone());
@@ -281,7 +316,7 @@ impl Provisioning {
                     .run(move |conn| {
                         Ok((
                             chamilo::learner(conn, &uid)?.and_then(|l| l.chamilo_user_id),
-                            chamilo::course(conn, &oid)?.and_then(|c| c.code),
+                            chamilo::course_code(conn, &oid)?,
                         ))
                     })
                     .await
@@ -296,6 +331,24 @@ impl Provisioning {
             _ => {}
         }
         Ok(())
+    }
+
+    /// Subscribes the user to the course. Chamilo answers `false` both to a refusal and to a
+    /// subscription it has already (a repeated delivery whose first answer was lost): asked
+    /// which, only a refusal fails.
+    async fn subscribe(&self, code: &str, user: i64, status: u8) -> Result<(), String> {
+        if self
+            .client
+            .subscribe(code, user, status)
+            .await
+            .map_err(text)?
+        {
+            return Ok(());
+        }
+        match self.client.is_subscribed(code, user).await.map_err(text)? {
+            true => Ok(()),
+            false => Err("Chamilo did not subscribe the user to the course".into()),
+        }
     }
 
     /// Keeps the api key Chamilo gave, sealed, when it changed.

@@ -126,9 +126,10 @@ async fn exchange(
                 "refresh_token is required",
             ));
         };
+        let lifetime = crate::http::auth::lifetime(&state);
         let granted = state
             .db
-            .run(move |conn| oidc::refresh(conn, &token, &client))
+            .run(move |conn| oidc::refresh(conn, &token, &client, lifetime))
             .await?;
         return Ok(match granted {
             Err(oidc::GrantError::InvalidGrant(why)) => oauth_error(400, "invalid_grant", why),
