@@ -224,7 +224,8 @@ impl Provisioning {
         let kind: EventKind = delivery.event.kind.parse().map_err(text)?;
         match kind {
             EventKind::AccountConfirmed | EventKind::AccountCreated => {
-                if self.user(subject).await?.is_some() {
+                let account = self.user(subject).await?;
+                if account.is_some() {
                     // Accepted before the account could be made: enrolled now.
                     let user = subject.to_string();
                     let waiting = self
