@@ -561,6 +561,33 @@ async fn approval_acceptance_and_cancellation_reach_chamilo(backend: Backend) {
             1
         );
     }
+    // Completed by hand: recorded as a person's decision, not as results.
+    let (status, _, body) = call
+        .send(
+            "POST",
+            &format!("/api/applications/{application}/complete"),
+            Some(&c.provider),
+            None,
+            Some(json!({ "outcome": "completed" })),
+        )
+        .await;
+    assert_eq!(status, 200, "{body}");
+    let evidence: Option<String> = {
+        let id = application.clone();
+        hub.pool()
+            .run(move |conn| {
+                use diesel::prelude::*;
+                use hub::db::schema::applications;
+                Ok(applications::table
+                    .find(id)
+                    .select(applications::completion_evidence)
+                    .first(conn)?)
+            })
+            .await
+            .unwrap()
+    };
+    let evidence: Value = serde_json::from_str(&evidence.expect("evidence")).unwrap();
+    assert!(evidence["by_hand"].is_string(), "{evidence}");
 
     // Accepted, then cancelled before Chamilo could enrol them (it was failing): the
     // enrolment never happens, and the cancellation is sent.

@@ -142,7 +142,10 @@ pub struct QdrPush {
 /// The Chamilo LMS the hub keeps in step (chamilo.md): a platform admin's credentials for REST v2.
 #[derive(Clone)]
 pub struct Chamilo {
+    /// Where the hub calls Chamilo (may be an internal name).
     pub url: url::Url,
+    /// Where browsers reach Chamilo: the course links.
+    pub public_url: url::Url,
     pub username: String,
     pub password: String,
     /// Chamilo's `$_configuration['security_key']`: with it, learning-path progress is polled
@@ -508,18 +511,28 @@ impl Config {
             "the hub's address as Chamilo sees it (unset where Chamilo's webservice-auth-ip.conf.php lists the hub)",
             false,
         )?;
+        let chamilo_public: Option<url::Url> = r.read_raw(
+            "HUB_CHAMILO_PUBLIC_URL",
+            None,
+            "Chamilo's root URL as browsers reach it, for course links (default: HUB_CHAMILO_URL)",
+            false,
+        )?;
+        let with_slash = |url: url::Url| {
+            if url.path().ends_with('/') {
+                url
+            } else {
+                let mut u = url;
+                let path = format!("{}/", u.path());
+                u.set_path(&path);
+                u
+            }
+        };
         let chamilo = match (chamilo_url, chamilo_password) {
             (None, _) => None,
             (Some(url), Some(password)) => Some(Chamilo {
                 // A root without its final slash would lose its last segment when joined.
-                url: if url.path().ends_with('/') {
-                    url
-                } else {
-                    let mut u = url;
-                    let path = format!("{}/", u.path());
-                    u.set_path(&path);
-                    u
-                },
+                public_url: with_slash(chamilo_public.unwrap_or_else(|| url.clone())),
+                url: with_slash(url),
                 username: chamilo_username,
                 password,
                 security_key,

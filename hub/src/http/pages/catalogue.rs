@@ -86,8 +86,14 @@ pub async fn offer(
     let lang = language(&req, &caller);
     let course_url = match (&state.config.chamilo, &offer.chamilo_course_code) {
         (Some(chamilo), Some(code)) => {
-            let course = chamilo.url.join(&format!("courses/{code}/index.php")).ok();
-            let entry = chamilo.url.join("plugin/oauth2/src/oidc_login.php").ok();
+            let course = chamilo
+                .public_url
+                .join(&format!("courses/{code}/index.php"))
+                .ok();
+            let entry = chamilo
+                .public_url
+                .join("plugin/oauth2/src/oidc_login.php")
+                .ok();
             course.zip(entry).map(|(course, mut entry)| {
                 {
                     let mut q = entry.query_pairs_mut();
