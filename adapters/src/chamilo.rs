@@ -110,12 +110,12 @@ impl Client {
             .form(form)
             .send()
             .await
-            .map_err(|e| ChamiloError::Unreachable(without_url(&e)))?;
+            .map_err(|e| ChamiloError::Unreachable(crate::unreached(&e)))?;
         let status = response.status();
         let body = response
             .text()
             .await
-            .map_err(|e| ChamiloError::Unreachable(without_url(&e)))?;
+            .map_err(|e| ChamiloError::Unreachable(crate::unreached(&e)))?;
         if !status.is_success() {
             return Err(ChamiloError::Unreachable(format!("HTTP {status}")));
         }
@@ -551,11 +551,11 @@ impl Soap {
             .body(envelope)
             .send()
             .await
-            .map_err(|e| ChamiloError::Unreachable(without_url(&e)))?;
+            .map_err(|e| ChamiloError::Unreachable(crate::unreached(&e)))?;
         let body = response
             .text()
             .await
-            .map_err(|e| ChamiloError::Unreachable(without_url(&e)))?;
+            .map_err(|e| ChamiloError::Unreachable(crate::unreached(&e)))?;
         let refused = |message: String| ChamiloError::Refused {
             action: "WSGetLpProgress".into(),
             message,
@@ -618,21 +618,6 @@ fn one<T>(
 
 fn truncate(v: &Value) -> String {
     v.to_string().chars().take(200).collect()
-}
-
-/// The error without the URL reqwest appends.
-fn without_url(e: &reqwest::Error) -> String {
-    let mut kind = if e.is_timeout() {
-        "timed out".to_string()
-    } else if e.is_connect() {
-        "could not connect".to_string()
-    } else {
-        "request failed".to_string()
-    };
-    if let Some(source) = std::error::Error::source(e) {
-        kind.push_str(&format!(": {source}"));
-    }
-    kind
 }
 
 #[cfg(test)]

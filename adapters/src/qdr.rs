@@ -105,30 +105,14 @@ impl Client {
             .json(&body(v))
             .send()
             .await
-            .map_err(|e| format!("no answer from QDR: {}", without_url(&e)))?;
+            .map_err(|e| format!("no answer from QDR: {}", crate::unreached(&e)))?;
         let status = response.status().as_u16();
         let body = response
             .text()
             .await
-            .map_err(|e| format!("QDR's answer could not be read: {}", without_url(&e)))?;
+            .map_err(|e| format!("QDR's answer could not be read: {}", crate::unreached(&e)))?;
         Ok(Answer { status, body })
     }
-}
-
-/// The error without the URL reqwest appends (it carries the dataset URI, not a secret, but the
-/// history reads better without it).
-fn without_url(e: &reqwest::Error) -> String {
-    let mut kind = if e.is_timeout() {
-        "timed out".to_string()
-    } else if e.is_connect() {
-        "could not connect".to_string()
-    } else {
-        "request failed".to_string()
-    };
-    if let Some(source) = std::error::Error::source(e) {
-        kind.push_str(&format!(": {source}"));
-    }
-    kind
 }
 
 #[cfg(test)]

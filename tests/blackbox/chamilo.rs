@@ -428,6 +428,18 @@ async fn start_hub(backend: Backend, url: &str) -> TestHub {
     TestHub::start_with(backend, &pairs, Vec::new()).await
 }
 
+/// Waits until the application has `status` (or fails after 20 s).
+async fn until_status(call: &Call<'_>, c: &crate::offers::Cast, id: &str, status: &str) {
+    let deadline = Instant::now() + Duration::from_secs(20);
+    while application_status(call, c, id).await != status {
+        assert!(
+            Instant::now() < deadline,
+            "application {id} never became {status}"
+        );
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+}
+
 async fn application_status(call: &Call<'_>, c: &crate::offers::Cast, id: &str) -> String {
     let (_, _, mine) = call
         .send(
@@ -542,14 +554,7 @@ async fn approval_acceptance_and_cancellation_reach_chamilo(backend: Backend) {
                 .any(|u| u.email == "trainee@example.eu" && u.status == "1")
         })
         .await;
-    let deadline = Instant::now() + Duration::from_secs(10);
-    while application_status(&call, &c, &application).await != "enrolled" {
-        assert!(
-            Instant::now() < deadline,
-            "the application never became enrolled"
-        );
-        tokio::time::sleep(Duration::from_millis(50)).await;
-    }
+    until_status(&call, &c, &application, "enrolled").await;
     {
         let s = chamilo.state.lock().unwrap();
         assert_eq!(s.courses.len(), 1, "one course, however many deliveries");
@@ -684,14 +689,7 @@ async fn a_chamilo_that_is_down_loses_nothing(backend: Backend) {
         })
         .await;
     assert_eq!(chamilo.fail.load(Ordering::SeqCst), 0);
-    let deadline = Instant::now() + Duration::from_secs(10);
-    while application_status(&call, &c, &application).await != "enrolled" {
-        assert!(
-            Instant::now() < deadline,
-            "the application never became enrolled"
-        );
-        tokio::time::sleep(Duration::from_millis(50)).await;
-    }
+    until_status(&call, &c, &application, "enrolled").await;
     // Tried again by hand: only what has not arrived.
     let deadline = Instant::now() + Duration::from_secs(30);
     loop {
@@ -1155,11 +1153,7 @@ async fn polled_scores_complete_a_quiz_rule(backend: Backend) {
         .await;
     assert_eq!(status, 200);
     let application = crate::applications::accepted(&call, &c, &offer).await;
-    let deadline = Instant::now() + Duration::from_secs(20);
-    while application_status(&call, &c, &application).await != "enrolled" {
-        assert!(Instant::now() < deadline, "never enrolled");
-        tokio::time::sleep(Duration::from_millis(50)).await;
-    }
+    until_status(&call, &c, &application, "enrolled").await;
     let key = {
         let s = chamilo.state.lock().unwrap();
         s.subscriptions.keys().next().unwrap().clone()
@@ -1185,14 +1179,7 @@ async fn polled_scores_complete_a_quiz_rule(backend: Backend) {
         "60 % is below the rule"
     );
     chamilo.state.lock().unwrap().scores.insert(key, 90.0);
-    let deadline = Instant::now() + Duration::from_secs(10);
-    while application_status(&call, &c, &application).await != "completed" {
-        assert!(
-            Instant::now() < deadline,
-            "90 % never completed the training"
-        );
-        tokio::time::sleep(Duration::from_millis(50)).await;
-    }
+    until_status(&call, &c, &application, "completed").await;
     let evidence: Option<String> = {
         let id = application.clone();
         hub.pool()
@@ -1334,14 +1321,7 @@ async fn a_restart_while_chamilo_is_down_loses_nothing(backend: Backend) {
         ..c
     };
     let call = Call { hub: &hub };
-    let deadline = Instant::now() + Duration::from_secs(10);
-    while application_status(&call, &c, &application).await != "enrolled" {
-        assert!(
-            Instant::now() < deadline,
-            "the application never became enrolled"
-        );
-        tokio::time::sleep(Duration::from_millis(50)).await;
-    }
+    until_status(&call, &c, &application, "enrolled").await;
     {
         let s = chamilo.state.lock().unwrap();
         assert_eq!(s.courses.len(), 1, "the course once: {:?}", s.courses);
@@ -1371,11 +1351,7 @@ async fn polled_progress_completes_a_named_learning_path(backend: Backend) {
     assert_eq!(status, 200);
     assert_eq!(hub.get_json(&path).await.1, rule);
     let application = crate::applications::accepted(&call, &c, &offer).await;
-    let deadline = Instant::now() + Duration::from_secs(20);
-    while application_status(&call, &c, &application).await != "enrolled" {
-        assert!(Instant::now() < deadline, "never enrolled");
-        tokio::time::sleep(Duration::from_millis(50)).await;
-    }
+    until_status(&call, &c, &application, "enrolled").await;
     let code = chamilo.state.lock().unwrap().courses[0].1.clone();
     let key = (code, 3, "trainee@example.eu".to_string());
     chamilo
@@ -1395,14 +1371,7 @@ async fn polled_progress_completes_a_named_learning_path(backend: Backend) {
         "half way"
     );
     chamilo.state.lock().unwrap().progress.insert(key, 100.0);
-    let deadline = Instant::now() + Duration::from_secs(10);
-    while application_status(&call, &c, &application).await != "completed" {
-        assert!(
-            Instant::now() < deadline,
-            "a finished learning path never completed the training"
-        );
-        tokio::time::sleep(Duration::from_millis(50)).await;
-    }
+    until_status(&call, &c, &application, "completed").await;
     hub.stop().await;
     chamilo.server.stop(true).await;
 }
