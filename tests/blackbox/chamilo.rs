@@ -747,6 +747,16 @@ async fn a_chamilo_that_is_down_loses_nothing(backend: Backend) {
                 .count(),
             1
         );
+        assert_eq!(
+            s.subscriptions.len(),
+            1,
+            "enrolled once: {:?}",
+            s.subscriptions
+        );
+        // In order: the account and the course before the enrolment.
+        let first = |action: &str| s.calls.iter().position(|a| a == action).unwrap();
+        assert!(first("save_user") < first("subscribe_user_to_course"));
+        assert!(first("save_course") < first("subscribe_user_to_course"));
     }
     hub.stop().await;
     chamilo.server.stop(true).await;
