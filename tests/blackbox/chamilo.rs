@@ -422,10 +422,19 @@ fn settings(url: &str) -> Vec<(&'static str, String)> {
     ]
 }
 
-async fn start_hub(backend: Backend, url: &str) -> TestHub {
+/// A hub without demo data that provisions the Chamilo at `url`, with `extra` settings.
+async fn start_hub(backend: Backend, url: &str, extra: &[(&str, &str)]) -> TestHub {
+    let owned = settings(url);
+    let mut pairs: Vec<(&str, &str)> = owned.iter().map(|(k, v)| (*k, v.as_str())).collect();
+    pairs.extend_from_slice(extra);
+    TestHub::start_with(backend, &pairs, Vec::new()).await
+}
+
+/// `hub` restarted with the same Chamilo settings.
+async fn restart_hub(hub: TestHub, url: &str) -> TestHub {
     let owned = settings(url);
     let pairs: Vec<(&str, &str)> = owned.iter().map(|(k, v)| (*k, v.as_str())).collect();
-    TestHub::start_with(backend, &pairs, Vec::new()).await
+    hub.restart_with(&pairs).await
 }
 
 /// Waits until the application has `status` (or fails after 20 s).
@@ -463,7 +472,7 @@ async fn approval_acceptance_and_cancellation_reach_chamilo(backend: Backend) {
     let listener = TcpListener::bind("127.0.0.1:0").unwrap();
     let url = format!("http://{}/", listener.local_addr().unwrap());
     let chamilo = FakeChamilo::start(listener, 0);
-    let hub = start_hub(backend, &url).await;
+    let hub = start_hub(backend, &url, &[]).await;
     let c = cast(&hub).await;
     let call = Call { hub: &hub };
     assert_eq!(hub.get_json("/readyz").await.1["chamilo"], "on");
@@ -641,7 +650,7 @@ async fn a_chamilo_that_is_down_loses_nothing(backend: Backend) {
         .unwrap()
         .port();
     let url = format!("http://127.0.0.1:{port}/");
-    let hub = start_hub(backend, &url).await;
+    let hub = start_hub(backend, &url, &[]).await;
     let c = cast(&hub).await;
     let call = Call { hub: &hub };
     let offer = publish(&call, &c, draft(30)).await;
@@ -888,11 +897,15 @@ async fn xapi_results_complete_the_training(backend: Backend) {
     let listener = TcpListener::bind("127.0.0.1:0").unwrap();
     let url = format!("http://{}/", listener.local_addr().unwrap());
     let chamilo = FakeChamilo::start(listener, 0);
-    let mut owned = settings(&url);
-    owned.push(("HUB_XAPI_USERNAME", "chamilo".into()));
-    owned.push(("HUB_XAPI_PASSWORD", "lrs-secret".into()));
-    let pairs: Vec<(&str, &str)> = owned.iter().map(|(k, v)| (*k, v.as_str())).collect();
-    let hub = TestHub::start_with(backend, &pairs, Vec::new()).await;
+    let hub = start_hub(
+        backend,
+        &url,
+        &[
+            ("HUB_XAPI_USERNAME", "chamilo"),
+            ("HUB_XAPI_PASSWORD", "lrs-secret"),
+        ],
+    )
+    .await;
     let c = cast(&hub).await;
     let call = Call { hub: &hub };
     let by_path = publish(&call, &c, draft(30)).await;
@@ -1110,15 +1123,13 @@ async fn the_api_key_is_kept_across_a_restart(backend: Backend) {
     let listener = TcpListener::bind("127.0.0.1:0").unwrap();
     let url = format!("http://{}/", listener.local_addr().unwrap());
     let chamilo = FakeChamilo::start(listener, 0);
-    let hub = start_hub(backend, &url).await;
+    let hub = start_hub(backend, &url, &[]).await;
     let c = cast(&hub).await;
     publish(&Call { hub: &hub }, &c, draft(30)).await;
     chamilo
         .until(20, "the first course", |s| s.courses.len() == 1)
         .await;
-    let owned = settings(&url);
-    let pairs: Vec<(&str, &str)> = owned.iter().map(|(k, v)| (*k, v.as_str())).collect();
-    let hub = hub.restart_with(&pairs).await;
+    let hub = restart_hub(hub, &url).await;
     // Tokens name the hub's address, which a restart here changes: sign in again.
     let c = crate::offers::Cast {
         admin: crate::identity::bearer(&hub, "root@example.eu").await,
@@ -1149,10 +1160,7 @@ async fn polled_scores_complete_a_quiz_rule(backend: Backend) {
     let listener = TcpListener::bind("127.0.0.1:0").unwrap();
     let url = format!("http://{}/", listener.local_addr().unwrap());
     let chamilo = FakeChamilo::start(listener, 0);
-    let mut owned = settings(&url);
-    owned.push(("HUB_CHAMILO_POLL_SECS", "1".into()));
-    let pairs: Vec<(&str, &str)> = owned.iter().map(|(k, v)| (*k, v.as_str())).collect();
-    let hub = TestHub::start_with(backend, &pairs, Vec::new()).await;
+    let hub = start_hub(backend, &url, &[("HUB_CHAMILO_POLL_SECS", "1")]).await;
     let c = cast(&hub).await;
     let call = Call { hub: &hub };
     let offer = publish(&call, &c, draft(30)).await;
@@ -1216,10 +1224,7 @@ async fn registration_and_trainers_reach_chamilo(backend: Backend) {
     let url = format!("http://{}/", listener.local_addr().unwrap());
     let chamilo = FakeChamilo::start(listener, 0);
     let smtp = crate::smtp::SmtpServer::start();
-    let mut owned = settings(&url);
-    owned.push(("HUB_MAIL_URL", smtp.url()));
-    let pairs: Vec<(&str, &str)> = owned.iter().map(|(k, v)| (*k, v.as_str())).collect();
-    let hub = TestHub::start_with(backend, &pairs, Vec::new()).await;
+    let hub = start_hub(backend, &url, &[("HUB_MAIL_URL", &smtp.url())]).await;
     let c = cast(&hub).await;
 
     // Registered: nothing in Chamilo until the address is confirmed.
@@ -1311,15 +1316,13 @@ async fn a_restart_while_chamilo_is_down_loses_nothing(backend: Backend) {
         .unwrap()
         .port();
     let url = format!("http://127.0.0.1:{port}/");
-    let hub = start_hub(backend, &url).await;
+    let hub = start_hub(backend, &url, &[]).await;
     let c = cast(&hub).await;
     let call = Call { hub: &hub };
     let offer = publish(&call, &c, draft(30)).await;
     let application = crate::applications::accepted(&call, &c, &offer).await;
     tokio::time::sleep(Duration::from_millis(500)).await;
-    let owned = settings(&url);
-    let pairs: Vec<(&str, &str)> = owned.iter().map(|(k, v)| (*k, v.as_str())).collect();
-    let hub = hub.restart_with(&pairs).await;
+    let hub = restart_hub(hub, &url).await;
     let chamilo = FakeChamilo::start(TcpListener::bind(("127.0.0.1", port)).unwrap(), 0);
     chamilo
         .until(60, "the enrolment after the restart", |s| {
@@ -1344,12 +1347,16 @@ async fn polled_progress_completes_a_named_learning_path(backend: Backend) {
     let listener = TcpListener::bind("127.0.0.1:0").unwrap();
     let url = format!("http://{}/", listener.local_addr().unwrap());
     let chamilo = FakeChamilo::start(listener, 0);
-    let mut owned = settings(&url);
-    owned.push(("HUB_CHAMILO_POLL_SECS", "1".into()));
-    owned.push(("HUB_CHAMILO_SECURITY_KEY", SECURITY_KEY.into()));
-    owned.push(("HUB_CHAMILO_CALLER_IP", "127.0.0.1".into()));
-    let pairs: Vec<(&str, &str)> = owned.iter().map(|(k, v)| (*k, v.as_str())).collect();
-    let hub = TestHub::start_with(backend, &pairs, Vec::new()).await;
+    let hub = start_hub(
+        backend,
+        &url,
+        &[
+            ("HUB_CHAMILO_POLL_SECS", "1"),
+            ("HUB_CHAMILO_SECURITY_KEY", SECURITY_KEY),
+            ("HUB_CHAMILO_CALLER_IP", "127.0.0.1"),
+        ],
+    )
+    .await;
     let c = cast(&hub).await;
     let call = Call { hub: &hub };
     let offer = publish(&call, &c, draft(30)).await;

@@ -191,7 +191,7 @@ pub fn build(conn: &mut DbConnection, base: &str) -> Result<Document, Error> {
     }
     let offer_count = doc.len();
     let hashing = doc.finish().map_err(io_error)?;
-    let hash = hex(&hashing.sha.finalize());
+    let hash = crate::crypto::hex(&hashing.sha.finalize());
     let mut file = hashing
         .inner
         .finish()
@@ -214,10 +214,6 @@ impl Document {
     pub fn compressed_bytes(&self) -> u64 {
         self.file.metadata().map_or(0, |m| m.len())
     }
-}
-
-fn hex(bytes: &[u8]) -> String {
-    bytes.iter().map(|b| format!("{b:02x}")).collect()
 }
 
 /// What a version says of itself: how many offers, and which were left out and why.

@@ -40,7 +40,7 @@ impl Cached {
     /// compression).
     pub fn new(body: Vec<u8>) -> Self {
         let digest = Sha256::digest(&body);
-        let etag = format!("W/\"{}\"", hex(&digest[..12]));
+        let etag = format!("W/\"{}\"", crate::crypto::hex(&digest[..12]));
         Self::with_etag(body, etag)
     }
 
@@ -107,10 +107,6 @@ pub(crate) fn accepts_gzip(value: &str) -> bool {
         let refused = pieces.any(|p| p.replace(' ', "") == "q=0" || p.replace(' ', "") == "q=0.0");
         (coding.eq_ignore_ascii_case("gzip") || coding == "*") && !refused
     })
-}
-
-fn hex(bytes: &[u8]) -> String {
-    bytes.iter().map(|b| format!("{b:02x}")).collect()
 }
 
 pub struct PublicReads {

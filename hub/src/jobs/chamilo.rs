@@ -90,20 +90,30 @@ impl Provisioning {
         }))
     }
 
-    /// The person's Chamilo id, making the account when Chamilo has none; `None` when the person
-    /// is not to have one (not confirmed, locked, erased).
-    async fn user(&self, user_id: &str) -> Result<Option<i64>, String> {
+    /// The person as Chamilo is to know them; `None` when they are not to have an account
+    /// (not confirmed, locked, erased).
+    async fn learner(&self, user_id: &str) -> Result<Option<chamilo::Learner>, String> {
         let id = user_id.to_string();
-        let Some(learner) = self
-            .db
+        self.db
             .run(move |conn| chamilo::learner(conn, &id))
             .await
-            .map_err(text)?
-        else {
-            return Ok(None);
-        };
+            .map_err(text)
+    }
+
+    /// The person's Chamilo id, making the account when Chamilo has none; `None` when the person
+    /// is not to have one.
+    async fn user(&self, user_id: &str) -> Result<Option<i64>, String> {
+        match self.learner(user_id).await? {
+            Some(learner) => self.account(&learner).await.map(Some),
+            None => Ok(None),
+        }
+    }
+
+    /// The learner's Chamilo id: the one stored, one Chamilo has by their login name, or a new
+    /// account's.
+    async fn account(&self, learner: &chamilo::Learner) -> Result<i64, String> {
         if let Some(known) = learner.chamilo_user_id {
-            return Ok(Some(known));
+            return Ok(known);
         }
         let chamilo_id = match self.existing_user(&learner.email).await? {
             Some(id) => id,
@@ -130,29 +140,22 @@ impl Provisioning {
                 }
             }
         };
-        let id = user_id.to_string();
+        let id = learner.id.clone();
         self.db
             .run(move |conn| chamilo::set_chamilo_user(conn, &id, chamilo_id))
             .await
             .map_err(text)?;
-        Ok(Some(chamilo_id))
+        Ok(chamilo_id)
     }
 
     /// Brings the person's Chamilo account up to date (name, e-mail, status), making it if
     /// Chamilo has none yet.
     async fn update(&self, user_id: &str) -> Result<(), String> {
-        let id = user_id.to_string();
-        let Some(learner) = self
-            .db
-            .run(move |conn| chamilo::learner(conn, &id))
-            .await
-            .map_err(text)?
-        else {
+        let Some(learner) = self.learner(user_id).await? else {
             return Ok(());
         };
         if learner.chamilo_user_id.is_none() {
-            self.user(user_id).await?;
-            return Ok(());
+            return self.account(&learner).await.map(drop);
         }
         self.client
             .update_user(
