@@ -256,18 +256,27 @@ impl Client {
 
     /// `get_users` filtered to one login name: the user's id, if Chamilo has them.
     pub async fn user_id(&self, loginname: &str) -> Result<Option<i64>, ChamiloError> {
-        let data = self
-            .call("get_users", &[("status", "*".to_string())])
-            .await?;
-        let list = data.as_array().ok_or_else(|| ChamiloError::Shape {
-            action: "get_users".into(),
-            detail: "not a list".into(),
-        })?;
-        Ok(list
+        Ok(self
+            .users()
+            .await?
             .iter()
             .find(|u| u.get("username").and_then(Value::as_str) == Some(loginname))
             .and_then(|u| u.get("id"))
             .and_then(id_of))
+    }
+
+    /// Every account (`get_users`, any status).
+    async fn users(&self) -> Result<Vec<Value>, ChamiloError> {
+        let data = self
+            .call("get_users", &[("status", "*".to_string())])
+            .await?;
+        match data {
+            Value::Array(list) => Ok(list),
+            _ => Err(ChamiloError::Shape {
+                action: "get_users".into(),
+                detail: "not a list".into(),
+            }),
+        }
     }
 
     /// Whether a course with this code exists (`get_courses`).
@@ -280,6 +289,50 @@ impl Client {
         Ok(list
             .iter()
             .any(|c| c.get("code").and_then(Value::as_str) == Some(code)))
+    }
+
+    /// The course's learning paths as `(id, title)` (`course_learnpaths`, asked as the
+    /// admin, who sees every path of every category; its `progress` is the caller's own and
+    /// is not read).
+    pub async fn learning_paths(
+        &self,
+        course_code: &str,
+    ) -> Result<Vec<(i64, String)>, ChamiloError> {
+        let data = self.call("get_courses", &[]).await?;
+        let shape = |detail: &str| ChamiloError::Shape {
+            action: "course_learnpaths".into(),
+            detail: detail.into(),
+        };
+        let Some(course_id) = data
+            .as_array()
+            .ok_or_else(|| shape("get_courses: not a list"))?
+            .iter()
+            .find(|c| c.get("code").and_then(Value::as_str) == Some(course_code))
+            .and_then(|c| c.get("id"))
+            .and_then(id_of)
+        else {
+            return Ok(Vec::new());
+        };
+        let data = self
+            .call("course_learnpaths", &[("course", course_id.to_string())])
+            .await?;
+        let categories = data.as_array().ok_or_else(|| shape("not a list"))?;
+        let mut paths = Vec::new();
+        for category in categories {
+            let list = category
+                .get("learnpaths")
+                .and_then(Value::as_array)
+                .ok_or_else(|| shape("a category without its learnpaths"))?;
+            for lp in list {
+                let id = lp
+                    .get("id")
+                    .and_then(id_of)
+                    .ok_or_else(|| shape("a path without its id"))?;
+                let title = lp.get("title").and_then(Value::as_str).unwrap_or_default();
+                paths.push((id, title.to_string()));
+            }
+        }
+        Ok(paths)
     }
 
     /// `user_courses_by_dates` (admin): each course's tests the user took between the dates,
@@ -335,27 +388,15 @@ impl Client {
             .collect()
     }
 
-    /// `update_user_from_username`: name, e-mail and status (5 student, 1 teacher).
+    /// `update_user_from_username`: the fields given, on the account `loginname`.
     pub async fn update_user(
         &self,
         loginname: &str,
-        firstname: &str,
-        lastname: &str,
-        email: &str,
-        status: u8,
+        fields: &[(&str, String)],
     ) -> Result<(), ChamiloError> {
-        let data = self
-            .call(
-                "update_user_from_username",
-                &[
-                    ("loginname", loginname.to_string()),
-                    ("firstname", firstname.to_string()),
-                    ("lastname", lastname.to_string()),
-                    ("email", email.to_string()),
-                    ("status", status.to_string()),
-                ],
-            )
-            .await?;
+        let mut params = vec![("loginname", loginname.to_string())];
+        params.extend(fields.iter().cloned());
+        let data = self.call("update_user_from_username", &params).await?;
         match one(&data, "update_user_from_username", Value::as_bool)? {
             true => Ok(()),
             false => Err(ChamiloError::Refused {
@@ -363,6 +404,32 @@ impl Client {
                 message: "not updated".into(),
             }),
         }
+    }
+
+    /// `delete_user`: `{status}`, false when Chamilo keeps the account (it will not delete the
+    /// only teacher of a course).
+    pub async fn delete_user(&self, user_id: i64) -> Result<bool, ChamiloError> {
+        let data = self
+            .call("delete_user", &[("user_id", user_id.to_string())])
+            .await?;
+        data.get("status")
+            .and_then(Value::as_bool)
+            .ok_or_else(|| ChamiloError::Shape {
+                action: "delete_user".into(),
+                detail: format!("expected {{status: bool}}, got {}", truncate(&data)),
+            })
+    }
+
+    /// The login name of the account `user_id` (`get_users`), when it exists.
+    pub async fn username_of(&self, user_id: i64) -> Result<Option<String>, ChamiloError> {
+        Ok(self
+            .users()
+            .await?
+            .iter()
+            .find(|u| u.get("id").and_then(id_of) == Some(user_id))
+            .and_then(|u| u.get("username"))
+            .and_then(Value::as_str)
+            .map(str::to_string))
     }
 
     /// `save_course` with `wanted_code` as the code itself.

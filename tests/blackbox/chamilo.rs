@@ -23,7 +23,9 @@ crate::both_backends!(
     polled_scores_complete_a_quiz_rule,
     registration_and_trainers_reach_chamilo,
     polled_progress_completes_a_named_learning_path,
+    polled_progress_finds_learning_paths_by_title_or_any,
     a_restart_while_chamilo_is_down_loses_nothing,
+    profile_changes_and_erasure_reach_chamilo,
 );
 
 #[derive(Debug, Clone)]
@@ -36,6 +38,10 @@ struct User {
     admin: bool,
     password: String,
     extra: HashMap<String, String>,
+    firstname: String,
+    lastname: String,
+    language: String,
+    active: bool,
 }
 
 #[derive(Debug, Default)]
@@ -52,6 +58,8 @@ struct State {
     scores: HashMap<(String, i64), f64>,
     /// (course code, learning path id, e-mail) → progress, for SOAP's WSGetLpProgress.
     progress: HashMap<(String, i64, String), f64>,
+    /// Every course's learning paths, (id, title), in its one category.
+    paths: Vec<(i64, String)>,
 }
 
 /// The SOAP gradebook service's security key and the address it expects the hub to call from.
@@ -160,6 +168,7 @@ fn handle(req: HttpRequest, body: web::Bytes, state: &Mutex<State>) -> HttpRespo
         "update_user_from_username",
         "subscribe_user_to_course",
         "unsubscribe_user_from_course",
+        "delete_user",
     ];
     if admin_only.contains(&action.as_str()) && !admin {
         return refuse("Not allowed");
@@ -172,7 +181,7 @@ fn handle(req: HttpRequest, body: web::Bytes, state: &Mutex<State>) -> HttpRespo
         "get_users" => ok(Value::Array(
             s.users
                 .iter()
-                .map(|u| json!({"id": u.id, "firstname": "", "lastname": "", "email": u.email, "username": u.username, "active": 1}))
+                .map(|u| json!({"id": u.id, "firstname": u.firstname, "lastname": u.lastname, "email": u.email, "username": u.username, "active": u.active as u8}))
                 .collect(),
         )),
         "save_user" => {
@@ -197,7 +206,7 @@ fn handle(req: HttpRequest, body: web::Bytes, state: &Mutex<State>) -> HttpRespo
                     extra.insert(name, value);
                 }
             }
-            let id = s.users.len() as i64 + 1;
+            let id = s.users.iter().map(|u| u.id).max().unwrap_or(0) + 1;
             s.users.push(User {
                 id,
                 username,
@@ -207,9 +216,28 @@ fn handle(req: HttpRequest, body: web::Bytes, state: &Mutex<State>) -> HttpRespo
                 admin: false,
                 password: field("password").unwrap(),
                 extra,
+                firstname: field("firstname").unwrap(),
+                lastname: field("lastname").unwrap(),
+                language: field("language").unwrap_or_else(|| "english".into()),
+                active: true,
             });
             // PHP sends ids of new rows as strings as often as numbers.
             ok(json!([id.to_string()]))
+        }
+        "course_learnpaths" => {
+            // v2.php's setCourse: the `course` parameter is the course's numeric id.
+            let Some(course) = field("course").and_then(|c| c.parse::<i64>().ok()) else {
+                return refuse("NoCourse");
+            };
+            if !s.courses.iter().any(|c| c.0 == course) {
+                return refuse("NoCourse");
+            }
+            let list: Vec<Value> = s
+                .paths
+                .iter()
+                .map(|(id, title)| json!({"id": id, "title": title, "progress": 0, "url": ""}))
+                .collect();
+            ok(json!([{ "id": 0, "name": "Bez kategorii", "learnpaths": list }]))
         }
         "get_courses" => ok(Value::Array(
             s.courses
@@ -306,6 +334,18 @@ fn handle(req: HttpRequest, body: web::Bytes, state: &Mutex<State>) -> HttpRespo
             if let Some(email) = field("email") {
                 user.email = email;
             }
+            for (name, slot) in [
+                ("firstname", &mut user.firstname),
+                ("lastname", &mut user.lastname),
+                ("language", &mut user.language),
+            ] {
+                if let Some(value) = field(name) {
+                    *slot = value;
+                }
+            }
+            if let Some(active) = field("active") {
+                user.active = active == "1";
+            }
             ok(json!([true]))
         }
         "get_users_subscribed_to_course" => {
@@ -322,6 +362,26 @@ fn handle(req: HttpRequest, body: web::Bytes, state: &Mutex<State>) -> HttpRespo
                     .map(|((_, user), status)| json!({"user_id": user, "username": "", "firstname": "", "lastname": "", "status_rel": status}))
                     .collect(),
             ))
+        }
+        "delete_user" => {
+            // UserManager::canDeleteUser: never the only teacher of a course.
+            let id = field("user_id").and_then(|u| u.parse::<i64>().ok()).unwrap_or(0);
+            let only_teacher = s.subscriptions.iter().any(|((code, user), status)| {
+                *user == id
+                    && status == "1"
+                    && s.subscriptions
+                        .iter()
+                        .filter(|((c, _), st)| c == code && *st == "1")
+                        .count()
+                        == 1
+            });
+            let exists = s.users.iter().any(|u| u.id == id);
+            if !exists || only_teacher {
+                return ok(json!({ "status": false }));
+            }
+            s.users.retain(|u| u.id != id);
+            s.subscriptions.retain(|(_, user), _| *user != id);
+            ok(json!({ "status": true }))
         }
         "unsubscribe_user_from_course" => {
             let code = field("course_code").unwrap_or_default();
@@ -349,6 +409,10 @@ impl FakeChamilo {
                     admin,
                     password: format!("{name}-pass"),
                     extra: HashMap::new(),
+                    firstname: name.into(),
+                    lastname: name.into(),
+                    language: "english".into(),
+                    active: true,
                 });
             }
         }
@@ -1389,6 +1453,223 @@ async fn polled_progress_completes_a_named_learning_path(backend: Backend) {
     );
     chamilo.state.lock().unwrap().progress.insert(key, 100.0);
     until_status(&call, &c, &application, "completed").await;
+    hub.stop().await;
+    chamilo.server.stop(true).await;
+}
+
+async fn polled_progress_finds_learning_paths_by_title_or_any(backend: Backend) {
+    let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+    let url = format!("http://{}/", listener.local_addr().unwrap());
+    let chamilo = FakeChamilo::start(listener, 0);
+    chamilo.state.lock().unwrap().paths = vec![(7, "Intro".into()), (8, "Excel basics".into())];
+    let hub = start_hub(
+        backend,
+        &url,
+        &[
+            ("HUB_CHAMILO_POLL_SECS", "1"),
+            ("HUB_CHAMILO_SECURITY_KEY", SECURITY_KEY),
+            ("HUB_CHAMILO_CALLER_IP", "127.0.0.1"),
+        ],
+    )
+    .await;
+    let c = cast(&hub).await;
+    let call = Call { hub: &hub };
+    // One offer keeps the default rule (any path); the other names a path without its id.
+    let any = publish(&call, &c, draft(30)).await;
+    let named = publish(&call, &c, draft(30)).await;
+    let rule = json!({"kind": "learning_path", "name": " excel BASICS"});
+    let (status, _, _) = call
+        .send(
+            "PUT",
+            &format!("/api/offers/{named}/completion-rule"),
+            Some(&c.provider),
+            None,
+            Some(rule),
+        )
+        .await;
+    assert_eq!(status, 200);
+    let any_app = crate::applications::accepted(&call, &c, &any).await;
+    let named_app = crate::applications::accepted(&call, &c, &named).await;
+    until_status(&call, &c, &any_app, "enrolled").await;
+    until_status(&call, &c, &named_app, "enrolled").await;
+    let codes: Vec<String> = {
+        let s = chamilo.state.lock().unwrap();
+        s.courses.iter().map(|c| c.1.clone()).collect()
+    };
+    let email = "trainee@example.eu".to_string();
+    {
+        // The introduction finished in both courses: it is "any" path, not the named one.
+        let mut s = chamilo.state.lock().unwrap();
+        for code in &codes {
+            s.progress.insert((code.clone(), 7, email.clone()), 100.0);
+        }
+    }
+    until_status(&call, &c, &any_app, "completed").await;
+    chamilo
+        .until(10, "the named path polled twice", |s| {
+            s.calls.iter().filter(|a| *a == "WSGetLpProgress").count() >= 4
+        })
+        .await;
+    assert_eq!(
+        application_status(&call, &c, &named_app).await,
+        "enrolled",
+        "another path does not complete a named one"
+    );
+    {
+        let mut s = chamilo.state.lock().unwrap();
+        for code in &codes {
+            s.progress.insert((code.clone(), 8, email.clone()), 100.0);
+        }
+    }
+    until_status(&call, &c, &named_app, "completed").await;
+    hub.stop().await;
+    chamilo.server.stop(true).await;
+}
+
+/// `PUT /api/me` as `access`, at the account's current version.
+async fn change_profile(hub: &TestHub, access: &str, profile: Value) -> u16 {
+    let me: Value = hub
+        .client
+        .get(hub.url("/api/me"))
+        .bearer_auth(access)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    hub.client
+        .put(hub.url("/api/me"))
+        .bearer_auth(access)
+        .header("if-match", format!("\"{}\"", me["version"]))
+        .json(&profile)
+        .send()
+        .await
+        .unwrap()
+        .status()
+        .as_u16()
+}
+
+/// `DELETE /api/me` as `access`.
+async fn erase(hub: &TestHub, access: &str) {
+    let me: Value = hub
+        .client
+        .get(hub.url("/api/me"))
+        .bearer_auth(access)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let res = hub
+        .client
+        .delete(hub.url("/api/me"))
+        .bearer_auth(access)
+        .header("if-match", format!("\"{}\"", me["version"]))
+        .json(&json!({ "password": crate::identity::PASSWORD }))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 204);
+}
+
+async fn profile_changes_and_erasure_reach_chamilo(backend: Backend) {
+    let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+    let url = format!("http://{}/", listener.local_addr().unwrap());
+    let chamilo = FakeChamilo::start(listener, 0);
+    let hub = start_hub(backend, &url, &[]).await;
+    let c = cast(&hub).await;
+    crate::identity::person(&hub, "jan@example.eu", &["trainee"], None).await;
+    crate::identity::person(&hub, "teacher@example.eu", &["trainer"], None).await;
+    let (jan, teacher) = (
+        crate::identity::bearer(&hub, "jan@example.eu").await,
+        crate::identity::bearer(&hub, "teacher@example.eu").await,
+    );
+    chamilo
+        .until(20, "both accounts", |s| {
+            ["jan@example.eu", "teacher@example.eu"]
+                .iter()
+                .all(|e| s.users.iter().any(|u| u.username == *e))
+        })
+        .await;
+
+    // A new name and language reach the account Chamilo has, by its login name.
+    let status = change_profile(
+        &hub,
+        &jan,
+        json!({"first_name": "Jan Maria", "last_name": "Kowalski", "language": "it"}),
+    )
+    .await;
+    assert_eq!(status, 200);
+    chamilo
+        .until(20, "the changed profile", |s| {
+            s.users.iter().any(|u| {
+                u.username == "jan@example.eu"
+                    && u.firstname == "Jan Maria"
+                    && u.lastname == "Kowalski"
+                    && u.language == "italian"
+            })
+        })
+        .await;
+
+    // The only teacher of a course: Chamilo keeps the account, the hub empties and closes it.
+    let call = Call { hub: &hub };
+    let offer = publish(&call, &c, draft(30)).await;
+    let (status, _, _) = call
+        .send(
+            "POST",
+            &format!("/api/offers/{offer}/trainers"),
+            Some(&c.provider),
+            None,
+            Some(json!({ "email": "teacher@example.eu" })),
+        )
+        .await;
+    assert_eq!(status, 201);
+    let (status, _, _) = call
+        .send(
+            "POST",
+            &format!("/api/offers/{offer}/trainers/confirm"),
+            Some(&teacher),
+            None,
+            None,
+        )
+        .await;
+    assert_eq!(status, 200);
+    chamilo
+        .until(20, "the trainer teaching", |s| {
+            s.subscriptions.values().any(|st| st == "1")
+        })
+        .await;
+    let teacher_id = chamilo
+        .state
+        .lock()
+        .unwrap()
+        .users
+        .iter()
+        .find(|u| u.username == "teacher@example.eu")
+        .unwrap()
+        .id;
+    erase(&hub, &teacher).await;
+    erase(&hub, &jan).await;
+    chamilo
+        .until(20, "the learner deleted, the teacher anonymised", |s| {
+            let teacher = s.users.iter().find(|u| u.id == teacher_id);
+            !s.users.iter().any(|u| u.username == "jan@example.eu")
+                && teacher.is_some_and(|t| {
+                    !t.active
+                        && t.firstname == "-"
+                        && t.email.ends_with("@invalid")
+                        && !t.email.contains("teacher")
+                })
+        })
+        .await;
+    let calls = chamilo.state.lock().unwrap().calls.clone();
+    assert_eq!(
+        calls.iter().filter(|a| *a == "delete_user").count(),
+        2,
+        "one deletion asked for each: {calls:?}"
+    );
     hub.stop().await;
     chamilo.server.stop(true).await;
 }

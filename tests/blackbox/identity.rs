@@ -24,6 +24,7 @@ crate::both_backends!(
     forms_without_their_csrf_token_are_refused,
     pages_sign_in_and_out_in_the_visitors_language,
     unconfirmed_accounts_and_stale_tokens_are_purged,
+    people_change_their_own_name_and_language,
 );
 
 /// The password every test person has.
@@ -1101,6 +1102,97 @@ async fn unconfirmed_accounts_and_stale_tokens_are_purged(backend: Backend) {
         purged.2,
         ["New Org"],
         "the orphaned pending organisation goes too"
+    );
+    hub.stop().await;
+}
+
+async fn people_change_their_own_name_and_language(backend: Backend) {
+    let hub = TestHub::start(backend).await;
+    person(&hub, "maria@example.eu", &["trainee"], None).await;
+    let access = bearer(&hub, "maria@example.eu").await;
+    let put = |body: Value, if_match: Option<String>, access: Option<&str>| {
+        let mut req = hub.client.put(hub.url("/api/me")).json(&body);
+        if let Some(v) = if_match {
+            req = req.header("if-match", v);
+        }
+        if let Some(a) = access {
+            req = req.bearer_auth(a);
+        }
+        req.send()
+    };
+    let good = json!({"first_name": " Maria ", "last_name": "Rossi", "language": "it"});
+    let version = me(&hub, &access).await.1["version"].as_i64().unwrap();
+    let tag = |v: i64| Some(format!("\"{v}\""));
+
+    let res = put(good.clone(), tag(version), None).await.unwrap();
+    assert_eq!(res.status(), 401, "signed-in people only");
+    let res = put(good.clone(), None, Some(&access)).await.unwrap();
+    assert_eq!(res.status(), 428, "a change needs If-Match");
+    let res = put(good.clone(), tag(version + 7), Some(&access))
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 412, "a stale change is refused");
+    let res = put(
+        json!({"first_name": "", "last_name": "Rossi", "language": "de"}),
+        tag(version),
+        Some(&access),
+    )
+    .await
+    .unwrap();
+    assert_eq!(res.status(), 400);
+    let problem: Value = res.json().await.unwrap();
+    let fields: Vec<&str> = problem["errors"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["field"].as_str().unwrap())
+        .collect();
+    assert_eq!(fields, ["first_name", "language"], "{problem}");
+    let res = put(
+        json!({"first_name": "M", "last_name": "R", "language": "it", "email": "x@example.eu"}),
+        tag(version),
+        Some(&access),
+    )
+    .await
+    .unwrap();
+    assert_eq!(res.status(), 400, "the e-mail is not changed here");
+    assert_eq!(
+        me(&hub, &access).await.1["first_name"],
+        "Test",
+        "nothing half-written"
+    );
+
+    let res = put(good.clone(), tag(version), Some(&access))
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 200);
+    let etag = res.headers()["etag"].to_str().unwrap().to_string();
+    let body: Value = res.json().await.unwrap();
+    assert_eq!(
+        (&body["first_name"], &body["last_name"], &body["language"]),
+        (&json!("Maria"), &json!("Rossi"), &json!("it"))
+    );
+    assert_eq!(etag, format!("\"{}\"", version + 1));
+    let res = put(good, Some(etag.clone()), Some(&access)).await.unwrap();
+    assert_eq!(
+        res.headers()["etag"].to_str().unwrap(),
+        etag,
+        "the same values again change nothing"
+    );
+    let updates = hub
+        .pool()
+        .run(|conn| {
+            hub::db::schema::events::table
+                .filter(hub::db::schema::events::kind.eq("account.updated"))
+                .count()
+                .get_result::<i64>(conn)
+                .map_err(hub::error::Error::from)
+        })
+        .await
+        .unwrap();
+    assert_eq!(
+        updates, 1,
+        "one change, one event for those who keep a copy"
     );
     hub.stop().await;
 }

@@ -69,6 +69,27 @@ pub fn set_chamilo_user(
     Ok(())
 }
 
+/// The Chamilo account of an erased person, while the hub still knows it.
+pub fn erased_account(conn: &mut DbConnection, user_id: &str) -> Result<Option<i64>, Error> {
+    let row: Option<(String, Option<i64>)> = users::table
+        .find(user_id)
+        .select((users::status, users::chamilo_user_id))
+        .first(conn)
+        .optional()?;
+    Ok(match row {
+        Some((status, chamilo)) if status == AccountStatus::Deleted.as_str() => chamilo,
+        _ => None,
+    })
+}
+
+/// Forgets the link to a Chamilo account that is gone or anonymised.
+pub fn forget_chamilo_user(conn: &mut DbConnection, user_id: &str) -> Result<(), Error> {
+    diesel::update(users::table.find(user_id))
+        .set(users::chamilo_user_id.eq(None::<i64>))
+        .execute(conn)?;
+    Ok(())
+}
+
 /// An offer as a course.
 #[derive(Debug, Clone)]
 pub struct Course {
@@ -279,16 +300,16 @@ pub enum Polled {
     LpProgress { lp_id: i64, percent: f64 },
 }
 
-/// The Chamilo id of the learning path the offer's rule names, if the provider gave it.
-pub fn rule_lp_id(conn: &mut DbConnection, application_id: &str) -> Result<Option<i64>, Error> {
+/// The completion rule of the application's offer.
+pub fn rule_of(
+    conn: &mut DbConnection,
+    application_id: &str,
+) -> Result<super::completion::CompletionRule, Error> {
     let offer: String = application_rows::table
         .find(application_id)
         .select(application_rows::offer_id)
         .first(conn)?;
-    Ok(match super::completion::rule(conn, &offer)? {
-        super::completion::CompletionRule::LearningPath { lp_id, .. } => lp_id,
-        _ => None,
-    })
+    super::completion::rule(conn, &offer)
 }
 
 /// Keeps a result Chamilo reported for the enrolment, when it changed, and completes the
@@ -305,9 +326,15 @@ pub fn record_poll(
         Polled::LpProgress { lp_id, percent } => (LP_PROGRESS, Some(lp_id), percent),
     };
     write_transaction(conn, |conn| {
-        let last: Option<f64> = polled_results::table
+        let same = polled_results::table
             .filter(polled_results::application_id.eq(application_id))
             .filter(polled_results::kind.eq(kind))
+            .into_boxed();
+        let same = match lp_id {
+            Some(lp) => same.filter(polled_results::lp_id.eq(lp)),
+            None => same.filter(polled_results::lp_id.is_null()),
+        };
+        let last: Option<f64> = same
             .order(polled_results::polled_at.desc())
             .select(polled_results::value)
             .first(conn)

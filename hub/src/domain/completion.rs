@@ -28,8 +28,9 @@ pub enum CompletionRule {
     /// Any learning path of the course completed.
     #[default]
     AnyLearningPath,
-    /// The learning path of this name completed; with its Chamilo id, its progress is also
-    /// polled (SOAP `WSGetLpProgress`) and 100 % completes.
+    /// The learning path of this name completed. Its progress is polled too (SOAP
+    /// `WSGetLpProgress`, 100 % completes): by its Chamilo id when given, else the course's
+    /// paths are listed and found by title.
     LearningPath {
         name: String,
         #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -40,6 +41,18 @@ pub enum CompletionRule {
 }
 
 impl CompletionRule {
+    /// Whether completing the learning path `id` (titled `title`, when known) meets the rule.
+    pub fn counts_path(&self, id: i64, title: Option<&str>) -> bool {
+        match self {
+            Self::AnyLearningPath => true,
+            Self::LearningPath {
+                lp_id: Some(lp), ..
+            } => *lp == id,
+            Self::LearningPath { name, lp_id: None } => title.is_some_and(|t| same_name(t, name)),
+            Self::QuizScore { .. } => false,
+        }
+    }
+
     fn check(&self) -> Result<(), Error> {
         match self {
             Self::LearningPath { name, .. } if name.trim().is_empty() => {
@@ -59,6 +72,11 @@ impl CompletionRule {
             _ => Ok(()),
         }
     }
+}
+
+/// Titles compared as people see them: surrounding spaces and case aside.
+fn same_name(a: &str, b: &str) -> bool {
+    a.trim().to_lowercase() == b.trim().to_lowercase()
 }
 
 /// The offer's rule (the default where none was set).
@@ -120,57 +138,64 @@ pub fn evaluate(
             .filter(xapi_statements::offer_id.eq(offer_id))
             .into_boxed()
     };
-    let evidence: Vec<String> = match rule(conn, offer_id)? {
+    let wanted = rule(conn, offer_id)?;
+    let evidence: Vec<String> = match &wanted {
         CompletionRule::AnyLearningPath => results()
             .filter(xapi_statements::kind.eq("lp_completed"))
             .select(xapi_statements::id)
             .load(conn)?,
         CompletionRule::LearningPath { name, .. } => {
-            let wanted = name.trim().to_lowercase();
             let done: Vec<(String, Option<String>)> = results()
                 .filter(xapi_statements::kind.eq("lp_completed"))
                 .select((xapi_statements::id, xapi_statements::activity_name))
                 .load(conn)?;
             done.into_iter()
-                .filter(|(_, n)| {
-                    n.as_deref().map(|n| n.trim().to_lowercase()) == Some(wanted.clone())
-                })
+                .filter(|(_, n)| n.as_deref().is_some_and(|n| same_name(n, name)))
                 .map(|(id, _)| id)
                 .collect()
         }
         CompletionRule::QuizScore { min_percent } => results()
             .filter(xapi_statements::kind.eq("quiz"))
-            .filter(xapi_statements::score_percent.ge(min_percent))
+            .filter(xapi_statements::score_percent.ge(*min_percent))
             .select(xapi_statements::id)
             .load(conn)?,
     };
     let evidence = if !evidence.is_empty() {
         serde_json::json!({ "statements": evidence })
     } else {
-        // Results Chamilo reported when asked meet a rule too: a quiz average, or a named
-        // learning path's progress at 100 %.
+        // Results Chamilo reported when asked meet a rule too: a quiz average, or the progress
+        // of a learning path the rule counts at 100 %.
         let polled = polled_results::table
             .filter(polled_results::application_id.eq(&application))
             .into_boxed();
-        let polled = match rule(conn, offer_id)? {
+        let polled = match wanted {
             CompletionRule::QuizScore { min_percent } => polled
                 .filter(polled_results::kind.eq(QUIZ_AVERAGE))
                 .filter(polled_results::value.ge(min_percent)),
-            CompletionRule::LearningPath {
-                lp_id: Some(lp), ..
-            } => polled
+            _ => polled
                 .filter(polled_results::kind.eq(LP_PROGRESS))
-                .filter(polled_results::lp_id.eq(lp))
                 .filter(polled_results::value.ge(100.0)),
-            _ => return Ok(None),
         };
-        let met: Vec<(chrono::NaiveDateTime, String, f64)> = polled
+        let rows: Vec<(chrono::NaiveDateTime, String, f64, Option<i64>, String)> = polled
             .select((
                 polled_results::polled_at,
                 polled_results::kind,
                 polled_results::value,
+                polled_results::lp_id,
+                polled_results::body,
             ))
             .load(conn)?;
+        let met: Vec<_> = rows
+            .into_iter()
+            .filter(|(_, kind, _, lp, body)| match lp {
+                Some(lp) if kind == LP_PROGRESS => {
+                    let body: serde_json::Value = serde_json::from_str(body).unwrap_or_default();
+                    wanted.counts_path(*lp, body["title"].as_str())
+                }
+                _ => true,
+            })
+            .map(|(at, kind, value, _, _)| (at, kind, value))
+            .collect();
         if met.is_empty() {
             return Ok(None);
         }

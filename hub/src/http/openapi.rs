@@ -74,6 +74,7 @@ use super::api;
         api::auth::password_reset,
         api::auth::password_reset_confirm,
         api::me::me,
+        api::me::update,
         api::me::erase,
         api::me::export,
         api::me::list_sessions,

@@ -91,6 +91,7 @@ routes! {
     POST "/api/auth/password-reset" => api::auth::password_reset,
     POST "/api/auth/password-reset/confirm" => api::auth::password_reset_confirm,
     GET "/api/me" => api::me::me,
+    PUT "/api/me" => api::me::update,
     DELETE "/api/me" => api::me::erase,
     GET "/api/me/export" => api::me::export,
     GET "/api/me/sessions" => api::me::list_sessions,

@@ -8,6 +8,7 @@
 //! needs from an earlier one (an enrolment needs the account and the course) it makes itself,
 //! the same idempotent way, instead of failing while the other delivery waits its turn.
 
+use std::collections::HashMap;
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -20,6 +21,7 @@ use crate::crypto::Sealer;
 use crate::db::outbox::Delivery;
 use crate::db::Db;
 use crate::domain::chamilo;
+use crate::domain::completion::CompletionRule;
 use crate::domain::events::EventKind;
 use crate::domain::vocabulary::ApplicationStatus;
 use crate::error::Error;
@@ -160,11 +162,51 @@ impl Provisioning {
         self.client
             .update_user(
                 &learner.email,
-                &learner.first_name,
-                &learner.last_name,
-                &learner.email,
-                learner.status,
+                &[
+                    ("firstname", learner.first_name.clone()),
+                    ("lastname", learner.last_name.clone()),
+                    ("email", learner.email.clone()),
+                    ("status", learner.status.to_string()),
+                    ("language", chamilo_language(&learner.language).to_string()),
+                ],
             )
+            .await
+            .map_err(text)
+    }
+
+    /// An erased person's Chamilo account goes too. Chamilo keeps the only teacher of a
+    /// course: that account is emptied of personal data and switched off instead.
+    async fn erase(&self, user_id: &str) -> Result<(), String> {
+        let id = user_id.to_string();
+        let Some(chamilo_id) = self
+            .db
+            .run(move |conn| chamilo::erased_account(conn, &id))
+            .await
+            .map_err(text)?
+        else {
+            return Ok(());
+        };
+        if !self.client.delete_user(chamilo_id).await.map_err(text)? {
+            // Gone already when Chamilo no longer lists it (a retry after a lost answer).
+            if let Some(login) = self.client.username_of(chamilo_id).await.map_err(text)? {
+                self.client
+                    .update_user(
+                        &login,
+                        &[
+                            ("firstname", "-".to_string()),
+                            ("lastname", "-".to_string()),
+                            ("email", format!("erased-{user_id}@invalid")),
+                            ("phone", String::new()),
+                            ("active", "0".to_string()),
+                        ],
+                    )
+                    .await
+                    .map_err(text)?;
+            }
+        }
+        let id = user_id.to_string();
+        self.db
+            .run(move |conn| chamilo::forget_chamilo_user(conn, &id))
             .await
             .map_err(text)
     }
@@ -242,6 +284,7 @@ impl Provisioning {
                 }
             }
             EventKind::AccountUpdated => self.update(subject).await?,
+            EventKind::AccountErased => self.erase(subject).await?,
             // A trainer may confirm before the offer is approved: approval subscribes them.
             EventKind::OfferPublished | EventKind::OfferTrainerAnswered => {
                 self.course(subject).await?;
@@ -380,6 +423,7 @@ impl Provisioning {
         let open = self.db.run(chamilo::in_progress).await?;
         let until = (chrono::Utc::now().date_naive() + chrono::Duration::days(1)).to_string();
         let mut completed = 0;
+        let mut paths = HashMap::new();
         for e in open {
             let taken = match self
                 .client
@@ -407,42 +451,68 @@ impl Provisioning {
                 }
             }
             if let Some(soap) = &self.soap {
-                completed += self.poll_learning_path(soap, &e).await?;
+                completed += self.poll_learning_paths(soap, &e, &mut paths).await?;
             }
         }
         Ok(completed)
     }
 
-    /// The progress of the learning path the offer's rule names, by SOAP, when the provider
-    /// gave its Chamilo id.
-    async fn poll_learning_path(
+    /// The progress, by SOAP, of each learning path of the course the offer's rule counts:
+    /// the one it names by id, else those Chamilo lists (by title for a named path, every one
+    /// for "any"). `paths` keeps each course's list for the round.
+    async fn poll_learning_paths(
         &self,
         soap: &adapters::chamilo::Soap,
         e: &chamilo::InProgress,
+        paths: &mut HashMap<String, Vec<(i64, String)>>,
     ) -> Result<usize, Error> {
         let id = e.application_id.clone();
-        let Some(lp_id) = self
-            .db
-            .run(move |conn| chamilo::rule_lp_id(conn, &id))
-            .await?
-        else {
-            return Ok(0);
-        };
-        let percent = match soap.lp_progress(&e.course_code, lp_id, &e.email).await {
-            Ok(p) => p,
-            Err(error) => {
-                tracing::warn!(application = %e.application_id, %error, "learning path progress not polled");
-                return Ok(0);
+        let rule = self.db.run(move |conn| chamilo::rule_of(conn, &id)).await?;
+        let wanted = match &rule {
+            CompletionRule::QuizScore { .. } => return Ok(0),
+            CompletionRule::LearningPath {
+                name,
+                lp_id: Some(lp),
+            } => vec![(*lp, name.clone())],
+            _ => {
+                if !paths.contains_key(&e.course_code) {
+                    match self.client.learning_paths(&e.course_code).await {
+                        Ok(list) => paths.insert(e.course_code.clone(), list),
+                        Err(error) => {
+                            tracing::warn!(course = %e.course_code, %error, "learning paths not listed");
+                            return Ok(0);
+                        }
+                    };
+                }
+                paths[&e.course_code]
+                    .iter()
+                    .filter(|(id, title)| rule.counts_path(*id, Some(title)))
+                    .cloned()
+                    .collect()
             }
         };
-        let id = e.application_id.clone();
-        let body = serde_json::json!({ "WSGetLpProgress": percent, "lp_id": lp_id });
-        let result = chamilo::Polled::LpProgress { lp_id, percent };
-        let done = self
-            .db
-            .run(move |conn| chamilo::record_poll(conn, &id, result, &body))
-            .await?;
-        Ok(usize::from(done))
+        let mut completed = 0;
+        for (lp_id, title) in wanted {
+            let percent = match soap.lp_progress(&e.course_code, lp_id, &e.email).await {
+                Ok(p) => p,
+                Err(error) => {
+                    tracing::warn!(application = %e.application_id, %error, "learning path progress not polled");
+                    continue;
+                }
+            };
+            let id = e.application_id.clone();
+            let body =
+                serde_json::json!({ "WSGetLpProgress": percent, "lp_id": lp_id, "title": title });
+            let result = chamilo::Polled::LpProgress { lp_id, percent };
+            if self
+                .db
+                .run(move |conn| chamilo::record_poll(conn, &id, result, &body))
+                .await?
+            {
+                completed += 1;
+            }
+        }
+        Ok(completed)
     }
 }
 
@@ -475,6 +545,7 @@ impl Consumer for Provisioning {
             EventKind::AccountCreated,
             EventKind::AccountConfirmed,
             EventKind::AccountUpdated,
+            EventKind::AccountErased,
             EventKind::OfferPublished,
             EventKind::OfferTrainerAnswered,
             EventKind::ApplicationStatus,

@@ -1,5 +1,5 @@
 //! People's accounts, by concept: who a person is and what they may do (`person`), passwords
-//! (`passwords`), registration with its e-mailed links (`registration`), and a superadmin's
+//! (`passwords`), their own changes to name and language (`profile`), registration with its e-mailed links (`registration`), and a superadmin's
 //! actions on accounts (`admin`). Export and erasure, which reach across every concept, are in
 //! `domain::privacy`.
 //!
@@ -9,6 +9,7 @@
 pub mod admin;
 pub mod passwords;
 pub mod person;
+pub mod profile;
 pub mod registration;
 
 pub use admin::{administer, create_superadmin, keep_a_superadmin, AdminAction};
@@ -17,6 +18,7 @@ pub use person::{
     email_verified, find_id_by_email, normalise_email, person, person_field_errors, search,
     superadmins, Membership, Person,
 };
+pub use profile::{update_profile, Profile};
 pub use registration::{
     confirm, create, email_of_token, register, request_reset, reset_password, LinkPurpose, NewUser,
     Registration, TERMS_VERSION,

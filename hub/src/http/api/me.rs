@@ -5,7 +5,7 @@ use actix_web::http::header::{ETag, EntityTag};
 use actix_web::{web, HttpRequest, HttpResponse};
 use serde::Deserialize;
 
-use crate::domain::accounts::Person;
+use crate::domain::accounts::{self, Person, Profile};
 use crate::domain::sessions::{self, Session};
 use crate::domain::{privacy, Actor};
 use crate::error::Error;
@@ -18,6 +18,31 @@ use crate::http::AppState;
         (status = 401, body = crate::http::problem::Problem), (status = 403)))]
 pub async fn me(caller: Caller) -> Result<HttpResponse, Error> {
     let person = caller.person()?;
+    Ok(HttpResponse::Ok()
+        .insert_header(ETag(EntityTag::new_strong(person.version.to_string())))
+        .json(person))
+}
+
+/// Changes the caller's name and language; the account's copies elsewhere (Chamilo) follow.
+#[utoipa::path(put, path = "/api/me", tag = "accounts", security(("bearer" = [])), request_body = Profile,
+    params(("If-Match" = String, Header, description = "the account's version (`ETag` of `GET /api/me`)")),
+    responses((status = 200, body = Person, headers(("ETag" = String, description = "\"{version}\""))),
+        (status = 400, body = crate::http::problem::Problem), (status = 401, body = crate::http::problem::Problem),
+        (status = 412), (status = 428)))]
+pub async fn update(
+    state: web::Data<AppState>,
+    req: HttpRequest,
+    caller: Caller,
+    body: web::Json<Profile>,
+) -> Result<HttpResponse, Error> {
+    let id = caller.person()?.id.clone();
+    let expected = super::if_match(&req)?;
+    let actor = caller.actor(&req)?;
+    let profile = body.into_inner();
+    let person = state
+        .db
+        .run(move |conn| accounts::update_profile(conn, &id, &profile, expected, &actor))
+        .await?;
     Ok(HttpResponse::Ok()
         .insert_header(ETag(EntityTag::new_strong(person.version.to_string())))
         .json(person))
