@@ -69,8 +69,14 @@ enum OidcClientCommand {
 
 #[derive(Subcommand)]
 enum KeysCommand {
-    /// Add a signing key; the old one stays published until the tokens it signed expire.
-    Rotate,
+    /// Add an ID-token signing key; the old one stays published until the tokens it signed
+    /// expire. With --provider, rotate that organisation's badge key instead: the old key stays
+    /// in its issuer profile, so the badges it signed still verify.
+    Rotate {
+        /// A provider organisation's id.
+        #[arg(long)]
+        provider: Option<String>,
+    },
 }
 
 #[derive(Subcommand)]
@@ -223,13 +229,23 @@ async fn run(command: Command, config: Config) -> Result<(), Error> {
             Ok(())
         }
         Command::Keys {
-            command: KeysCommand::Rotate,
+            command: KeysCommand::Rotate { provider },
         } => {
             let master = config
                 .resolve_master_key()
                 .map_err(|e| Error::Internal(format!("master key: {e}")))?;
             let db = Db::connect(&config.database_url, 1)?;
             db.run(db::migrate).await?;
+            if let Some(provider) = provider {
+                let sealer = crate::crypto::Sealer::new(&master);
+                let key = db
+                    .run(move |conn| {
+                        crate::domain::badges::keys::rotate(conn, &sealer, &provider, &Actor::hub())
+                    })
+                    .await?;
+                println!("new badge key {key}; the previous one stays in the issuer's profile");
+                return Ok(());
+            }
             let keys = crate::domain::oidc::Keys::new(crate::crypto::Sealer::new(&master));
             let kid = db.run(move |conn| keys.rotate(conn)).await?;
             println!(

@@ -2,6 +2,7 @@
 //! database of each backend, driven over HTTP. See `support` for how databases are made.
 
 mod applications;
+mod badges;
 mod chamilo;
 mod foundation;
 mod house;

@@ -484,6 +484,50 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    issuer_keys (id) {
+        id -> Text,
+        organisation_id -> Text,
+        public_key -> Text,
+        secret_sealed -> Text,
+        created_at -> Timestamp,
+        retired_at -> Nullable<Timestamp>,
+    }
+}
+
+diesel::table! {
+    badges (id) {
+        id -> Text,
+        offer_id -> Text,
+        name -> Text,
+        description -> Text,
+        criteria -> Text,
+        achievement_type -> Text,
+        eqf_level -> Nullable<Integer>,
+        ects -> Nullable<Double>,
+        skills -> Text,
+        image -> Nullable<Binary>,
+        valid_days -> Nullable<Integer>,
+        rule -> Text,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    credentials (id) {
+        id -> Text,
+        badge_id -> Text,
+        application_id -> Text,
+        user_id -> Text,
+        organisation_id -> Text,
+        status_index -> Integer,
+        issued_at -> Timestamp,
+        document -> Text,
+        revoked_at -> Nullable<Timestamp>,
+        revoked_reason -> Nullable<Text>,
+    }
+}
+
 diesel::joinable!(qdr_chunks -> qdr_versions (version));
 diesel::joinable!(qdr_attempts -> qdr_versions (version));
 diesel::joinable!(deliveries -> events (event_id));
@@ -492,6 +536,7 @@ diesel::joinable!(email_tokens -> users (user_id));
 diesel::joinable!(refresh_tokens -> sessions (session_id));
 diesel::joinable!(oidc_codes -> sessions (session_id));
 diesel::joinable!(oidc_tokens -> sessions (session_id));
+diesel::joinable!(credentials -> badges (badge_id));
 
 diesel::allow_tables_to_appear_in_same_query!(
     users,
@@ -532,4 +577,7 @@ diesel::allow_tables_to_appear_in_same_query!(
     xapi_statements,
     oidc_refresh_tokens,
     polled_results,
+    issuer_keys,
+    badges,
+    credentials,
 );

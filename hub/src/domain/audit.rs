@@ -67,6 +67,8 @@ vocabulary! {
         EmploymentAccepted = "employee.accepted",
         EmploymentDeclined = "employee.declined",
         DeliveryRetried = "delivery.retried",
+        BadgeRevoked = "badge.revoked",
+        IssuerKeyRotated = "issuer_key.rotated",
     }
 }
 

@@ -49,7 +49,9 @@ pub mod catalogue;
 pub mod completion;
 pub mod privacy;
 
-// rank 7: the registry as others see it, over the read models
+// rank 7: the registry as others see it, over the read models: Europass, and the badges
+// completions earn
+pub mod badges;
 pub mod europass;
 
 // rank 8: publishing the registry, and the learning engine

@@ -292,6 +292,8 @@ vocabulary! {
         QdrVersion = "qdr_version",
         /// One event's delivery to one consumer (the outbox).
         Delivery = "delivery",
+        /// An issued Open Badge.
+        Credential = "credential",
     }
 }
 

@@ -6,6 +6,7 @@
 //! deliveries and loses nothing.
 
 pub mod archive;
+pub mod badges;
 pub mod chamilo;
 pub mod linked_data;
 pub mod mail;
@@ -36,7 +37,7 @@ pub trait Consumer: Send + Sync + 'static {
     fn deliver<'a>(&'a self, delivery: &'a Delivery) -> BoxFuture<'a, Result<(), String>>;
 }
 
-/// The consumers the hub runs: mail; QDR pushes when QDR is configured (else nothing
+/// The consumers the hub runs: badge issuing and mail; QDR pushes when QDR is configured (else nothing
 /// subscribes to new versions and QDR is never called); Chamilo provisioning when Chamilo is
 /// (the same one that polls results, returned apart so the server starts its polling too).
 pub async fn built_in(
@@ -45,7 +46,10 @@ pub async fn built_in(
     db: crate::db::Db,
 ) -> Result<(Vec<Arc<dyn Consumer>>, Option<Arc<chamilo::Provisioning>>), crate::error::Error> {
     let sealer_for_chamilo = sealer.clone();
-    let mut all: Vec<Arc<dyn Consumer>> = vec![Arc::new(mail::Mail::new(config, sealer)?)];
+    let mut all: Vec<Arc<dyn Consumer>> = vec![
+        Arc::new(badges::Issuing::new(config, db.clone(), sealer.clone())),
+        Arc::new(mail::Mail::new(config, sealer)?),
+    ];
     if let Some(settings) = &config.qdr_push {
         all.push(Arc::new(qdr::Push::new(
             config,

@@ -28,7 +28,7 @@ pub fn canonical_nquads_with(
     });
     let parser = JsonLdParser::new_with_options(options);
     let dataset: LightDataset =
-        sophia_api::parser::QuadParser::parse_str(&parser, &doc.to_string())
+        futures_executor::block_on(parser.async_parse_str(&doc.to_string()))
             .collect_quads()
             .map_err(|e| {
                 let text = e.to_string();

@@ -5,6 +5,7 @@ pub mod admin;
 pub mod announcements;
 pub mod applications;
 pub mod auth;
+pub mod badges;
 pub mod employees;
 pub mod health;
 pub mod me;

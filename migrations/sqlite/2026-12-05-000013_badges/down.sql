@@ -1,0 +1,3 @@
+DROP TABLE credentials;
+DROP TABLE badges;
+DROP TABLE issuer_keys;

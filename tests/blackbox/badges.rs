@@ -1,0 +1,447 @@
+//! Open Badges (issue 12) through a real hub: badges defined on an offer, issued by the outbox
+//! when a completion meets their rule (once), checked as an outside verifier would (the key from
+//! the issuer's profile, the schema, the status list), baked into PNG, revoked, and refused to
+//! every role that may not define or revoke them.
+
+use std::time::{Duration, Instant};
+
+use rdf::credentials::{badge as ob3, baking, proof, status_list};
+use serde_json::{json, Value};
+
+use crate::offers::{cast, draft, publish, Call, Cast};
+use crate::support::{Backend, TestHub};
+
+crate::both_backends!(
+    a_completion_earns_the_badges_whose_rule_it_meets_once,
+    badge_definitions_are_checked_and_refused_to_other_roles,
+    a_rotated_key_leaves_old_badges_verifiable,
+);
+
+fn basic() -> Value {
+    json!({
+        "name": "Spreadsheets: basics",
+        "description": "Formulas, tables and charts.",
+        "criteria": "Complete the training.",
+        "achievement_type": "CertificateOfCompletion",
+        "skills": [{"uri": "http://data.europa.eu/esco/skill/3a8c5b3b-7d3f-4e5e-8c2e-0b8f7c3b0d5e",
+                    "name": "use spreadsheets software"}],
+        "valid_days": 730,
+        "rule": {"completion": true}
+    })
+}
+
+fn advanced() -> Value {
+    json!({
+        "name": "Spreadsheets: advanced",
+        "description": "Pivot tables and lookups.",
+        "criteria": "Complete the training with a quiz score of 80 % or more.",
+        "rule": {"completion": true, "min_score": 80}
+    })
+}
+
+async fn define(call: &Call<'_>, token: &str, offer: &str, badge: Value) -> (u16, Value) {
+    let (status, _, body) = call
+        .send(
+            "POST",
+            &format!("/api/offers/{offer}/badges"),
+            Some(token),
+            None,
+            Some(badge),
+        )
+        .await;
+    (status, body)
+}
+
+async fn complete_by_hand(call: &Call<'_>, c: &Cast, application: &str) {
+    let (status, _, body) = call
+        .send(
+            "POST",
+            &format!("/api/applications/{application}/complete"),
+            Some(&c.provider),
+            None,
+            Some(json!({ "outcome": "completed" })),
+        )
+        .await;
+    assert_eq!(status, 200, "{body}");
+}
+
+/// The caller's badges once `n` are there (the issuing delivery runs off the request).
+async fn badges_of(call: &Call<'_>, token: &str, n: usize) -> Vec<Value> {
+    let deadline = Instant::now() + Duration::from_secs(20);
+    loop {
+        let (status, _, body) = call
+            .send("GET", "/api/me/badges", Some(token), None, None)
+            .await;
+        assert_eq!(status, 200, "{body}");
+        let items = body["data"].as_array().unwrap().clone();
+        if items.len() >= n {
+            assert_eq!(items.len(), n, "{body}");
+            return items;
+        }
+        assert!(Instant::now() < deadline, "no {n} badges: {body}");
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+}
+
+/// What an outside verifier does with the proof: the key from the issuer's profile, which must
+/// list it with the issuer as its controller.
+async fn verify_as_outsider(hub: &TestHub, credential: &Value) -> Result<(), String> {
+    let proof = &credential["proof"][0];
+    let method = proof["verificationMethod"].as_str().unwrap();
+    let (doc_url, _) = method.split_once('#').unwrap();
+    assert_eq!(
+        doc_url, credential["issuer"]["id"],
+        "the key's controller is the issuer"
+    );
+    let path = doc_url.strip_prefix(&hub.base).expect("on the hub");
+    let res = hub.get(path).await;
+    assert_eq!(res.status(), 200);
+    assert_eq!(res.headers()["content-type"], "application/ld+json");
+    assert!(res.headers()["cache-control"]
+        .to_str()
+        .unwrap()
+        .contains("max-age"));
+    let profile: Value = res.json().await.unwrap();
+    let listed = profile["verificationMethod"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|m| m["id"] == method)
+        .ok_or("the key is not in the issuer's profile")?;
+    assert_eq!(listed["controller"], profile["id"]);
+    let key = proof::decode_public_multikey(listed["publicKeyMultibase"].as_str().unwrap())
+        .map_err(|e| e.to_string())?;
+    proof::verify(credential, &key).map_err(|e| e.to_string())
+}
+
+fn schema_errors(credential: &Value) -> Option<String> {
+    if !crate::support::python_module("jsonschema", "HUB_TEST_REQUIRE_JSONSCHEMA") {
+        return None;
+    }
+    let schema = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../../shared/conformance/ob3/ob_v3p0_achievementcredential_schema.json");
+    let script = r#"
+import json, sys, jsonschema
+schema = json.load(open(sys.argv[1]))
+v = jsonschema.Draft201909Validator(schema, format_checker=jsonschema.Draft201909Validator.FORMAT_CHECKER)
+errors = [f"{list(e.path)}: {e.message}" for e in v.iter_errors(json.load(sys.stdin))]
+print("\n".join(errors))
+"#;
+    let (ok, out) = crate::support::python(
+        script,
+        &[schema.as_os_str()],
+        credential.to_string().as_bytes(),
+    );
+    assert!(ok, "{out}");
+    Some(out.trim().to_string())
+}
+
+async fn status_bit(hub: &TestHub, credential: &Value) -> bool {
+    let entry = &credential["credentialStatus"];
+    assert_eq!(entry["type"], "BitstringStatusListEntry");
+    let url = entry["statusListCredential"].as_str().unwrap();
+    let (status, list) = hub.get_json(url.strip_prefix(&hub.base).unwrap()).await;
+    assert_eq!(status, 200);
+    assert_eq!(list["type"][1], "BitstringStatusListCredential");
+    let bits =
+        status_list::decode(list["credentialSubject"]["encodedList"].as_str().unwrap()).unwrap();
+    assert!(bits.len() >= 16 * 1024, "at least 16 KB of bits");
+    let index: usize = entry["statusListIndex"].as_str().unwrap().parse().unwrap();
+    status_list::is_set(&bits, index).unwrap()
+}
+
+async fn a_completion_earns_the_badges_whose_rule_it_meets_once(backend: Backend) {
+    let hub = TestHub::start(backend).await;
+    let c = cast(&hub).await;
+    let call = Call { hub: &hub };
+    let offer = publish(&call, &c, draft(30)).await;
+    let (status, defined) = define(&call, &c.provider, &offer, basic()).await;
+    assert_eq!(status, 201, "{defined}");
+    assert_eq!(define(&call, &c.provider, &offer, advanced()).await.0, 201);
+    let (status, listed) = hub.get_json(&format!("/api/offers/{offer}/badges")).await;
+    assert_eq!((status, listed.as_array().unwrap().len()), (200, 2));
+
+    let application = crate::applications::accepted(&call, &c, &offer).await;
+    assert!(badges_of(&call, &c.trainee, 0).await.is_empty());
+    complete_by_hand(&call, &c, &application).await;
+    // Completed by hand, with no quiz score: the basic badge, not the advanced one.
+    let mine = badges_of(&call, &c.trainee, 1).await;
+    assert_eq!(mine[0]["name"], "Spreadsheets: basics");
+    assert!(!mine[0]["revoked"].as_bool().unwrap());
+    let id = mine[0]["id"].as_str().unwrap().to_string();
+
+    // Public by its id, as JSON-LD, and exactly what the holder has.
+    let res = hub.get(&format!("/api/badges/{id}")).await;
+    assert_eq!(res.status(), 200);
+    assert_eq!(res.headers()["content-type"], "application/ld+json");
+    let credential: Value = res.json().await.unwrap();
+    assert_eq!(credential, mine[0]["credential"]);
+    assert_eq!(credential["id"], hub.url(&format!("/api/badges/{id}")));
+    assert_eq!(
+        credential["type"],
+        json!(["VerifiableCredential", "OpenBadgeCredential"])
+    );
+    assert_eq!(credential["issuer"]["type"], json!(["Profile"]));
+    assert!(credential["validUntil"].is_string(), "valid for 730 days");
+    assert_eq!(credential["proof"][0]["cryptosuite"], "eddsa-rdfc-2022");
+    let text = credential.to_string();
+    assert!(
+        !text.contains("trainee@example.eu"),
+        "no clear personal data"
+    );
+    let identity = &credential["credentialSubject"]["identifier"][0];
+    assert_eq!(
+        identity["identityHash"],
+        ob3::identity_hash("trainee@example.eu", identity["salt"].as_str().unwrap())
+    );
+    assert!(credential["evidence"][0]["id"]
+        .as_str()
+        .unwrap()
+        .ends_with(&application));
+    if let Some(errors) = schema_errors(&credential) {
+        assert!(errors.is_empty(), "{errors}");
+    }
+    verify_as_outsider(&hub, &credential).await.unwrap();
+
+    // One changed character of the subject, the issuer or the proof, and it fails.
+    for (path, value) in [
+        (
+            "/credentialSubject/achievement/name",
+            "Spreadsheets: basicz",
+        ),
+        ("/issuer/name", "Someone else"),
+        ("/proof/0/created", "2020-01-01T00:00:00Z"),
+    ] {
+        let mut changed = credential.clone();
+        *changed.pointer_mut(path).unwrap() = value.into();
+        assert!(verify_as_outsider(&hub, &changed).await.is_err(), "{path}");
+    }
+
+    // Baked: the PNG carries the credential, and gives it back.
+    let res = hub.get(&format!("/api/badges/{id}.png")).await;
+    assert_eq!(res.status(), 200);
+    assert_eq!(res.headers()["content-type"], "image/png");
+    let png = res.bytes().await.unwrap();
+    let carried: Value = serde_json::from_str(&baking::extract(&png).unwrap()).unwrap();
+    assert_eq!(carried, credential);
+
+    // Issued once: issuing for the same completion again (a delivery repeated after a crash)
+    // issues nothing new.
+    let sealer = hub.running.as_ref().unwrap().state.sealer.clone();
+    let urls = hub::domain::badges::Urls::new(&url::Url::parse(&format!("{}/", hub.base)).unwrap());
+    let again = application.clone();
+    let repeated = hub
+        .pool()
+        .run(move |conn| hub::domain::badges::issuing::issue_for(conn, &sealer, &urls, &again))
+        .await
+        .unwrap();
+    assert!(repeated.is_empty(), "{repeated:?}");
+    assert_eq!(badges_of(&call, &c.trainee, 1).await.len(), 1);
+
+    // Revocation: the issuer's staff only, with a reason; the list shows it at once.
+    assert!(!status_bit(&hub, &credential).await);
+    let revoke = format!("/api/badges/{id}/revoke");
+    let reason = json!({ "reason": "issued in error" });
+    for (who, expected) in [
+        (&c.trainee, 403),
+        (&c.other_provider, 403),
+        (&c.employer, 403),
+    ] {
+        let (status, _, _) = call
+            .send("POST", &revoke, Some(who), None, Some(reason.clone()))
+            .await;
+        assert_eq!(status, expected);
+    }
+    let (status, _, _) = call
+        .send("POST", &revoke, None, None, Some(reason.clone()))
+        .await;
+    assert_eq!(status, 401);
+    let (status, _, body) = call
+        .send(
+            "POST",
+            &revoke,
+            Some(&c.provider),
+            None,
+            Some(json!({ "reason": " " })),
+        )
+        .await;
+    assert_eq!(
+        (status, body["errors"][0]["field"].as_str()),
+        (400, Some("reason"))
+    );
+    let (status, _, _) = call
+        .send(
+            "POST",
+            &revoke,
+            Some(&c.provider),
+            None,
+            Some(reason.clone()),
+        )
+        .await;
+    assert_eq!(status, 204);
+    assert!(status_bit(&hub, &credential).await, "revoked in the list");
+    let (status, _, _) = call
+        .send("POST", &revoke, Some(&c.admin), None, Some(reason))
+        .await;
+    assert_eq!(status, 409);
+    let mine = badges_of(&call, &c.trainee, 1).await;
+    assert_eq!(mine[0]["revoked_reason"], "issued in error");
+    let audited = hub
+        .pool()
+        .run(move |conn| {
+            use diesel::prelude::*;
+            use hub::db::schema::audit_log;
+            Ok(audit_log::table
+                .filter(audit_log::action.eq("badge.revoked"))
+                .filter(audit_log::subject_id.eq(&id))
+                .count()
+                .get_result::<i64>(conn)?)
+        })
+        .await
+        .unwrap();
+    assert_eq!(audited, 1);
+    hub.stop().await;
+}
+
+async fn badge_definitions_are_checked_and_refused_to_other_roles(backend: Backend) {
+    let hub = TestHub::start(backend).await;
+    let c = cast(&hub).await;
+    let call = Call { hub: &hub };
+    let offer = publish(&call, &c, draft(30)).await;
+    for who in [&c.trainee, &c.other_provider, &c.employer] {
+        assert_eq!(define(&call, who, &offer, basic()).await.0, 403);
+    }
+    let (status, _, _) = call
+        .send(
+            "POST",
+            &format!("/api/offers/{offer}/badges"),
+            None,
+            None,
+            Some(basic()),
+        )
+        .await;
+    assert_eq!(status, 401);
+    let mut bad = basic();
+    bad["eqf_level"] = 9.into();
+    bad["achievement_type"] = "Trophy".into();
+    bad["rule"] = json!({"completion": true, "min_score": 150});
+    bad["image_png"] = "bm90IGEgcG5n".into();
+    bad["skills"][0]["uri"] = "http://example.org/skill".into();
+    let (status, body) = define(&call, &c.provider, &offer, bad).await;
+    assert_eq!(status, 400, "{body}");
+    let mut fields: Vec<&str> = body["errors"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["field"].as_str().unwrap())
+        .collect();
+    fields.sort();
+    assert_eq!(
+        fields,
+        [
+            "achievement_type",
+            "eqf_level",
+            "image_png",
+            "rule.min_score",
+            "skills[0].uri"
+        ]
+    );
+    // The provider's own image, kept and served as given.
+    let image = baking::default_image(b"the provider's own");
+    let mut own = basic();
+    use base64::Engine;
+    own["image_png"] = base64::engine::general_purpose::STANDARD
+        .encode(&image)
+        .into();
+    let (status, badge) = define(&call, &c.admin, &offer, own).await;
+    assert_eq!(status, 201, "a superadmin may too");
+    assert!(badge["own_image"].as_bool().unwrap());
+    let res = hub
+        .get(&format!(
+            "/api/offers/{offer}/badges/{}/image.png",
+            badge["id"].as_str().unwrap()
+        ))
+        .await;
+    assert_eq!(res.bytes().await.unwrap().as_ref(), image.as_slice());
+    // A draft's badges are the provider's business until it is published.
+    let (status, _, created) = call
+        .send(
+            "POST",
+            "/api/offers",
+            Some(&c.provider),
+            None,
+            Some(draft(30)),
+        )
+        .await;
+    assert_eq!(status, 201);
+    let unpublished = created["id"].as_str().unwrap().to_string();
+    assert_eq!(
+        define(&call, &c.provider, &unpublished, basic()).await.0,
+        201
+    );
+    assert_eq!(
+        hub.get_json(&format!("/api/offers/{unpublished}/badges"))
+            .await
+            .0,
+        404
+    );
+    let (status, _, _) = call
+        .send(
+            "GET",
+            &format!("/api/offers/{unpublished}/badges"),
+            Some(&c.provider),
+            None,
+            None,
+        )
+        .await;
+    assert_eq!(status, 200);
+    hub.stop().await;
+}
+
+async fn a_rotated_key_leaves_old_badges_verifiable(backend: Backend) {
+    let hub = TestHub::start(backend).await;
+    let c = cast(&hub).await;
+    let call = Call { hub: &hub };
+    let offer = publish(&call, &c, draft(30)).await;
+    assert_eq!(define(&call, &c.provider, &offer, basic()).await.0, 201);
+    let first = crate::applications::accepted(&call, &c, &offer).await;
+    complete_by_hand(&call, &c, &first).await;
+    let old = badges_of(&call, &c.trainee, 1).await[0]["credential"].clone();
+    let provider = old["issuer"]["id"]
+        .as_str()
+        .unwrap()
+        .rsplit('/')
+        .next()
+        .unwrap()
+        .to_string();
+    let sealer = hub.running.as_ref().unwrap().state.sealer.clone();
+    let org = provider.clone();
+    let new_key = hub
+        .pool()
+        .run(move |conn| {
+            hub::domain::badges::keys::rotate(conn, &sealer, &org, &hub::domain::Actor::hub())
+        })
+        .await
+        .unwrap();
+    let second = publish(&call, &c, draft(40)).await;
+    assert_eq!(define(&call, &c.provider, &second, basic()).await.0, 201);
+    let application = crate::applications::accepted(&call, &c, &second).await;
+    complete_by_hand(&call, &c, &application).await;
+    let mine = badges_of(&call, &c.trainee, 2).await;
+    let new = mine
+        .iter()
+        .find(|b| b["offer_id"] == second.as_str())
+        .unwrap()["credential"]
+        .clone();
+    assert!(new["proof"][0]["verificationMethod"]
+        .as_str()
+        .unwrap()
+        .ends_with(&new_key));
+    assert_ne!(
+        old["proof"][0]["verificationMethod"],
+        new["proof"][0]["verificationMethod"]
+    );
+    verify_as_outsider(&hub, &old).await.unwrap();
+    verify_as_outsider(&hub, &new).await.unwrap();
+    hub.stop().await;
+}
