@@ -8,6 +8,7 @@ pub mod chamilo;
 pub mod mail;
 pub mod qdr;
 pub mod upstream_oidc;
+pub mod web_documents;
 
 /// A transport error in words fit for a history or a log line, without the URL reqwest appends
 /// (it may carry query parameters the operator need not see again).

@@ -223,8 +223,9 @@ fn the_hub_contexts_expand_as_the_official_copies_do() {
         "type": "1EdTechJsonSchemaValidator2019"
     }]);
     let profile = serde_json::json!({
-        "@context": [contexts::CREDENTIALS_V2, contexts::OB_V3P0, contexts::MULTIKEY_V1],
+        "@context": [contexts::controller_terms(), contexts::CREDENTIALS_V2, contexts::OB_V3P0, contexts::MULTIKEY_V1],
         "id": "https://hub.example/issuers/acme", "type": ["Profile"], "name": "ACME",
+        "assertionMethod": ["https://hub.example/issuers/acme#key-1"],
         "verificationMethod": [{"id": "https://hub.example/issuers/acme#key-1", "type": "Multikey",
             "controller": "https://hub.example/issuers/acme",
             "publicKeyMultibase": "z6MkjZRZv3aez3r18pB1RBFJR1kwUVJ5jHt92JmQwXbd5hwi"}]
@@ -320,4 +321,101 @@ print("\n".join(f"{list(e.path)}: {e.message}" for e in v.iter_errors(doc)))
     let out = child.wait_with_output().unwrap();
     assert!(out.status.success());
     String::from_utf8(out.stdout).unwrap().trim().to_string()
+}
+
+#[test]
+fn the_hub_schema_is_the_official_one() {
+    let ours: Value = serde_json::from_str(rdf::credentials::schema::text()).unwrap();
+    assert_eq!(ours, json("ob_v3p0_achievementcredential_schema.json"));
+    let key =
+        proof::decode_secret_multikey("z3u2en7t5LR2WtQH5PfFqMqwVHBeXouLzo6haApm8XHqvjxq").unwrap();
+    let signed = badge::signed(
+        &sample_award(),
+        &key,
+        "https://hub.example/issuers/acme#k",
+        "2026-12-01T10:00:00Z",
+    )
+    .unwrap();
+    assert_eq!(
+        rdf::credentials::schema::errors(&signed),
+        Vec::<String>::new()
+    );
+    let mut broken = signed.clone();
+    broken["credentialSubject"]["identifier"][0]["name"] = "Ewa".into();
+    broken["validFrom"] = "yesterday".into();
+    assert_eq!(
+        rdf::credentials::schema::errors(&broken).len(),
+        2,
+        "{:?}",
+        rdf::credentials::schema::errors(&broken)
+    );
+}
+
+#[test]
+fn a_report_says_item_by_item_what_holds_and_what_fails() {
+    use chrono::TimeZone;
+    use rdf::credentials::verify::{report, Finding, Item, KeySource, StatusSource};
+    // Another issuer, known by a did:key: verified with nothing fetched for the key.
+    let key =
+        proof::decode_secret_multikey("z3u2en7t5LR2WtQH5PfFqMqwVHBeXouLzo6haApm8XHqvjxq").unwrap();
+    let did = format!("did:key:{}", proof::public_multikey(&key.verifying_key()));
+    let mut award = sample_award();
+    award.issuer.id = did.clone();
+    let signed = badge::signed(
+        &award,
+        &key,
+        &format!("{did}#{}", &did[8..]),
+        "2026-12-01T10:00:00Z",
+    )
+    .unwrap();
+    let list = |set: &[usize]| StatusSource::Fetched {
+        list: status_list::credential(
+            "https://hub.example/status/acme",
+            &serde_json::json!(did),
+            "2026-12-01T10:00:00Z",
+            status_list::encode(0, set.iter().copied()),
+        ),
+        proof_ok: true,
+    };
+    let now = chrono::Utc.with_ymd_and_hms(2027, 1, 1, 0, 0, 0).unwrap();
+    let findings = |credential: &Value, status: &StatusSource, now| {
+        report(
+            credential,
+            &rdf::credentials::schema::errors(credential),
+            &KeySource::Offline,
+            Some(status),
+            now,
+        )
+    };
+    let all = findings(&signed, &list(&[]), now);
+    assert!(all.iter().all(|(_, f)| f.ok()), "{all:?}");
+    assert_eq!(
+        all.iter().map(|(i, _)| i.name()).collect::<Vec<_>>(),
+        ["schema", "key", "proof", "validity", "status"]
+    );
+    let revoked = findings(&signed, &list(&[23]), now);
+    assert_eq!(revoked[4], (Item::Status, Finding::Revoked));
+    let later = chrono::Utc.with_ymd_and_hms(2030, 1, 1, 0, 0, 0).unwrap();
+    assert!(matches!(
+        findings(&signed, &list(&[]), later)[3].1,
+        Finding::Expired(_)
+    ));
+    let mut changed = signed.clone();
+    changed["credentialSubject"]["achievement"]["name"] = "Excel for analystz".into();
+    let tampered = findings(&changed, &list(&[]), now);
+    assert_eq!(
+        tampered[2],
+        (
+            Item::Proof,
+            Finding::Fails("the signature does not match the credential".into())
+        )
+    );
+    let mut other = signed.clone();
+    other["issuer"]["id"] = "https://someone.example/".into();
+    assert!(
+        matches!(findings(&other, &list(&[]), now)[1].1, Finding::Fails(_)),
+        "a key the issuer does not control"
+    );
+    let failed = StatusSource::Failed("the list did not answer".into());
+    assert!(!findings(&signed, &failed, now)[4].1.ok());
 }

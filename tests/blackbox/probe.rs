@@ -272,7 +272,7 @@ async fn made_up_api_keys_leave_no_state_behind(backend: Backend) {
 
 /// Sends `head` on a raw connection, as a client that writes the whole request before it
 /// reads anything does, and returns what the hub answered (empty when the connection was reset).
-fn raw_answer(base: &str, head: Vec<u8>) -> String {
+pub fn raw_answer(base: &str, head: Vec<u8>) -> String {
     use std::io::{Read, Write};
     let addr = base
         .trim_start_matches("http://")

@@ -271,7 +271,7 @@ fn edge_cases_validate_against_the_xsd() {
         homepage: format!("https://hub.example/offers/offer-{n}"),
         provider: provider(
             n % 3,
-            (n % 2 == 0).then_some("https://provider.example/"),
+            n.is_multiple_of(2).then_some("https://provider.example/"),
             "PL",
         ),
         default_language: ["pl", "en", "it", "el"][n as usize % 4].into(),

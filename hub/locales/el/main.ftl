@@ -138,3 +138,40 @@ mail-announcement-subject = Εργοδότης αναζητά εκπαίδευσ
 mail-announcement-body = Γεια σας { $name },
 
     ένας εργοδότης αναζητά εκπαίδευση στον τομέα { $industry }, όπου ο οργανισμός σας προσφέρει μαθήματα: «{ $title }». Μπορείτε να απαντήσετε στο μητρώο με μια προσφορά ή ένα μήνυμα.
+
+# Badge verification (the /verify page and POST /api/verify)
+verify-title = Έλεγχος σήματος
+verify-intro = Επικολλήστε ένα σήμα (το JSON του), ανεβάστε το αρχείο του (JSON ή εικόνα PNG με ενσωματωμένο το σήμα) ή δώστε τη διεύθυνσή του. Ο κόμβος ελέγχει ποιος το εξέδωσε, ότι τίποτα δεν άλλαξε, ότι είναι ακόμη έγκυρο και δεν έχει ανακληθεί.
+verify-paste = Σήμα σε μορφή JSON
+verify-file = Αρχείο σήματος (JSON ή PNG)
+verify-url = Διεύθυνση ή αναγνωριστικό σήματος
+verify-submit = Έλεγχος
+verify-valid = Αυτό το σήμα είναι γνήσιο και έγκυρο.
+verify-invalid = Αυτό το σήμα δεν περνά όλους τους ελέγχους.
+verify-of = { $name }, εκδόθηκε από { $issuer }
+verify-schema-holds = Έχει τη μορφή που πρέπει να έχει ένα Open Badge 3.0.
+verify-schema-fails = Δεν έχει τη μορφή που πρέπει να έχει ένα Open Badge 3.0: { $detail }
+verify-key-holds = Το κλειδί του εκδότη βρέθηκε και ανήκει στον εκδότη.
+verify-key-fails = Δεν ήταν δυνατό να επιβεβαιωθεί το κλειδί του εκδότη: { $detail }
+verify-proof-holds = Η υπογραφή είναι γνήσια: τίποτα δεν άλλαξε από τότε που το υπέγραψε ο εκδότης.
+verify-proof-fails = Η υπογραφή δεν ισχύει: { $detail }
+verify-validity-holds = Είναι έγκυρο τώρα.
+verify-validity-until = Είναι έγκυρο τώρα, έως { $detail }.
+verify-validity-not-yet = Δεν είναι ακόμη έγκυρο: θα ισχύει από { $detail }.
+verify-validity-expired = Έληξε στις { $detail }.
+verify-validity-fails = Οι ημερομηνίες του δεν μπορούν να διαβαστούν: { $detail }
+verify-status-holds = Ο εκδότης δεν το έχει ανακαλέσει.
+verify-status-none = Ο εκδότης δεν δημοσιεύει κατάσταση ανάκλησης για αυτό.
+verify-status-revoked = Ο εκδότης το έχει ανακαλέσει.
+verify-status-fails = Δεν ήταν δυνατό να ελεγχθεί αν έχει ανακληθεί: { $detail }
+
+# A badge's public page
+badge-issued-by = Εκδόθηκε από { $issuer }
+badge-issued-on = Ημερομηνία έκδοσης
+badge-valid-until = Ισχύει έως
+badge-eqf = Επίπεδο ΕΠΠ
+badge-criteria = Πώς αποκτήθηκε
+badge-skills = Δεξιότητες (ESCO)
+badge-download-json = Λήψη (JSON)
+badge-download-png = Λήψη της εικόνας (PNG με ενσωματωμένο το σήμα)
+badge-linkedin = Προσθήκη στο LinkedIn

@@ -138,3 +138,40 @@ mail-announcement-subject = An employer is looking for training: { $title }
 mail-announcement-body = Hello { $name },
 
     an employer has asked for training in { $industry }, where your organisation offers courses: “{ $title }”. You can answer it with an offer or a message in the registry.
+
+# Badge verification (the /verify page and POST /api/verify)
+verify-title = Check a badge
+verify-intro = Paste a badge (its JSON), upload its file (JSON or a PNG image with the badge baked in), or give its address. The hub checks who issued it, that nothing was changed, that it is still valid and not revoked.
+verify-paste = Badge as JSON
+verify-file = Badge file (JSON or PNG)
+verify-url = Badge address or id
+verify-submit = Check
+verify-valid = This badge is genuine and valid.
+verify-invalid = This badge does not pass every check.
+verify-of = { $name }, issued by { $issuer }
+verify-schema-holds = It has the form an Open Badge 3.0 must have.
+verify-schema-fails = It does not have the form an Open Badge 3.0 must have: { $detail }
+verify-key-holds = The issuer's key was found, and it belongs to the issuer.
+verify-key-fails = The issuer's key could not be confirmed: { $detail }
+verify-proof-holds = The signature is genuine: nothing was changed since the issuer signed it.
+verify-proof-fails = The signature does not hold: { $detail }
+verify-validity-holds = It is valid now.
+verify-validity-until = It is valid now, until { $detail }.
+verify-validity-not-yet = It is not valid yet: it becomes valid on { $detail }.
+verify-validity-expired = It expired on { $detail }.
+verify-validity-fails = Its dates cannot be read: { $detail }
+verify-status-holds = The issuer has not revoked it.
+verify-status-none = The issuer publishes no revocation status for it.
+verify-status-revoked = The issuer has revoked it.
+verify-status-fails = Whether it was revoked could not be checked: { $detail }
+
+# A badge's public page
+badge-issued-by = Issued by { $issuer }
+badge-issued-on = Issued on
+badge-valid-until = Valid until
+badge-eqf = EQF level
+badge-criteria = How it was earned
+badge-skills = Skills (ESCO)
+badge-download-json = Download (JSON)
+badge-download-png = Download the image (PNG with the badge inside)
+badge-linkedin = Add to LinkedIn

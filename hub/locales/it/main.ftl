@@ -138,3 +138,40 @@ mail-announcement-subject = Un datore di lavoro cerca formazione: { $title }
 mail-announcement-body = Buongiorno { $name },
 
     un datore di lavoro cerca formazione nel settore { $industry }, in cui la tua organizzazione offre corsi: «{ $title }». Puoi rispondere nel registro con un'offerta o un messaggio.
+
+# Badge verification (the /verify page and POST /api/verify)
+verify-title = Verifica un badge
+verify-intro = Incolla un badge (il suo JSON), carica il suo file (JSON o un'immagine PNG con il badge incorporato) o indica il suo indirizzo. L'hub controlla chi lo ha rilasciato, che nulla sia stato modificato, che sia ancora valido e non revocato.
+verify-paste = Badge in formato JSON
+verify-file = File del badge (JSON o PNG)
+verify-url = Indirizzo o identificativo del badge
+verify-submit = Verifica
+verify-valid = Questo badge è autentico e valido.
+verify-invalid = Questo badge non supera tutti i controlli.
+verify-of = { $name }, rilasciato da { $issuer }
+verify-schema-holds = Ha la forma che un Open Badge 3.0 deve avere.
+verify-schema-fails = Non ha la forma che un Open Badge 3.0 deve avere: { $detail }
+verify-key-holds = La chiave dell'emittente è stata trovata e appartiene all'emittente.
+verify-key-fails = Non è stato possibile confermare la chiave dell'emittente: { $detail }
+verify-proof-holds = La firma è autentica: nulla è stato modificato da quando l'emittente l'ha firmato.
+verify-proof-fails = La firma non è valida: { $detail }
+verify-validity-holds = È valido ora.
+verify-validity-until = È valido ora, fino al { $detail }.
+verify-validity-not-yet = Non è ancora valido: lo sarà dal { $detail }.
+verify-validity-expired = È scaduto il { $detail }.
+verify-validity-fails = Non è possibile leggerne le date: { $detail }
+verify-status-holds = L'emittente non lo ha revocato.
+verify-status-none = L'emittente non pubblica uno stato di revoca per questo badge.
+verify-status-revoked = L'emittente lo ha revocato.
+verify-status-fails = Non è stato possibile verificare se è stato revocato: { $detail }
+
+# A badge's public page
+badge-issued-by = Rilasciato da { $issuer }
+badge-issued-on = Rilasciato il
+badge-valid-until = Valido fino al
+badge-eqf = Livello EQF
+badge-criteria = Come è stato ottenuto
+badge-skills = Competenze (ESCO)
+badge-download-json = Scarica (JSON)
+badge-download-png = Scarica l'immagine (PNG con il badge incorporato)
+badge-linkedin = Aggiungi a LinkedIn

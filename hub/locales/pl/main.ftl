@@ -138,3 +138,40 @@ mail-announcement-subject = Pracodawca szuka szkolenia: { $title }
 mail-announcement-body = Dzień dobry { $name },
 
     pracodawca szuka szkolenia z branży { $industry }, w której Twoja organizacja prowadzi kursy: „{ $title }”. Możesz odpowiedzieć w rejestrze ofertą lub wiadomością.
+
+# Badge verification (the /verify page and POST /api/verify)
+verify-title = Sprawdź odznakę
+verify-intro = Wklej odznakę (jej JSON), prześlij jej plik (JSON lub obraz PNG z zapisaną odznaką) albo podaj jej adres. Hub sprawdzi, kto ją wydał, czy nic nie zostało zmienione, czy jest nadal ważna i czy nie została unieważniona.
+verify-paste = Odznaka w formacie JSON
+verify-file = Plik odznaki (JSON lub PNG)
+verify-url = Adres lub identyfikator odznaki
+verify-submit = Sprawdź
+verify-valid = Ta odznaka jest autentyczna i ważna.
+verify-invalid = Ta odznaka nie przechodzi wszystkich sprawdzeń.
+verify-of = { $name }, wydana przez: { $issuer }
+verify-schema-holds = Ma formę, jaką musi mieć odznaka Open Badges 3.0.
+verify-schema-fails = Nie ma formy, jaką musi mieć odznaka Open Badges 3.0: { $detail }
+verify-key-holds = Klucz wystawcy został znaleziony i należy do wystawcy.
+verify-key-fails = Nie udało się potwierdzić klucza wystawcy: { $detail }
+verify-proof-holds = Podpis jest autentyczny: nic nie zmieniono od chwili podpisania przez wystawcę.
+verify-proof-fails = Podpis się nie zgadza: { $detail }
+verify-validity-holds = Jest teraz ważna.
+verify-validity-until = Jest teraz ważna, do { $detail }.
+verify-validity-not-yet = Nie jest jeszcze ważna: będzie ważna od { $detail }.
+verify-validity-expired = Straciła ważność { $detail }.
+verify-validity-fails = Nie można odczytać jej dat: { $detail }
+verify-status-holds = Wystawca jej nie unieważnił.
+verify-status-none = Wystawca nie publikuje dla niej statusu unieważnienia.
+verify-status-revoked = Wystawca ją unieważnił.
+verify-status-fails = Nie udało się sprawdzić, czy została unieważniona: { $detail }
+
+# A badge's public page
+badge-issued-by = Wydana przez: { $issuer }
+badge-issued-on = Data wydania
+badge-valid-until = Ważna do
+badge-eqf = Poziom ERK
+badge-criteria = Jak została zdobyta
+badge-skills = Umiejętności (ESCO)
+badge-download-json = Pobierz (JSON)
+badge-download-png = Pobierz obraz (PNG z zapisaną odznaką)
+badge-linkedin = Dodaj do LinkedIn

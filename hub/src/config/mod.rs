@@ -117,6 +117,9 @@ pub struct Config {
     /// HTTP Basic credentials Chamilo's xapi plugin sends statements with; unset, the
     /// statements endpoint takes none.
     pub xapi: Option<(String, String)>,
+    /// Whether the badge verifier may fetch other issuers' keys and status lists from private
+    /// and loopback addresses (tests, closed networks); never by default.
+    pub verify_private_addresses: bool,
     pub mail_from: String,
     pub lockout_attempts: i64,
     pub lockout_window: Duration,
@@ -499,6 +502,11 @@ impl Config {
             900,
             "seconds between asking Chamilo for the results of enrolments in progress",
         )?;
+        let verify_private_addresses: bool = r.read(
+            "HUB_VERIFY_PRIVATE_ADDRESSES",
+            false,
+            "let the badge verifier fetch keys and status lists from private addresses",
+        )?;
         let security_key: Option<String> = r.read_raw(
             "HUB_CHAMILO_SECURITY_KEY",
             None,
@@ -678,6 +686,7 @@ impl Config {
             chamilo,
             chamilo_poll: Duration::from_secs(chamilo_poll.max(1)),
             xapi,
+            verify_private_addresses,
             mail_from,
             lockout_attempts,
             lockout_window: Duration::from_secs(lockout_window * 60),

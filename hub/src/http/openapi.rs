@@ -83,6 +83,7 @@ use super::api;
         api::badges::revoke,
         api::badges::issuer,
         api::badges::status,
+        api::verify::verify,
         api::me::me,
         api::me::update,
         api::me::erase,

@@ -56,3 +56,21 @@ pub fn context(url: &str) -> Option<&'static str> {
         .find(|(u, _, _)| *u == url)
         .map(|(_, _, text)| *text)
 }
+
+/// The two terms of a controller document that none of the contexts above defines at the top
+/// level (VC 2.0 defines them only inside a proof), with the IRIs VC 2.0 gives them. An issuer
+/// profile lists its keys with them; without a definition, a JSON-LD processor in safe mode
+/// (Digital Bazaar's, checking a proof's purpose) refuses the profile.
+pub fn controller_terms() -> serde_json::Value {
+    serde_json::json!({
+        "verificationMethod": {
+            "@id": "https://w3id.org/security#verificationMethod",
+            "@type": "@id"
+        },
+        "assertionMethod": {
+            "@id": "https://w3id.org/security#assertionMethod",
+            "@type": "@id",
+            "@container": "@set"
+        }
+    })
+}

@@ -10,7 +10,9 @@ pub mod baking;
 pub mod canon;
 pub mod contexts;
 pub mod proof;
+pub mod schema;
 pub mod status_list;
+pub mod verify;
 
 /// What can go wrong with a credential, in words a verifier's report can show.
 #[derive(Debug, thiserror::Error, PartialEq, Eq)]

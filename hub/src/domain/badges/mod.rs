@@ -54,6 +54,11 @@ impl Urls {
         self.at(&format!("api/offers/{offer}/badges/{badge}/image.png"))
     }
 
+    /// The badge's public page, the one to share.
+    pub fn share(&self, id: &str) -> String {
+        self.at(&format!("badges/{id}"))
+    }
+
     pub fn evidence(&self, application: &str) -> String {
         self.at(&format!("api/applications/{application}"))
     }

@@ -121,15 +121,28 @@ pub async fn image(
         .body(png))
 }
 
+/// A badge as its holder sees it, with where to share and download it.
+#[derive(serde::Serialize, utoipa::ToSchema)]
+pub struct HeldBadge {
+    #[serde(flatten)]
+    pub badge: CredentialView,
+    /// The public page to share.
+    pub share_url: String,
+    /// The credential's image with the credential baked in.
+    pub png_url: String,
+    /// LinkedIn's "add to profile" address, filled in.
+    pub linkedin_url: String,
+}
+
 /// The caller's badges, newest first.
 #[utoipa::path(get, path = "/api/me/badges", tag = "badges", security(("bearer" = [])),
     params(("page" = Option<i64>, Query), ("page_size" = Option<i64>, Query)),
-    responses((status = 200, body = ListOf<CredentialView>), (status = 401)))]
+    responses((status = 200, body = ListOf<HeldBadge>), (status = 401)))]
 pub async fn mine(
     state: web::Data<AppState>,
     caller: Caller,
     query: web::Query<Vec<(String, String)>>,
-) -> Result<web::Json<ListOf<CredentialView>>, Error> {
+) -> Result<web::Json<ListOf<HeldBadge>>, Error> {
     let mut p = Params::new(query.into_inner());
     let window = p.window();
     p.finish()?;
@@ -138,7 +151,24 @@ pub async fn mine(
         .db
         .run(move |conn| held::mine(conn, &user, window))
         .await?;
-    Ok(web::Json(ListOf::of(page, window)))
+    let urls = Urls::new(&state.config.base_url);
+    let items = page
+        .items
+        .into_iter()
+        .map(|badge| HeldBadge {
+            share_url: urls.share(&badge.id),
+            png_url: format!("{}.png", urls.credential(&badge.id)),
+            linkedin_url: linkedin_url(&badge, &urls.share(&badge.id)),
+            badge,
+        })
+        .collect();
+    Ok(web::Json(ListOf::of(
+        crate::db::Paged {
+            items,
+            total: page.total,
+        },
+        window,
+    )))
 }
 
 /// A credential, as signed (public: its id is unguessable).
@@ -225,17 +255,29 @@ pub async fn issuer(
     state: web::Data<AppState>,
     id: web::Path<String>,
 ) -> Result<HttpResponse, Error> {
-    let organisation = id.into_inner();
-    let org = organisation.clone();
+    let profile = issuer_document(&state, &id.into_inner()).await?;
+    Ok(HttpResponse::Ok()
+        .content_type(LD_JSON)
+        .insert_header(cached(1))
+        .insert_header(("access-control-allow-origin", "*"))
+        .body(profile.to_string()))
+}
+
+/// The issuer's profile document (also read by the hub's own verifier, without HTTP).
+pub async fn issuer_document(
+    state: &AppState,
+    organisation: &str,
+) -> Result<serde_json::Value, Error> {
+    let org = organisation.to_string();
     let issuer = state.db.run(move |conn| held::issuer(conn, &org)).await?;
     let urls = Urls::new(&state.config.base_url);
-    let controller = urls.issuer(&organisation);
+    let controller = urls.issuer(organisation);
     let methods: Vec<_> = issuer
         .keys
         .iter()
         .map(|k| {
             let mut m = json!({
-                "id": urls.key(&organisation, &k.multikey),
+                "id": urls.key(organisation, &k.multikey),
                 "type": "Multikey",
                 "controller": controller,
                 "publicKeyMultibase": k.multikey,
@@ -251,21 +293,21 @@ pub async fn issuer(
         })
         .collect();
     let mut profile = json!({
-        "@context": [contexts::CREDENTIALS_V2, contexts::OB_V3P0, contexts::MULTIKEY_V1],
+        "@context": [contexts::controller_terms(), contexts::CREDENTIALS_V2, contexts::OB_V3P0, contexts::MULTIKEY_V1],
         "id": controller,
         "type": ["Profile"],
         "name": issuer.name,
         "verificationMethod": methods,
-        "assertionMethod": issuer.keys.iter().map(|k| urls.key(&organisation, &k.multikey)).collect::<Vec<_>>(),
+        "assertionMethod": issuer
+            .keys
+            .iter()
+            .map(|k| urls.key(organisation, &k.multikey))
+            .collect::<Vec<_>>(),
     });
     if let Some(site) = issuer.website {
         profile["url"] = site.into();
     }
-    Ok(HttpResponse::Ok()
-        .content_type(LD_JSON)
-        .insert_header(cached(1))
-        .insert_header(("access-control-allow-origin", "*"))
-        .body(profile.to_string()))
+    Ok(profile)
 }
 
 /// The issuer's revocation list, signed now by its current key: a revocation shows at once.
@@ -276,10 +318,23 @@ pub async fn status(
     state: web::Data<AppState>,
     id: web::Path<String>,
 ) -> Result<HttpResponse, Error> {
-    let organisation = id.into_inner();
+    let signed = status_document(&state, &id.into_inner()).await?;
+    Ok(HttpResponse::Ok()
+        .content_type(LD_JSON)
+        .insert_header(CacheControl(vec![CacheDirective::NoCache]))
+        .insert_header(("access-control-allow-origin", "*"))
+        .body(signed.to_string()))
+}
+
+/// The issuer's signed status list (also read by the hub's own verifier, without HTTP).
+pub async fn status_document(
+    state: &AppState,
+    organisation: &str,
+) -> Result<serde_json::Value, Error> {
+    let organisation = organisation.to_string();
     let urls = Urls::new(&state.config.base_url);
     let sealer = state.sealer.clone();
-    let signed = state
+    state
         .db
         .run(move |conn| {
             let issuer = held::issuer(conn, &organisation)?;
@@ -287,7 +342,9 @@ pub async fn status(
             let now = Utc::now().to_rfc3339_opts(SecondsFormat::Secs, true);
             let unsigned = status_list::credential(
                 &urls.status_list(&organisation),
-                &json!({ "id": urls.issuer(&organisation), "type": ["Profile"], "name": issuer.name }),
+                // The issuer by its id: `Profile` is an Open Badges term, and the list is a
+                // plain VC 2.0 credential (a processor in safe mode refuses unknown types).
+                &json!(urls.issuer(&organisation)),
                 &now,
                 status_list::encode(0, issuer.revoked),
             );
@@ -295,12 +352,7 @@ pub async fn status(
             proof::sign(&unsigned, &key, &method, &now)
                 .map_err(|e| Error::Internal(format!("signing a status list: {e}")))
         })
-        .await?;
-    Ok(HttpResponse::Ok()
-        .content_type(LD_JSON)
-        .insert_header(CacheControl(vec![CacheDirective::NoCache]))
-        .insert_header(("access-control-allow-origin", "*"))
-        .body(signed.to_string()))
+        .await
 }
 
 /// LinkedIn's "add to profile" address for a credential (open-badges.md, Holding).

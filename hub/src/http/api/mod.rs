@@ -14,6 +14,7 @@ pub mod offers;
 pub mod paging;
 pub mod ratings;
 pub mod trainers;
+pub mod verify;
 
 use actix_web::http::header;
 use actix_web::HttpRequest;

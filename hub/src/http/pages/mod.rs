@@ -3,7 +3,9 @@
 //! Forms carry a CSRF token: the session's own once signed in, otherwise a double-submit cookie.
 
 pub mod account;
+pub mod badges;
 pub mod catalogue;
+pub mod verify;
 
 use actix_web::cookie::{Cookie, SameSite};
 use actix_web::http::header;
@@ -45,6 +47,10 @@ impl Page {
 
     pub fn t1(&self, key: &str, name: &str, value: &str) -> String {
         i18n::t(&self.lang, key, &[(name, value)])
+    }
+
+    pub fn t2(&self, key: &str, n1: &str, v1: &str, n2: &str, v2: &str) -> String {
+        i18n::t(&self.lang, key, &[(n1, v1), (n2, v2)])
     }
 }
 
