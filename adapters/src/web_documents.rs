@@ -32,22 +32,43 @@ pub enum FetchError {
 pub fn public(ip: IpAddr) -> bool {
     match ip {
         IpAddr::V4(v4) => {
+            let [a, b, ..] = v4.octets();
             !(v4.is_private()
                 || v4.is_loopback()
                 || v4.is_link_local()
                 || v4.is_unspecified()
                 || v4.is_broadcast()
                 || v4.is_documentation()
-                || v4.octets()[0] == 100 && (64..128).contains(&v4.octets()[1])
-                || v4.octets()[0] == 0)
+                || v4.is_multicast()
+                || a == 0
+                || a >= 240
+                || (a == 100 && (64..128).contains(&b))
+                || (a == 198 && (b == 18 || b == 19)))
         }
         IpAddr::V6(v6) => {
+            let s = v6.segments();
+            let embedded = |hi: u16, lo: u16| {
+                let [h1, h2] = hi.to_be_bytes();
+                let [l1, l2] = lo.to_be_bytes();
+                IpAddr::V4(std::net::Ipv4Addr::new(h1, h2, l1, l2))
+            };
             if let Some(v4) = v6.to_ipv4_mapped() {
                 return public(IpAddr::V4(v4));
             }
-            let s = v6.segments();
+            // IPv4-compatible (::a.b.c.d), NAT64 (64:ff9b::/96) and 6to4 (2002::/16) reach
+            // IPv4 addresses: judged by the address they carry.
+            if s[..6] == [0; 6] && !(v6.is_loopback() || v6.is_unspecified()) {
+                return public(embedded(s[6], s[7]));
+            }
+            if s[..6] == [0x64, 0xff9b, 0, 0, 0, 0] {
+                return public(embedded(s[6], s[7]));
+            }
+            if s[0] == 0x2002 {
+                return public(embedded(s[1], s[2]));
+            }
             !(v6.is_loopback()
                 || v6.is_unspecified()
+                || v6.is_multicast()
                 || (s[0] & 0xfe00) == 0xfc00
                 || (s[0] & 0xffc0) == 0xfe80)
         }
@@ -84,10 +105,12 @@ pub async fn fetch(url: &str, allow_private: bool) -> Result<Vec<u8>, FetchError
         url: url.into(),
         why,
     };
-    let addresses: Vec<SocketAddr> = tokio::net::lookup_host((host.as_str(), port))
-        .await
-        .map_err(|e| unreachable(e.to_string()))?
-        .collect();
+    let addresses: Vec<SocketAddr> =
+        tokio::time::timeout(TIMEOUT, tokio::net::lookup_host((host.as_str(), port)))
+            .await
+            .map_err(|_| unreachable("the name did not resolve in time".into()))?
+            .map_err(|e| unreachable(e.to_string()))?
+            .collect();
     let address = addresses
         .iter()
         .find(|a| allow_private || public(a.ip()))
@@ -99,7 +122,9 @@ pub async fn fetch(url: &str, allow_private: bool) -> Result<Vec<u8>, FetchError
                 FetchError::Private(url.into())
             }
         })?;
+    // No proxy: a proxy would connect to the name itself, past the address checked here.
     let client = reqwest::Client::builder()
+        .no_proxy()
         .redirect(reqwest::redirect::Policy::none())
         .timeout(TIMEOUT)
         .resolve(&host, address)
@@ -157,6 +182,13 @@ mod tests {
             "169.254.169.254",
             "100.64.0.1",
             "0.0.0.0",
+            "224.0.0.1",
+            "240.0.0.1",
+            "198.18.0.1",
+            "::127.0.0.1",
+            "64:ff9b::a9fe:a9fe",
+            "2002:7f00:1::",
+            "ff02::1",
             "::1",
             "fd00::1",
             "fe80::1",

@@ -72,29 +72,34 @@ function hub_install_plugin(string $name, Plugin $plugin, int $urlId): void
 
 $oauth2 = OAuth2::create();
 hub_install_plugin('oauth2', $oauth2, $urlId); // creates the user extra field oauth2_id
+// Settings by name rather than by the plugins' class constants: the names are stable across
+// 1.11 releases, while some constants (the xapi cron ones) exist only in later ones; a setting
+// an older plugin does not know is stored and ignored.
 hub_configure_plugin('oauth2', [
-    OAuth2::SETTING_ENABLE => 'true',
-    OAuth2::SETTING_CLIENT_ID => $env['CHAMILO_OIDC_CLIENT_ID'],
-    OAuth2::SETTING_CLIENT_SECRET => $env['CHAMILO_OIDC_CLIENT_SECRET'],
+    'enable' => 'true',
+    'client_id' => $env['CHAMILO_OIDC_CLIENT_ID'],
+    'client_secret' => $env['CHAMILO_OIDC_CLIENT_SECRET'],
     // oidc_login.php (third-party login) accepts an iss only if authorize_url starts with it.
-    OAuth2::SETTING_AUTHORIZE_URL => $hubPublic.$oidc.'authorize',
-    OAuth2::SETTING_SCOPES => 'openid profile email offline_access chamilo', // `chamilo`: the status claim below
-    OAuth2::SETTING_ACCESS_TOKEN_URL => $hub.$oidc.'token',
-    OAuth2::SETTING_ACCESS_TOKEN_METHOD => 'POST',
-    OAuth2::SETTING_RESOURCE_OWNER_DETAILS_URL => $hub.$oidc.'userinfo',
-    OAuth2::SETTING_RESPONSE_RESOURCE_OWNER_ID => 'sub',
-    OAuth2::SETTING_RESPONSE_RESOURCE_OWNER_FIRSTNAME => 'given_name',
-    OAuth2::SETTING_RESPONSE_RESOURCE_OWNER_LASTNAME => 'family_name',
-    OAuth2::SETTING_RESPONSE_RESOURCE_OWNER_EMAIL => 'email',
-    OAuth2::SETTING_RESPONSE_RESOURCE_OWNER_USERNAME => 'email',
+    'authorize_url' => $hubPublic.$oidc.'authorize',
+    'scopes' => 'openid profile email offline_access chamilo', // `chamilo`: the status claim below
+    'access_token_url' => $hub.$oidc.'token',
+    'access_token_method' => 'POST',
+    'resource_owner_details_url' => $hub.$oidc.'userinfo',
+    'response_resource_owner_id' => 'sub',
+    'response_resource_owner_firstname' => 'given_name',
+    'response_resource_owner_lastname' => 'family_name',
+    'response_resource_owner_email' => 'email',
+    'response_resource_owner_username' => 'email',
     // The claim carries Chamilo's own codes: 1 course manager, 5 student (chamilo-oauth2.md).
-    OAuth2::SETTING_RESPONSE_RESOURCE_OWNER_STATUS => 'chamilo_status',
-    OAuth2::SETTING_RESPONSE_RESOURCE_OWNER_TEACHER_STATUS => '1',
-    OAuth2::SETTING_RESPONSE_RESOURCE_OWNER_STUDENT_STATUS => '5',
-    OAuth2::SETTING_CREATE_NEW_USERS => 'true',
-    OAuth2::SETTING_UPDATE_USER_INFO => 'true',
-    OAuth2::SETTING_ALLOW_THIRD_PARTY_LOGIN => 'true',
-    OAuth2::SETTING_SKIP_FORCE_REDIRECT_IN => '/main/webservices,/plugin/oauth2',
+    'response_resource_owner_status' => 'chamilo_status',
+    'response_resource_owner_teacher_status' => '1',
+    'response_resource_owner_student_status' => '5',
+    'create_new_users' => 'true',
+    'update_user_info' => 'true',
+    'allow_third_party_login' => 'true',
+    // Signing out of Chamilo signs out of the hub too (and back to Chamilo's home).
+    'logout_url' => $hubPublic.$oidc.'logout',
+    'skip_force_redirect_in' => '/main/webservices,/plugin/oauth2',
 ], $urlId);
 // The "sign in through the hub" block on Chamilo's login page.
 (new AppPlugin())->add_to_region('oauth2', 'login_bottom');
@@ -103,15 +108,15 @@ $xapi = XApiPlugin::create();
 hub_install_plugin('xapi', $xapi, $urlId); // creates the xapi_* tables, once
 $lrs = $hub.'xapi/'; // the client trims the slash and appends "statements"
 hub_configure_plugin('xapi', [
-    XApiPlugin::SETTING_LRS_URL => $lrs,
-    XApiPlugin::SETTING_LRS_AUTH_USERNAME => $env['HUB_XAPI_USERNAME'],
-    XApiPlugin::SETTING_LRS_AUTH_PASSWORD => $env['HUB_XAPI_PASSWORD'],
-    XApiPlugin::SETTING_CRON_LRS_URL => $lrs,
-    XApiPlugin::SETTING_CRON_LRS_AUTH_USERNAME => $env['HUB_XAPI_USERNAME'],
-    XApiPlugin::SETTING_CRON_LRS_AUTH_PASSWORD => $env['HUB_XAPI_PASSWORD'],
-    XApiPlugin::SETTING_LRS_LP_ACTIVE => 'true',
+    'lrs_url' => $lrs,
+    'lrs_auth_username' => $env['HUB_XAPI_USERNAME'],
+    'lrs_auth_password' => $env['HUB_XAPI_PASSWORD'],
+    'cron_lrs_url' => $lrs,
+    'cron_lrs_auth_username' => $env['HUB_XAPI_USERNAME'],
+    'cron_lrs_auth_password' => $env['HUB_XAPI_PASSWORD'],
+    'lrs_lp_end_active' => 'true',
     // The plugin swaps its two quiz settings: this one attaches the quiz-end hook.
-    XApiPlugin::SETTING_LRS_QUIZ_QUESTION_ACTIVE => 'true',
+    'lrs_quiz_question_active' => 'true',
 ], $urlId);
 // Plugin::get() answers from settings it cached before the writes above: reload them, then
 // attach (or detach) each hook from its setting, as configure_plugin.php does after a save.

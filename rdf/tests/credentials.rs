@@ -419,3 +419,37 @@ fn a_report_says_item_by_item_what_holds_and_what_fails() {
     let failed = StatusSource::Failed("the list did not answer".into());
     assert!(!findings(&signed, &failed, now)[4].1.ok());
 }
+
+#[test]
+fn a_key_that_only_claims_the_issuer_is_refused() {
+    use rdf::credentials::verify::{resolve_key, KeySource};
+    let issuer = "https://hub.example/issuers/acme";
+    let real = "https://hub.example/issuers/acme#z6MkjZRZv3aez3r18pB1RBFJR1kwUVJ5jHt92JmQwXbd5hwi";
+    let profile = serde_json::json!({
+        "id": issuer, "type": ["Profile"],
+        "verificationMethod": [{"id": real, "type": "Multikey", "controller": issuer,
+            "publicKeyMultibase": "z6MkjZRZv3aez3r18pB1RBFJR1kwUVJ5jHt92JmQwXbd5hwi"}],
+        "assertionMethod": [real]
+    });
+    let fetched = |method: Option<Value>| KeySource::Fetched {
+        controller: profile.clone(),
+        method,
+    };
+    assert!(resolve_key(real, &fetched(None), issuer).is_ok());
+    // A key document anyone can host, naming the issuer as its controller.
+    let forged = "https://evil.example/key";
+    let claim = serde_json::json!({"id": forged, "type": "Multikey", "controller": issuer,
+        "publicKeyMultibase": "z6MkrJVnaZkeFzdQyMZu1cgjg7k1pZZ6pvBQ7XJPt4swbTQ2"});
+    assert_eq!(
+        resolve_key(forged, &fetched(Some(claim)), issuer).unwrap_err(),
+        "the issuer does not list this key for signing credentials"
+    );
+    // The issuer's document must be the issuer's.
+    let mut other = profile.clone();
+    other["id"] = "https://evil.example/".into();
+    let source = KeySource::Fetched {
+        controller: other,
+        method: None,
+    };
+    assert!(resolve_key(real, &source, issuer).is_err());
+}

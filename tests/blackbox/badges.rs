@@ -18,6 +18,7 @@ crate::both_backends!(
     the_verifier_says_what_holds_item_by_item,
     the_verify_page_works_without_javascript,
     an_independent_verifier_accepts_the_badges,
+    results_earn_the_advanced_badge_and_erasure_takes_the_copies,
 );
 
 fn basic() -> Value {
@@ -818,5 +819,85 @@ async fn an_independent_verifier_accepts_the_badges(backend: Backend) {
     assert_eq!(status, 204);
     let (ok, out) = run(documents(&hub, &credential).await);
     assert!(!ok && out.contains("Status bit set"), "{out}");
+    hub.stop().await;
+}
+
+async fn results_earn_the_advanced_badge_and_erasure_takes_the_copies(backend: Backend) {
+    let hub = TestHub::start(backend).await;
+    let c = cast(&hub).await;
+    let call = Call { hub: &hub };
+    let offer = publish(&call, &c, draft(30)).await;
+    assert_eq!(define(&call, &c.provider, &offer, basic()).await.0, 201);
+    assert_eq!(define(&call, &c.provider, &offer, advanced()).await.0, 201);
+    let application = crate::applications::accepted(&call, &c, &offer).await;
+    // A quiz of the course passed with 85 %, as Chamilo's xapi plugin would have told it.
+    let (_, _, me) = call
+        .send("GET", "/api/me", Some(&c.trainee), None, None)
+        .await;
+    let (user, course) = (me["id"].as_str().unwrap().to_string(), offer.clone());
+    hub.pool()
+        .run(move |conn| {
+            use diesel::prelude::*;
+            use hub::db::schema::xapi_statements as x;
+            diesel::insert_into(x::table)
+                .values((
+                    x::id.eq(uuid::Uuid::new_v4().to_string()),
+                    x::body.eq("{}"),
+                    x::stored_at.eq(chrono::Utc::now().naive_utc()),
+                    x::user_id.eq(user),
+                    x::offer_id.eq(course),
+                    x::kind.eq("quiz"),
+                    x::score_percent.eq(85.0),
+                ))
+                .execute(conn)?;
+            Ok(())
+        })
+        .await
+        .unwrap();
+    complete_by_hand(&call, &c, &application).await;
+    let mine = badges_of(&call, &c.trainee, 2).await;
+    let mut names: Vec<&str> = mine.iter().map(|b| b["name"].as_str().unwrap()).collect();
+    names.sort();
+    assert_eq!(names, ["Spreadsheets: advanced", "Spreadsheets: basics"]);
+
+    // The evidence is the completion record: its participant and the provider read it.
+    let evidence = mine[0]["credential"]["evidence"][0]["id"].as_str().unwrap();
+    let path = evidence.strip_prefix(&hub.base).unwrap();
+    for (who, expected) in [
+        (Some(&c.trainee), 200),
+        (Some(&c.provider), 200),
+        (Some(&c.other_provider), 404),
+        (None, 401),
+    ] {
+        let (status, _, body) = call
+            .send("GET", path, who.map(|t| t.as_str()), None, None)
+            .await;
+        assert_eq!(status, expected, "{body}");
+        if status == 200 {
+            assert!(body["completion_evidence"]["by_hand"].is_string(), "{body}");
+        }
+    }
+
+    // Erasure: the export held them; afterwards the hub no longer serves them.
+    let (status, _, export) = call
+        .send("GET", "/api/me/export", Some(&c.trainee), None, None)
+        .await;
+    assert_eq!(status, 200);
+    assert_eq!(export["badges"].as_array().unwrap().len(), 2);
+    let res = hub
+        .client
+        .delete(hub.url("/api/me"))
+        .bearer_auth(&c.trainee)
+        .header("if-match", format!("\"{}\"", me["version"]))
+        .json(&json!({ "password": crate::identity::PASSWORD }))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 204);
+    for badge in &mine {
+        let id = badge["id"].as_str().unwrap();
+        assert_eq!(hub.get(&format!("/api/badges/{id}")).await.status(), 404);
+        assert_eq!(hub.get(&format!("/badges/{id}")).await.status(), 404);
+    }
     hub.stop().await;
 }

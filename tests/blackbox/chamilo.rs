@@ -26,6 +26,7 @@ crate::both_backends!(
     polled_progress_finds_learning_paths_by_title_or_any,
     a_restart_while_chamilo_is_down_loses_nothing,
     profile_changes_and_erasure_reach_chamilo,
+    a_cancellation_while_chamilo_enrols_ends_the_enrolment,
 );
 
 #[derive(Debug, Clone)]
@@ -60,6 +61,10 @@ struct State {
     progress: HashMap<(String, i64, String), f64>,
     /// Every course's learning paths, (id, title), in its one category.
     paths: Vec<(i64, String)>,
+    /// How long `subscribe_user_to_course` takes, in milliseconds.
+    slow_subscribe: u64,
+    /// Subscriptions `unsubscribe_user_from_course` actually ended.
+    ended: Vec<(String, i64)>,
 }
 
 /// The SOAP gradebook service's security key and the address it expects the hub to call from.
@@ -386,7 +391,11 @@ fn handle(req: HttpRequest, body: web::Bytes, state: &Mutex<State>) -> HttpRespo
         "unsubscribe_user_from_course" => {
             let code = field("course_code").unwrap_or_default();
             let user = field("user_id").and_then(|u| u.parse::<i64>().ok()).unwrap_or(0);
-            ok(json!([s.subscriptions.remove(&(code, user)).is_some()]))
+            let ended = s.subscriptions.remove(&(code.clone(), user)).is_some();
+            if ended {
+                s.ended.push((code, user));
+            }
+            ok(json!([ended]))
         }
         _ => refuse("Invalid action"),
     }
@@ -441,6 +450,10 @@ impl FakeChamilo {
                             .is_ok()
                         {
                             return HttpResponse::InternalServerError().body("Chamilo is down");
+                        }
+                        let slow = data.0.lock().unwrap().slow_subscribe;
+                        if slow > 0 && body.windows(32).any(|w| w == b"action=subscribe_user_to_course&") {
+                            tokio::time::sleep(Duration::from_millis(slow)).await;
                         }
                         handle(req, body, &data.0)
                     },
@@ -1333,6 +1346,77 @@ async fn registration_and_trainers_reach_chamilo(backend: Backend) {
         })
         .await;
 
+    // Provider staff teach once their organisation is confirmed.
+    let form = json!({
+        "email": "owner@szkolenia.eu", "password": crate::identity::PASSWORD, "first_name": "Jan",
+        "last_name": "Wójcik", "language": "pl", "role": "provider", "accept_terms": true,
+        "organisation_name": "Szkolenia Wójcik",
+    });
+    let res = hub
+        .client
+        .post(hub.url("/api/auth/register"))
+        .json(&form)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 201);
+    let mail = smtp.wait_for("owner@szkolenia.eu", "Potwierdź").await;
+    let token = crate::smtp::link_token(&mail.body, "/confirm");
+    let res = hub
+        .client
+        .post(hub.url("/api/auth/confirm"))
+        .json(&json!({ "token": token }))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 200);
+    chamilo
+        .until(
+            20,
+            "the owner's account, a student's while the organisation waits",
+            |s| {
+                s.users
+                    .iter()
+                    .any(|u| u.email == "owner@szkolenia.eu" && u.status == "5")
+            },
+        )
+        .await;
+    let admin = crate::identity::bearer(&hub, "root@example.eu").await;
+    let (_, pending) = {
+        let res = hub
+            .client
+            .get(hub.url("/api/admin/organisations?status=pending"))
+            .bearer_auth(&admin)
+            .send()
+            .await
+            .unwrap();
+        (res.status(), res.json::<Value>().await.unwrap())
+    };
+    let org = pending["data"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|o| o["name"] == "Szkolenia Wójcik")
+        .unwrap_or_else(|| panic!("{pending}"))["id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let res = hub
+        .client
+        .post(hub.url(&format!("/api/admin/organisations/{org}/confirm")))
+        .bearer_auth(&admin)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 200, "{:?}", res.text().await);
+    chamilo
+        .until(20, "the owner teaching", |s| {
+            s.users
+                .iter()
+                .any(|u| u.email == "owner@szkolenia.eu" && u.status == "1")
+        })
+        .await;
+
     // A trainer who confirms teaches the course.
     crate::identity::person(&hub, "trainer@example.eu", &["trainer"], None).await;
     let trainer = crate::identity::bearer(&hub, "trainer@example.eu").await;
@@ -1669,6 +1753,48 @@ async fn profile_changes_and_erasure_reach_chamilo(backend: Backend) {
         calls.iter().filter(|a| *a == "delete_user").count(),
         2,
         "one deletion asked for each: {calls:?}"
+    );
+    hub.stop().await;
+    chamilo.server.stop(true).await;
+}
+
+async fn a_cancellation_while_chamilo_enrols_ends_the_enrolment(backend: Backend) {
+    let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+    let url = format!("http://{}/", listener.local_addr().unwrap());
+    let chamilo = FakeChamilo::start(listener, 0);
+    chamilo.state.lock().unwrap().slow_subscribe = 1500;
+    let hub = start_hub(backend, &url, &[]).await;
+    let c = cast(&hub).await;
+    let call = Call { hub: &hub };
+    let offer = publish(&call, &c, draft(30)).await;
+    let application = crate::applications::accepted(&call, &c, &offer).await;
+    // Chamilo is enrolling them (slowly) when the trainee cancels.
+    tokio::time::sleep(Duration::from_millis(500)).await;
+    let (status, _, body) = call
+        .send(
+            "POST",
+            &format!("/api/applications/{application}/cancel"),
+            Some(&c.trainee),
+            None,
+            None,
+        )
+        .await;
+    assert_eq!(status, 200, "{body}");
+    chamilo
+        .until(20, "the enrolment made, then ended", |s| {
+            s.calls.iter().any(|a| a == "subscribe_user_to_course")
+                && s.ended.len() == 1
+                && s.subscriptions.is_empty()
+        })
+        .await;
+    tokio::time::sleep(Duration::from_millis(500)).await;
+    assert!(
+        chamilo.state.lock().unwrap().subscriptions.is_empty(),
+        "and stays ended"
+    );
+    assert_eq!(
+        application_status(&call, &c, &application).await,
+        "cancelled"
     );
     hub.stop().await;
     chamilo.server.stop(true).await;

@@ -54,6 +54,37 @@ pub fn get(conn: &mut DbConnection, id: &str) -> Result<Application, Error> {
 }
 
 /// Places taken on an offer.
+/// An application with its completion record: what a badge's `evidence` points at.
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+pub struct Record {
+    #[serde(flatten)]
+    pub application: Application,
+    /// How it was completed: the learning results (statement ids, polled results) or `by_hand`.
+    #[schema(value_type = Option<Object>)]
+    pub completion_evidence: Option<serde_json::Value>,
+}
+
+/// The application `id` with its completion record, for its participant, whoever applied for
+/// them, the offer's provider staff and superadmins; 404 for anyone else (it names a person).
+pub fn record(conn: &mut DbConnection, person: &Person, id: &str) -> Result<Record, Error> {
+    let a = get(conn, id)?;
+    let (provider, _) = offer::provider_and_status(conn, &a.offer_id)?;
+    let allowed = a.user_id == person.id
+        || a.applied_by == person.id
+        || person.provider_staff_or_superadmin(&provider).is_ok();
+    if !allowed {
+        return Err(Error::NotFound(format!("application {id}")));
+    }
+    let evidence: Option<String> = applications::table
+        .find(id)
+        .select(applications::completion_evidence)
+        .first(conn)?;
+    Ok(Record {
+        application: a,
+        completion_evidence: evidence.and_then(|e| serde_json::from_str(&e).ok()),
+    })
+}
+
 pub fn seated(conn: &mut DbConnection, offer_id: &str) -> Result<i64, Error> {
     Ok(applications::table
         .filter(applications::offer_id.eq(offer_id))

@@ -11,7 +11,7 @@ use super::events::{self, EventKind, NewEvent};
 use super::vocabulary::{AccountStatus, OrganisationStatus, SubjectType};
 use super::{notifications, sessions, Actor};
 use crate::db::schema::{
-    self, audit_log, consents, email_tokens, login_attempts, memberships, oidc_codes,
+    self, audit_log, consents, credentials, email_tokens, login_attempts, memberships, oidc_codes,
     organisations, refresh_tokens, upstream_flows, users,
 };
 use crate::db::{write_transaction, DbConnection};
@@ -62,6 +62,11 @@ fn collect(conn: &mut DbConnection, id: &str) -> Result<serde_json::Value, Error
         .filter(audit_log::actor_id.eq(id).or(audit_log::subject_id.eq(id)))
         .select((audit_log::at, audit_log::action, audit_log::ip))
         .load(conn)?;
+    let badges: Vec<String> = credentials::table
+        .filter(credentials::user_id.eq(id))
+        .filter(credentials::document.ne(ERASED))
+        .select(credentials::document)
+        .load(conn)?;
     Ok(serde_json::json!({
         "account": p,
         "created_at": created_at.and_utc(),
@@ -71,6 +76,7 @@ fn collect(conn: &mut DbConnection, id: &str) -> Result<serde_json::Value, Error
         "sign_ins": attempts.iter().map(|(ip, at, ok)| serde_json::json!({"ip": ip, "at": at.and_utc(), "success": ok})).collect::<Vec<_>>(),
         "notifications": notifications::of_user(conn, id)?.into_iter().map(|(k, p)| serde_json::json!({"kind": k, "payload": p})).collect::<Vec<_>>(),
         "audit": audit.iter().map(|(at, action, ip)| serde_json::json!({"at": at.and_utc(), "action": action, "ip": ip})).collect::<Vec<_>>(),
+        "badges": badges.iter().filter_map(|d| serde_json::from_str::<serde_json::Value>(d).ok()).collect::<Vec<_>>(),
     }))
 }
 
@@ -99,6 +105,11 @@ pub fn erase(conn: &mut DbConnection, id: &str, expected: i32, actor: &Actor) ->
         diesel::delete(login_attempts::table.filter(login_attempts::email.eq(&p.email)))
             .execute(conn)?;
         diesel::delete(memberships::table.filter(memberships::user_id.eq(id))).execute(conn)?;
+        // The hub's public copies of the person's badges go (the salted hash of their e-mail is
+        // in them); the rows stay, so their status bits are never handed to another badge.
+        diesel::update(credentials::table.filter(credentials::user_id.eq(id)))
+            .set(credentials::document.eq(ERASED))
+            .execute(conn)?;
         sessions::end_all(conn, id, None)?;
         events::record(
             conn,
@@ -113,6 +124,9 @@ pub fn erase(conn: &mut DbConnection, id: &str, expected: i32, actor: &Actor) ->
         Ok(())
     })
 }
+
+/// What an erased person's badge documents become.
+pub const ERASED: &str = "null";
 
 /// Unconfirmed accounts go a week after registering (their link was valid for 48 hours).
 const UNCONFIRMED_DAYS: i64 = 7;

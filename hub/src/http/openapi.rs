@@ -26,6 +26,7 @@ use super::api;
         api::applications::apply,
         api::applications::of_offer,
         api::applications::mine,
+        api::applications::one,
         api::applications::accept,
         api::applications::reject,
         api::applications::cancel,

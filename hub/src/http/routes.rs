@@ -41,6 +41,7 @@ routes! {
     POST "/api/offers/{id}/applications" => api::applications::apply,
     GET "/api/offers/{id}/applications" => api::applications::of_offer,
     GET "/api/me/applications" => api::applications::mine,
+    GET "/api/applications/{id}" => api::applications::one,
     POST "/api/applications/{id}/accept" => api::applications::accept,
     POST "/api/applications/{id}/reject" => api::applications::reject,
     POST "/api/applications/{id}/cancel" => api::applications::cancel,

@@ -285,6 +285,18 @@ impl Provisioning {
             }
             EventKind::AccountUpdated => self.update(subject).await?,
             EventKind::AccountErased => self.erase(subject).await?,
+            // Its staff teach from now on: Chamilo's status follows.
+            EventKind::OrganisationConfirmed => {
+                let org = vec![subject.to_string()];
+                let staff = self
+                    .db
+                    .run(move |conn| crate::domain::organisations::staff_ids(conn, &org))
+                    .await
+                    .map_err(text)?;
+                for person in staff {
+                    self.update(&person).await?;
+                }
+            }
             // A trainer may confirm before the offer is approved: approval subscribes them.
             EventKind::OfferPublished | EventKind::OfferTrainerAnswered => {
                 self.course(subject).await?;
@@ -349,10 +361,7 @@ impl Provisioning {
                         .await
                         .map_err(text)?;
                     if matches!(now, Some((_, _, ApplicationStatus::Cancelled))) {
-                        self.client
-                            .unsubscribe(&code, chamilo_user)
-                            .await
-                            .map_err(text)?;
+                        self.unsubscribe(&code, chamilo_user).await?;
                     }
                 }
             }
@@ -369,10 +378,7 @@ impl Provisioning {
                     .await
                     .map_err(text)?;
                 if let (Some(chamilo_user), Some(code)) = known {
-                    self.client
-                        .unsubscribe(&code, chamilo_user)
-                        .await
-                        .map_err(text)?;
+                    self.unsubscribe(&code, chamilo_user).await?;
                 }
             }
             _ => {}
@@ -395,6 +401,19 @@ impl Provisioning {
         match self.client.is_subscribed(code, user).await.map_err(text)? {
             true => Ok(()),
             false => Err("Chamilo did not subscribe the user to the course".into()),
+        }
+    }
+
+    /// Unsubscribes the user from the course. Chamilo answers `false` both to a refusal and to
+    /// a user it had not subscribed (never enrolled, or a repeat whose first answer was lost):
+    /// asked which, only a user still subscribed fails.
+    async fn unsubscribe(&self, code: &str, user: i64) -> Result<(), String> {
+        if self.client.unsubscribe(code, user).await.map_err(text)? {
+            return Ok(());
+        }
+        match self.client.is_subscribed(code, user).await.map_err(text)? {
+            false => Ok(()),
+            true => Err("Chamilo did not unsubscribe the user from the course".into()),
         }
     }
 
@@ -546,6 +565,7 @@ impl Consumer for Provisioning {
             EventKind::AccountConfirmed,
             EventKind::AccountUpdated,
             EventKind::AccountErased,
+            EventKind::OrganisationConfirmed,
             EventKind::OfferPublished,
             EventKind::OfferTrainerAnswered,
             EventKind::ApplicationStatus,

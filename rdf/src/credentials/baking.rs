@@ -62,16 +62,17 @@ pub fn extract(image: &[u8]) -> Result<String, CredentialError> {
     baked(reader.info()).ok_or(CredentialError::NotBaked)
 }
 
-/// Badge images are small: a header claiming more than 4096 × 4096 pixels is refused before
-/// anything is allocated for it.
+/// Badge images are small: an image whose pixels would take more than 16 MiB (a 2048 × 2048
+/// RGBA image; a small compressed upload can claim far more) is refused before anything is
+/// allocated for it.
 fn buffer_size<R: std::io::Read>(reader: &png::Reader<R>) -> Result<usize, CredentialError> {
-    let info = reader.info();
-    if u64::from(info.width) * u64::from(info.height) > 4096 * 4096 {
+    let size = reader.output_buffer_size();
+    if size > 16 * 1024 * 1024 {
         return Err(CredentialError::NotPng(
-            "larger than 4096 × 4096 pixels".into(),
+            "its pixels would take more than 16 MiB".into(),
         ));
     }
-    Ok(reader.output_buffer_size())
+    Ok(size)
 }
 
 fn baked(info: &png::Info<'_>) -> Option<String> {

@@ -31,11 +31,15 @@ pub fn plan(credential: &Value) -> Plan {
     }
 }
 
-/// A verification method as fetched: the document at its URL (without the fragment), or for a
-/// `did:key` nothing (the key is in the DID).
+/// What was fetched to find the key: always the issuer's own document (the controller, which
+/// must list the key for `assertionMethod`), and the method's document when it lives elsewhere;
+/// for a `did:key` nothing (the key is in the DID).
 #[derive(Debug, Clone)]
 pub enum KeySource {
-    Fetched(Value),
+    Fetched {
+        controller: Value,
+        method: Option<Value>,
+    },
     Offline,
     Failed(String),
 }
@@ -90,9 +94,10 @@ impl Finding {
     }
 }
 
-/// The key of a verification method, and the check that it belongs to the issuer: a `did:key`
-/// is its own controller; a fetched key's `controller` must be the issuer and the controller
-/// document (when it is what was fetched) must list the key for `assertionMethod`.
+/// The key of a verification method, and the check that it belongs to the issuer. A `did:key`
+/// is its own controller. Any other key counts only when the issuer's own document lists it for
+/// `assertionMethod` and the key names the issuer as its controller: a key document anyone can
+/// host that merely claims the issuer as controller is not enough.
 pub fn resolve_key(
     method: &str,
     source: &KeySource,
@@ -110,41 +115,52 @@ pub fn resolve_key(
         }
         return proof::decode_public_multikey(id).map_err(|e| e.to_string());
     }
-    let doc = match source {
-        KeySource::Fetched(doc) => doc,
+    let (controller, elsewhere) = match source {
+        KeySource::Fetched { controller, method } => (controller, method.as_ref()),
         KeySource::Offline => return Err("only a did:key resolves without fetching".into()),
         KeySource::Failed(why) => return Err(why.clone()),
     };
-    let entry = if doc["id"] == method {
-        doc
-    } else {
-        doc["verificationMethod"]
-            .as_array()
-            .and_then(|all| all.iter().find(|m| m["id"] == method))
-            .ok_or("the document does not list this key")?
+    if controller["id"] != issuer {
+        return Err(format!(
+            "the document found for {issuer} is not the issuer's"
+        ));
+    }
+    let names = |m: &Value| m == method || m["id"] == method;
+    let listed = controller["assertionMethod"]
+        .as_array()
+        .is_some_and(|all| all.iter().any(names));
+    if !listed {
+        return Err("the issuer does not list this key for signing credentials".into());
+    }
+    let find = |doc: &Value| -> Option<Value> {
+        if doc["id"] == method {
+            return Some(doc.clone());
+        }
+        ["verificationMethod", "assertionMethod"]
+            .iter()
+            .filter_map(|field| doc[*field].as_array())
+            .flatten()
+            .find(|m| m["id"] == method)
+            .cloned()
     };
+    let entry = find(controller)
+        .or_else(|| elsewhere.and_then(find))
+        .ok_or("the key's document does not hold it")?;
     if entry["type"] != "Multikey" {
         return Err("the key is not a Multikey".into());
     }
-    let controller = entry["controller"].as_str().unwrap_or_default();
-    if controller != issuer {
+    let owner = entry["controller"].as_str().unwrap_or_default();
+    if owner != issuer {
         return Err(format!(
-            "the key's controller {controller} is not the issuer {issuer}"
+            "the key's controller {owner} is not the issuer {issuer}"
         ));
-    }
-    if doc["id"] == controller {
-        let listed = doc["assertionMethod"]
-            .as_array()
-            .is_some_and(|all| all.iter().any(|m| m == method || m["id"] == method));
-        if !listed {
-            return Err("the issuer does not list this key for signing credentials".into());
-        }
     }
     proof::decode_public_multikey(entry["publicKeyMultibase"].as_str().unwrap_or_default())
         .map_err(|e| e.to_string())
 }
 
-fn issuer_id(credential: &Value) -> &str {
+/// The issuer's id, whether `issuer` is a URL or a profile.
+pub fn issuer_id(credential: &Value) -> &str {
     credential["issuer"]
         .as_str()
         .or_else(|| credential["issuer"]["id"].as_str())

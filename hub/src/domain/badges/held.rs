@@ -11,6 +11,7 @@ use crate::db::schema::{badges, credentials, organisations};
 use crate::db::{write_transaction, DbConnection, Paged, Window};
 use crate::domain::accounts::Person;
 use crate::domain::audit::{self, Action};
+use crate::domain::privacy::ERASED;
 use crate::domain::vocabulary::SubjectType;
 use crate::domain::Actor;
 use crate::error::{Error, FieldError};
@@ -86,12 +87,14 @@ pub fn mine(
 ) -> Result<Paged<CredentialView>, Error> {
     let total: i64 = credentials::table
         .filter(credentials::user_id.eq(user))
+        .filter(credentials::document.ne(ERASED))
         .count()
         .get_result(conn)?;
     let rows: Vec<Row> = credentials::table
         .inner_join(badges::table)
         .inner_join(organisations::table.on(organisations::id.eq(credentials::organisation_id)))
         .filter(credentials::user_id.eq(user))
+        .filter(credentials::document.ne(ERASED))
         .order((credentials::issued_at.desc(), credentials::id.asc()))
         .offset(window.offset())
         .limit(window.limit())
@@ -109,6 +112,7 @@ pub fn get(conn: &mut DbConnection, id: &str) -> Result<CredentialView, Error> {
         .inner_join(badges::table)
         .inner_join(organisations::table.on(organisations::id.eq(credentials::organisation_id)))
         .filter(credentials::id.eq(id))
+        .filter(credentials::document.ne(ERASED))
         .select(selection!())
         .first(conn)
         .optional()?
@@ -168,6 +172,8 @@ pub struct StatusList {
     pub website: Option<String>,
     pub keys: Vec<keys::PublicKey>,
     pub revoked: Vec<usize>,
+    /// Entries the list must hold: one past the highest index handed out.
+    pub size: usize,
 }
 
 /// The issuer `organisation` as it publishes itself; 404 unless it has ever had a key.
@@ -185,10 +191,15 @@ pub fn issuer(conn: &mut DbConnection, organisation: &str) -> Result<StatusList,
         .filter(credentials::revoked_at.is_not_null())
         .select(credentials::status_index)
         .load(conn)?;
+    let highest: Option<i32> = credentials::table
+        .filter(credentials::organisation_id.eq(organisation))
+        .select(diesel::dsl::max(credentials::status_index))
+        .first(conn)?;
     Ok(StatusList {
         name,
         website,
         keys,
         revoked: revoked.into_iter().map(|i| i as usize).collect(),
+        size: highest.map_or(0, |h| h as usize + 1),
     })
 }

@@ -40,8 +40,9 @@ fn generate(
     Ok(key)
 }
 
-/// The organisation's current signing key, made when it has none. Called inside the issuing
-/// transaction, so two issuers racing make one key (the loser's transaction retries).
+/// The organisation's current signing key, made when it has none. Two hubs issuing the first
+/// badges of an organisation at once may each make one: both are listed in its profile and both
+/// verify, and the newer signs from then on.
 pub fn current(
     conn: &mut DbConnection,
     sealer: &Sealer,

@@ -46,6 +46,26 @@ pub async fn apply(
     Ok(HttpResponse::Created().json(application))
 }
 
+/// One application with its completion record (what a badge's `evidence` points at): for its
+/// participant, whoever applied for them, the provider's staff and superadmins.
+#[utoipa::path(get, path = "/api/applications/{id}", tag = "applications", security(("bearer" = [])),
+    params(("id" = String, Path)),
+    responses((status = 200, body = applications::Record), (status = 401), (status = 404)))]
+pub async fn one(
+    state: web::Data<AppState>,
+    caller: Caller,
+    id: web::Path<String>,
+) -> Result<web::Json<applications::Record>, Error> {
+    let person = caller.person()?.clone();
+    let id = id.into_inner();
+    Ok(web::Json(
+        state
+            .db
+            .run(move |conn| applications::record(conn, &person, &id))
+            .await?,
+    ))
+}
+
 /// The caller's own applications.
 #[utoipa::path(get, path = "/api/me/applications", tag = "applications", security(("bearer" = [])),
     params(("page" = Option<i64>, Query), ("page_size" = Option<i64>, Query)),

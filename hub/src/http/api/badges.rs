@@ -276,20 +276,14 @@ pub async fn issuer_document(
         .keys
         .iter()
         .map(|k| {
-            let mut m = json!({
+            // A retired key signs nothing new but stays as it was: an `expires` or `revoked`
+            // would make verifiers refuse the badges it signed.
+            json!({
                 "id": urls.key(organisation, &k.multikey),
                 "type": "Multikey",
                 "controller": controller,
                 "publicKeyMultibase": k.multikey,
-            });
-            if let Some(retired) = k.retired_at {
-                // Retired for new signatures only: `revoked` would make old badges fail.
-                m["expires"] = retired
-                    .and_utc()
-                    .to_rfc3339_opts(SecondsFormat::Secs, true)
-                    .into();
-            }
-            m
+            })
         })
         .collect();
     let mut profile = json!({
@@ -346,7 +340,7 @@ pub async fn status_document(
                 // plain VC 2.0 credential (a processor in safe mode refuses unknown types).
                 &json!(urls.issuer(&organisation)),
                 &now,
-                status_list::encode(0, issuer.revoked),
+                status_list::encode(issuer.size, issuer.revoked),
             );
             let method = urls.key(&organisation, &proof::public_multikey(&key.verifying_key()));
             proof::sign(&unsigned, &key, &method, &now)

@@ -95,26 +95,32 @@ async fn document(state: &AppState, url: &str) -> Result<Value, String> {
         .map_err(|e| e.to_string())
 }
 
-/// The document a verification method lives in (nothing to fetch for a `did:key`).
-async fn key_source(state: &AppState, method: Option<&str>) -> KeySource {
-    match method {
-        None => KeySource::Failed("no verification method".into()),
-        Some(m) if m.starts_with("did:key:") => KeySource::Offline,
-        Some(m) => {
-            let doc = m.split('#').next().unwrap_or(m);
-            match document(state, doc).await {
-                Ok(v) => KeySource::Fetched(v),
-                Err(why) => KeySource::Failed(why),
-            }
-        }
+/// What a key needs fetched: the issuer's document, and the method's own when it lives
+/// elsewhere (nothing for a `did:key`).
+async fn key_source(state: &AppState, method: Option<&str>, issuer: &str) -> KeySource {
+    let Some(method) = method else {
+        return KeySource::Failed("no verification method".into());
+    };
+    if method.starts_with("did:key:") {
+        return KeySource::Offline;
     }
-}
-
-fn issuer_of(v: &Value) -> &str {
-    v["issuer"]
-        .as_str()
-        .or_else(|| v["issuer"]["id"].as_str())
-        .unwrap_or_default()
+    let controller = match document(state, issuer).await {
+        Ok(doc) => doc,
+        Err(why) => return KeySource::Failed(why),
+    };
+    let base = method.split('#').next().unwrap_or(method);
+    let elsewhere = if base == issuer {
+        None
+    } else {
+        match document(state, base).await {
+            Ok(doc) => Some(doc),
+            Err(why) => return KeySource::Failed(why),
+        }
+    };
+    KeySource::Fetched {
+        controller,
+        method: elsewhere,
+    }
 }
 
 async fn status_source(state: &AppState, url: &str) -> StatusSource {
@@ -124,10 +130,11 @@ async fn status_source(state: &AppState, url: &str) -> StatusSource {
     };
     // The list is a credential too: its proof must hold, by a key of its issuer.
     let method = verify::plan(&list).verification_method;
-    let source = key_source(state, method.as_deref()).await;
+    let issuer = verify::issuer_id(&list);
+    let source = key_source(state, method.as_deref(), issuer).await;
     let proof_ok = method
         .as_deref()
-        .and_then(|m| verify::resolve_key(m, &source, issuer_of(&list)).ok())
+        .and_then(|m| verify::resolve_key(m, &source, issuer).ok())
         .is_some_and(|key| proof::verify(&list, &key).is_ok());
     StatusSource::Fetched { list, proof_ok }
 }
@@ -152,7 +159,12 @@ fn message(lang: &str, item: Item, finding: &Finding) -> String {
 /// Checks `credential`, in `lang`.
 pub async fn check(state: &AppState, credential: &Value, lang: &str) -> Report {
     let plan = verify::plan(credential);
-    let key = key_source(state, plan.verification_method.as_deref()).await;
+    let key = key_source(
+        state,
+        plan.verification_method.as_deref(),
+        verify::issuer_id(credential),
+    )
+    .await;
     let status = match &plan.status_list {
         Some(url) => Some(status_source(state, url).await),
         None => None,
@@ -231,21 +243,7 @@ pub async fn verify(
         .unwrap_or_default()
         .to_ascii_lowercase();
     let credential = if kind.starts_with("multipart/form-data") {
-        let form = read_form(&req, body).await?;
-        match (form.file, form.url, form.text) {
-            (Some(file), _, _) if !file.is_empty() => from_upload(&file, "file")?,
-            (_, Some(url), _) if !url.trim().is_empty() => by_url(&state, &url).await?,
-            (_, _, Some(text)) if !text.trim().is_empty() => {
-                from_upload(text.as_bytes(), "credential")?
-            }
-            _ => {
-                return Err(bad(
-                    "file",
-                    "required",
-                    "a credential file, its text, or its URL",
-                ))
-            }
-        }
+        from_form(&state, read_form(&req, body).await?).await?
     } else if kind.starts_with("image/png") {
         from_upload(&body, "body")?
     } else {
@@ -258,6 +256,20 @@ pub async fn verify(
         }
     };
     Ok(HttpResponse::Ok().json(check(&state, &credential, &lang).await))
+}
+
+/// The credential a form names: its file, else its URL, else its pasted text.
+pub async fn from_form(state: &AppState, form: Form) -> Result<Value, Error> {
+    match (form.file, form.url, form.text) {
+        (Some(file), _, _) if !file.is_empty() => from_upload(&file, "file"),
+        (_, Some(url), _) if !url.trim().is_empty() => by_url(state, &url).await,
+        (_, _, Some(text)) if !text.trim().is_empty() => from_upload(text.as_bytes(), "credential"),
+        _ => Err(bad(
+            "file",
+            "required",
+            "a credential file, its text, or its URL",
+        )),
+    }
 }
 
 /// The parts of the verifier's form.

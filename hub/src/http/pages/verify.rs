@@ -68,16 +68,7 @@ pub async fn check(
     let (page, cookie) = page_for(&req, &state, &caller);
     let pasted = form.text.clone().unwrap_or_default();
     let url = form.url.clone().unwrap_or_default();
-    let credential = match (form.file, form.url, form.text) {
-        (Some(file), _, _) if !file.is_empty() => verify::from_upload(&file, "file"),
-        (_, Some(u), _) if !u.trim().is_empty() => verify::by_url(&state, &u).await,
-        (_, _, Some(t)) if !t.trim().is_empty() => verify::from_upload(t.as_bytes(), "credential"),
-        _ => Err(Error::Validation(vec![crate::error::FieldError::new(
-            "file",
-            "required",
-            "a credential file, its text, or its URL",
-        )])),
-    };
+    let credential = verify::from_form(&state, form).await;
     let (report, error, status) = match credential {
         Ok(c) => (Some(verify::check(&state, &c, &page.lang).await), None, 200),
         Err(Error::Validation(fields)) => (
