@@ -254,22 +254,30 @@ impl Client {
         one(&data, "save_user", id_of)
     }
 
-    /// `get_users` filtered to one login name: the user's id, if Chamilo has them.
-    pub async fn user_id(&self, loginname: &str) -> Result<Option<i64>, ChamiloError> {
+    /// `get_users` filtered to one login name: the user's id and the hub id Chamilo keeps for
+    /// them (the `hub_id` extra field `save_user` sets), if Chamilo has them.
+    pub async fn user_by_login(
+        &self,
+        loginname: &str,
+    ) -> Result<Option<(i64, Option<String>)>, ChamiloError> {
         Ok(self
-            .users()
+            .users(Some("hub_id"))
             .await?
             .iter()
             .find(|u| u.get("username").and_then(Value::as_str) == Some(loginname))
-            .and_then(|u| u.get("id"))
-            .and_then(id_of))
+            .and_then(|u| {
+                let hub_id = u.get("hub_id").and_then(Value::as_str).map(str::to_string);
+                u.get("id").and_then(id_of).map(|id| (id, hub_id))
+            }))
     }
 
-    /// Every account (`get_users`, any status).
-    async fn users(&self) -> Result<Vec<Value>, ChamiloError> {
-        let data = self
-            .call("get_users", &[("status", "*".to_string())])
-            .await?;
+    /// Every account (`get_users`, any status), with the extra field asked for.
+    async fn users(&self, extra_field: Option<&str>) -> Result<Vec<Value>, ChamiloError> {
+        let mut params = vec![("status", "*".to_string())];
+        if let Some(field) = extra_field {
+            params.push(("extra_fields", field.to_string()));
+        }
+        let data = self.call("get_users", &params).await?;
         match data {
             Value::Array(list) => Ok(list),
             _ => Err(ChamiloError::Shape {
@@ -423,7 +431,7 @@ impl Client {
     /// The login name of the account `user_id` (`get_users`), when it exists.
     pub async fn username_of(&self, user_id: i64) -> Result<Option<String>, ChamiloError> {
         Ok(self
-            .users()
+            .users(None)
             .await?
             .iter()
             .find(|u| u.get("id").and_then(id_of) == Some(user_id))

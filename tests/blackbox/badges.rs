@@ -842,7 +842,9 @@ async fn results_earn_the_advanced_badge_and_erasure_takes_the_copies(backend: B
             diesel::insert_into(x::table)
                 .values((
                     x::id.eq(uuid::Uuid::new_v4().to_string()),
-                    x::body.eq("{}"),
+                    x::body.eq(
+                        r#"{"actor":{"mbox":"mailto:trainee@example.eu","name":"Test Person"}}"#,
+                    ),
                     x::stored_at.eq(chrono::Utc::now().naive_utc()),
                     x::user_id.eq(user),
                     x::offer_id.eq(course),
@@ -899,5 +901,18 @@ async fn results_earn_the_advanced_badge_and_erasure_takes_the_copies(backend: B
         assert_eq!(hub.get(&format!("/api/badges/{id}")).await.status(), 404);
         assert_eq!(hub.get(&format!("/badges/{id}")).await.status(), 404);
     }
+    let statements: Vec<String> = hub
+        .pool()
+        .run(|conn| {
+            use diesel::prelude::*;
+            use hub::db::schema::xapi_statements as x;
+            Ok(x::table.select(x::body).load(conn)?)
+        })
+        .await
+        .unwrap();
+    assert!(
+        statements.iter().all(|b| !b.contains("trainee@example.eu")),
+        "{statements:?}"
+    );
     hub.stop().await;
 }

@@ -27,6 +27,7 @@ crate::both_backends!(
     a_restart_while_chamilo_is_down_loses_nothing,
     profile_changes_and_erasure_reach_chamilo,
     a_cancellation_while_chamilo_enrols_ends_the_enrolment,
+    lost_answers_and_foreign_accounts,
 );
 
 #[derive(Debug, Clone)]
@@ -65,6 +66,8 @@ struct State {
     slow_subscribe: u64,
     /// Subscriptions `unsubscribe_user_from_course` actually ended.
     ended: Vec<(String, i64)>,
+    /// Actions whose next answer is lost: Chamilo acts, then the hub sees a 500.
+    lose: Vec<String>,
 }
 
 /// The SOAP gradebook service's security key and the address it expects the hub to call from.
@@ -183,14 +186,33 @@ fn handle(req: HttpRequest, body: web::Bytes, state: &Mutex<State>) -> HttpRespo
             let name = field("loginname").unwrap_or_default();
             ok(json!([s.users.iter().any(|u| u.username == name)]))
         }
-        "get_users" => ok(Value::Array(
-            s.users
-                .iter()
-                .map(|u| json!({"id": u.id, "firstname": u.firstname, "lastname": u.lastname, "email": u.email, "username": u.username, "active": u.active as u8}))
-                .collect(),
-        )),
+        "get_users" => {
+            // Rest::getUsersCampus: each extra field asked for, where the user has it.
+            let extra = field("extra_fields").unwrap_or_default();
+            ok(Value::Array(
+                s.users
+                    .iter()
+                    .map(|u| {
+                        let mut row = json!({"id": u.id, "firstname": u.firstname, "lastname": u.lastname, "email": u.email, "username": u.username, "active": u.active as u8});
+                        for name in extra.split(',').map(str::trim).filter(|n| !n.is_empty()) {
+                            if let Some(v) = u.extra.get(name) {
+                                row[name] = v.clone().into();
+                            }
+                        }
+                        row
+                    })
+                    .collect(),
+            ))
+        }
         "save_user" => {
-            for required in ["firstname", "lastname", "status", "email", "loginname", "password"] {
+            for required in [
+                "firstname",
+                "lastname",
+                "status",
+                "email",
+                "loginname",
+                "password",
+            ] {
                 if field(required).is_none() {
                     return refuse(&format!("{required} is required"));
                 }
@@ -200,7 +222,10 @@ fn handle(req: HttpRequest, body: web::Bytes, state: &Mutex<State>) -> HttpRespo
                 return refuse("This login is not available");
             }
             let mut extra = HashMap::new();
-            if let (Some(name), Some(value)) = (field("original_user_id_name"), field("original_user_id_value")) {
+            if let (Some(name), Some(value)) = (
+                field("original_user_id_name"),
+                field("original_user_id_value"),
+            ) {
                 extra.insert(name, value);
             }
             for i in 0..10 {
@@ -252,7 +277,9 @@ fn handle(req: HttpRequest, body: web::Bytes, state: &Mutex<State>) -> HttpRespo
         )),
         "save_course" => {
             let (Some(title), Some(wanted)) = (field("title"), field("wanted_code")) else {
-                return ok(json!({"status": false, "message": "title and wanted_code are required"}));
+                return ok(
+                    json!({"status": false, "message": "title and wanted_code are required"}),
+                );
             };
             let mut code = if field("remove_campus_id_from_wanted_code").as_deref() == Some("1") {
                 wanted.to_uppercase()
@@ -265,7 +292,9 @@ fn handle(req: HttpRequest, body: web::Bytes, state: &Mutex<State>) -> HttpRespo
             }
             let id = s.courses.len() as i64 + 1;
             s.courses.push((id, code.clone(), title.clone()));
-            ok(json!({"status": true, "id": id, "code_course": code, "title_course": title, "extra_fields": [], "message": "Course created"}))
+            ok(
+                json!({"status": true, "id": id, "code_course": code, "title_course": title, "extra_fields": [], "message": "Course created"}),
+            )
         }
         "subscribe_user_to_course" => {
             let code = field("course_code").unwrap_or_default();
@@ -314,10 +343,30 @@ fn handle(req: HttpRequest, body: web::Bytes, state: &Mutex<State>) -> HttpRespo
             // fields it knows are set, anything else (the password among them) is refused.
             let skipped = ["username", "api_key", "action", "loginname"];
             let known = [
-                "email", "enabled", "lastname", "firstname", "phone", "address", "roles",
-                "profile_completed", "auth_source", "status", "official_code", "picture_uri",
-                "creator_id", "competences", "diplomas", "openarea", "teach", "productions",
-                "language", "registration_date", "expiration_date", "active", "openid", "theme",
+                "email",
+                "enabled",
+                "lastname",
+                "firstname",
+                "phone",
+                "address",
+                "roles",
+                "profile_completed",
+                "auth_source",
+                "status",
+                "official_code",
+                "picture_uri",
+                "creator_id",
+                "competences",
+                "diplomas",
+                "openarea",
+                "teach",
+                "productions",
+                "language",
+                "registration_date",
+                "expiration_date",
+                "active",
+                "openid",
+                "theme",
                 "hr_dept_id",
             ];
             if let Some(other) = form.keys().find(|k| {
@@ -357,7 +406,12 @@ fn handle(req: HttpRequest, body: web::Bytes, state: &Mutex<State>) -> HttpRespo
             let Some(course) = field("course").and_then(|c| c.parse::<i64>().ok()) else {
                 return refuse("NoCourse");
             };
-            let Some(code) = s.courses.iter().find(|c| c.0 == course).map(|c| c.1.clone()) else {
+            let Some(code) = s
+                .courses
+                .iter()
+                .find(|c| c.0 == course)
+                .map(|c| c.1.clone())
+            else {
                 return refuse("NoCourse");
             };
             ok(Value::Array(
@@ -370,7 +424,9 @@ fn handle(req: HttpRequest, body: web::Bytes, state: &Mutex<State>) -> HttpRespo
         }
         "delete_user" => {
             // UserManager::canDeleteUser: never the only teacher of a course.
-            let id = field("user_id").and_then(|u| u.parse::<i64>().ok()).unwrap_or(0);
+            let id = field("user_id")
+                .and_then(|u| u.parse::<i64>().ok())
+                .unwrap_or(0);
             let only_teacher = s.subscriptions.iter().any(|((code, user), status)| {
                 *user == id
                     && status == "1"
@@ -390,7 +446,9 @@ fn handle(req: HttpRequest, body: web::Bytes, state: &Mutex<State>) -> HttpRespo
         }
         "unsubscribe_user_from_course" => {
             let code = field("course_code").unwrap_or_default();
-            let user = field("user_id").and_then(|u| u.parse::<i64>().ok()).unwrap_or(0);
+            let user = field("user_id")
+                .and_then(|u| u.parse::<i64>().ok())
+                .unwrap_or(0);
             let ended = s.subscriptions.remove(&(code.clone(), user)).is_some();
             if ended {
                 s.ended.push((code, user));
@@ -455,7 +513,17 @@ impl FakeChamilo {
                         if slow > 0 && body.windows(32).any(|w| w == b"action=subscribe_user_to_course&") {
                             tokio::time::sleep(Duration::from_millis(slow)).await;
                         }
-                        handle(req, body, &data.0)
+                        let answer = handle(req, body.clone(), &data.0);
+                        let action = String::from_utf8_lossy(&body)
+                            .split('&')
+                            .find_map(|kv| kv.strip_prefix("action=").map(str::to_string))
+                            .unwrap_or_default();
+                        let mut s = data.0.lock().unwrap();
+                        if let Some(i) = s.lose.iter().position(|a| *a == action) {
+                            s.lose.remove(i);
+                            return HttpResponse::InternalServerError().body("the answer was lost");
+                        }
+                        answer
                     },
                 ),
             )
@@ -891,7 +959,11 @@ async fn the_client_meets_what_chamilo_refuses() {
     );
     assert_ne!(admin.key().await.as_deref(), Some("stale-key"));
     let id = admin.save_user(&person("anna", "Anna")).await.unwrap();
-    assert_eq!(admin.user_id("anna").await.unwrap(), Some(id));
+    assert_eq!(
+        admin.user_by_login("anna").await.unwrap(),
+        Some((id, Some("h1".to_string()))),
+        "the id, and the hub id kept with it"
+    );
 
     match admin.save_user(&person("anna", "Anna")).await {
         Err(ChamiloError::Refused { action, .. }) => assert_eq!(action, "save_user"),
@@ -1796,6 +1868,88 @@ async fn a_cancellation_while_chamilo_enrols_ends_the_enrolment(backend: Backend
         application_status(&call, &c, &application).await,
         "cancelled"
     );
+    hub.stop().await;
+    chamilo.server.stop(true).await;
+}
+
+async fn lost_answers_and_foreign_accounts(backend: Backend) {
+    let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+    let url = format!("http://{}/", listener.local_addr().unwrap());
+    let chamilo = FakeChamilo::start(listener, 0);
+    // Chamilo acts on each of these once and the answer never reaches the hub.
+    chamilo.state.lock().unwrap().lose = ["save_user", "save_course", "subscribe_user_to_course"]
+        .map(String::from)
+        .to_vec();
+    // And an account someone made in Chamilo under a hub person's address.
+    chamilo.state.lock().unwrap().users.push(User {
+        id: 77,
+        username: "taken@example.eu".into(),
+        email: "taken@example.eu".into(),
+        status: "5".into(),
+        auth_source: "platform".into(),
+        admin: false,
+        password: "theirs".into(),
+        extra: HashMap::new(),
+        firstname: "Someone".into(),
+        lastname: "Else".into(),
+        language: "english".into(),
+        active: true,
+    });
+    let hub = start_hub(backend, &url, &[]).await;
+    let c = cast(&hub).await;
+    let call = Call { hub: &hub };
+    let offer = publish(&call, &c, draft(30)).await;
+    let application = crate::applications::accepted(&call, &c, &offer).await;
+    until_status(&call, &c, &application, "enrolled").await;
+    {
+        let s = chamilo.state.lock().unwrap();
+        assert!(
+            s.lose.is_empty(),
+            "every answer was lost once: {:?}",
+            s.lose
+        );
+        assert_eq!(s.courses.len(), 1, "one course: {:?}", s.courses);
+        assert_eq!(
+            s.users
+                .iter()
+                .filter(|u| u.username == "trainee@example.eu")
+                .count(),
+            1
+        );
+        assert_eq!(s.subscriptions.len(), 1);
+    }
+
+    // The foreign account is not taken over: the delivery says why, for the operator.
+    crate::identity::person(&hub, "taken@example.eu", &["trainee"], None).await;
+    let deadline = Instant::now() + Duration::from_secs(20);
+    loop {
+        let (_, _, list) = call
+            .send(
+                "GET",
+                "/api/admin/deliveries?consumer=chamilo",
+                Some(&c.admin),
+                None,
+                None,
+            )
+            .await;
+        let said = list["data"].as_array().unwrap().iter().any(|d| {
+            d["last_error"].as_str().is_some_and(|e| {
+                e.contains("taken@example.eu") && e.contains("not made by the hub")
+            })
+        });
+        if said {
+            break;
+        }
+        assert!(Instant::now() < deadline, "{list}");
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    }
+    let s = chamilo.state.lock().unwrap();
+    let foreign = s.users.iter().find(|u| u.id == 77).unwrap();
+    assert!(
+        foreign.extra.is_empty() && foreign.auth_source == "platform",
+        "left as it was"
+    );
+    drop(s);
     hub.stop().await;
     chamilo.server.stop(true).await;
 }

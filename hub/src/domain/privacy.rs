@@ -12,7 +12,7 @@ use super::vocabulary::{AccountStatus, OrganisationStatus, SubjectType};
 use super::{notifications, sessions, Actor};
 use crate::db::schema::{
     self, audit_log, consents, credentials, email_tokens, login_attempts, memberships, oidc_codes,
-    organisations, refresh_tokens, upstream_flows, users,
+    organisations, refresh_tokens, upstream_flows, users, xapi_statements,
 };
 use crate::db::{write_transaction, DbConnection};
 use crate::error::Error;
@@ -109,6 +109,11 @@ pub fn erase(conn: &mut DbConnection, id: &str, expected: i32, actor: &Actor) ->
         // in them); the rows stay, so their status bits are never handed to another badge.
         diesel::update(credentials::table.filter(credentials::user_id.eq(id)))
             .set(credentials::document.eq(ERASED))
+            .execute(conn)?;
+        // Learning results stay as facts about an offer; the statements Chamilo sent name the
+        // person (their address, their name) and go.
+        diesel::update(xapi_statements::table.filter(xapi_statements::user_id.eq(id)))
+            .set(xapi_statements::body.eq("{}"))
             .execute(conn)?;
         sessions::end_all(conn, id, None)?;
         events::record(

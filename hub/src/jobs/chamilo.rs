@@ -117,7 +117,7 @@ impl Provisioning {
         if let Some(known) = learner.chamilo_user_id {
             return Ok(known);
         }
-        let chamilo_id = match self.existing_user(&learner.email).await? {
+        let chamilo_id = match self.existing_user(learner).await? {
             Some(id) => id,
             None => {
                 let new = NewUser {
@@ -135,7 +135,7 @@ impl Provisioning {
                     Ok(id) => id,
                     // Made by an attempt whose answer was lost: find it.
                     Err(ChamiloError::Refused { .. }) => self
-                        .existing_user(&learner.email)
+                        .existing_user(learner)
                         .await?
                         .ok_or("Chamilo refused the account and has none by that name")?,
                     Err(e) => return Err(text(e)),
@@ -211,11 +211,32 @@ impl Provisioning {
             .map_err(text)
     }
 
-    async fn existing_user(&self, loginname: &str) -> Result<Option<i64>, String> {
-        if !self.client.username_exists(loginname).await.map_err(text)? {
+    /// The account Chamilo has by the learner's login name, when the hub made it (its
+    /// `hub_id` is the learner's: an attempt whose answer was lost). An account someone else
+    /// made under that name is never taken over: the delivery fails, saying so, for the
+    /// operator to settle in Chamilo.
+    async fn existing_user(&self, learner: &chamilo::Learner) -> Result<Option<i64>, String> {
+        if !self
+            .client
+            .username_exists(&learner.email)
+            .await
+            .map_err(text)?
+        {
             return Ok(None);
         }
-        self.client.user_id(loginname).await.map_err(text)
+        match self
+            .client
+            .user_by_login(&learner.email)
+            .await
+            .map_err(text)?
+        {
+            None => Ok(None),
+            Some((id, Some(hub_id))) if hub_id == learner.id => Ok(Some(id)),
+            Some((id, _)) => Err(format!(
+                "Chamilo's account {id} has the login {} but was not made by the hub for this person",
+                learner.email
+            )),
+        }
     }
 
     /// The offer's course code, making the course when it has none; `None` while the offer is
