@@ -1943,13 +1943,14 @@ async fn lost_answers_and_foreign_accounts(backend: Backend) {
         assert!(Instant::now() < deadline, "{list}");
         tokio::time::sleep(Duration::from_millis(200)).await;
     }
-    let s = chamilo.state.lock().unwrap();
-    let foreign = s.users.iter().find(|u| u.id == 77).unwrap();
+    let foreign = {
+        let s = chamilo.state.lock().unwrap();
+        s.users.iter().find(|u| u.id == 77).cloned().unwrap()
+    };
     assert!(
         foreign.extra.is_empty() && foreign.auth_source == "platform",
         "left as it was"
     );
-    drop(s);
     hub.stop().await;
     chamilo.server.stop(true).await;
 }
