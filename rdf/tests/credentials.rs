@@ -416,6 +416,14 @@ fn a_report_says_item_by_item_what_holds_and_what_fails() {
         matches!(findings(&other, &list(&[]), now)[1].1, Finding::Fails(_)),
         "a key the issuer does not control"
     );
+    let mut suspension = list(&[]);
+    if let StatusSource::Fetched { list, .. } = &mut suspension {
+        list["credentialSubject"]["statusPurpose"] = "suspension".into();
+    }
+    assert!(
+        !findings(&signed, &suspension, now)[4].1.ok(),
+        "a list for another purpose"
+    );
     let failed = StatusSource::Failed("the list did not answer".into());
     assert!(!findings(&signed, &failed, now)[4].1.ok());
 }

@@ -253,6 +253,9 @@ fn status_finding(credential: &Value, status: Option<&StatusSource>) -> Finding 
     if issuer_id(list) != issuer_id(credential) {
         return Finding::Fails("the status list is not the issuer's".into());
     }
+    if list["credentialSubject"]["statusPurpose"] != entry["statusPurpose"] {
+        return Finding::Fails("the status list is for another purpose".into());
+    }
     let index = entry["statusListIndex"]
         .as_str()
         .and_then(|i| i.parse::<usize>().ok())
