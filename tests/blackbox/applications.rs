@@ -44,6 +44,20 @@ pub async fn accepted(call: &Call<'_>, c: &crate::offers::Cast, offer: &str) -> 
     id
 }
 
+/// The provider completes the application by hand.
+pub async fn complete_by_hand(call: &Call<'_>, c: &crate::offers::Cast, application: &str) {
+    let (status, _, body) = call
+        .send(
+            "POST",
+            &format!("/api/applications/{application}/complete"),
+            Some(&c.provider),
+            None,
+            Some(json!({ "outcome": "completed" })),
+        )
+        .await;
+    assert_eq!(status, 200, "{body}");
+}
+
 fn small(max: i64) -> Value {
     let mut d = draft(20);
     d["min_participants"] = json!(1);

@@ -56,19 +56,6 @@ async fn define(call: &Call<'_>, token: &str, offer: &str, badge: Value) -> (u16
     (status, body)
 }
 
-async fn complete_by_hand(call: &Call<'_>, c: &Cast, application: &str) {
-    let (status, _, body) = call
-        .send(
-            "POST",
-            &format!("/api/applications/{application}/complete"),
-            Some(&c.provider),
-            None,
-            Some(json!({ "outcome": "completed" })),
-        )
-        .await;
-    assert_eq!(status, 200, "{body}");
-}
-
 /// The caller's badges once `n` are there (the issuing delivery runs off the request).
 async fn badges_of(call: &Call<'_>, token: &str, n: usize) -> Vec<Value> {
     let deadline = Instant::now() + Duration::from_secs(20);
@@ -167,7 +154,7 @@ async fn a_completion_earns_the_badges_whose_rule_it_meets_once(backend: Backend
 
     let application = crate::applications::accepted(&call, &c, &offer).await;
     assert!(badges_of(&call, &c.trainee, 0).await.is_empty());
-    complete_by_hand(&call, &c, &application).await;
+    crate::applications::complete_by_hand(&call, &c, &application).await;
     // Completed by hand, with no quiz score: the basic badge, not the advanced one.
     let mine = badges_of(&call, &c.trainee, 1).await;
     assert_eq!(mine[0]["name"], "Spreadsheets: basics");
@@ -437,7 +424,7 @@ async fn a_rotated_key_leaves_old_badges_verifiable(backend: Backend) {
     let offer = publish(&call, &c, draft(30)).await;
     assert_eq!(define(&call, &c.provider, &offer, basic()).await.0, 201);
     let first = crate::applications::accepted(&call, &c, &offer).await;
-    complete_by_hand(&call, &c, &first).await;
+    crate::applications::complete_by_hand(&call, &c, &first).await;
     let old = badges_of(&call, &c.trainee, 1).await[0]["credential"].clone();
     let provider = old["issuer"]["id"]
         .as_str()
@@ -458,7 +445,7 @@ async fn a_rotated_key_leaves_old_badges_verifiable(backend: Backend) {
     let second = publish(&call, &c, draft(40)).await;
     assert_eq!(define(&call, &c.provider, &second, basic()).await.0, 201);
     let application = crate::applications::accepted(&call, &c, &second).await;
-    complete_by_hand(&call, &c, &application).await;
+    crate::applications::complete_by_hand(&call, &c, &application).await;
     let mine = badges_of(&call, &c.trainee, 2).await;
     let new = mine
         .iter()
@@ -484,7 +471,7 @@ async fn issued(hub: &TestHub, c: &Cast) -> (String, Value) {
     let offer = publish(&call, c, draft(30)).await;
     assert_eq!(define(&call, &c.provider, &offer, basic()).await.0, 201);
     let application = crate::applications::accepted(&call, c, &offer).await;
-    complete_by_hand(&call, c, &application).await;
+    crate::applications::complete_by_hand(&call, c, &application).await;
     let mine = badges_of(&call, &c.trainee, 1).await;
     (
         mine[0]["id"].as_str().unwrap().to_string(),
@@ -856,7 +843,7 @@ async fn results_earn_the_advanced_badge_and_erasure_takes_the_copies(backend: B
         })
         .await
         .unwrap();
-    complete_by_hand(&call, &c, &application).await;
+    crate::applications::complete_by_hand(&call, &c, &application).await;
     let mine = badges_of(&call, &c.trainee, 2).await;
     let mut names: Vec<&str> = mine.iter().map(|b| b["name"].as_str().unwrap()).collect();
     names.sort();

@@ -721,16 +721,7 @@ async fn approval_acceptance_and_cancellation_reach_chamilo(backend: Backend) {
         );
     }
     // Completed by hand: recorded as a person's decision, not as results.
-    let (status, _, body) = call
-        .send(
-            "POST",
-            &format!("/api/applications/{application}/complete"),
-            Some(&c.provider),
-            None,
-            Some(json!({ "outcome": "completed" })),
-        )
-        .await;
-    assert_eq!(status, 200, "{body}");
+    crate::applications::complete_by_hand(&call, &c, &application).await;
     let evidence: Option<String> = {
         let id = application.clone();
         hub.pool()
@@ -1494,26 +1485,7 @@ async fn registration_and_trainers_reach_chamilo(backend: Backend) {
     let trainer = crate::identity::bearer(&hub, "trainer@example.eu").await;
     let call = Call { hub: &hub };
     let offer = publish(&call, &c, draft(30)).await;
-    let (status, _, _) = call
-        .send(
-            "POST",
-            &format!("/api/offers/{offer}/trainers"),
-            Some(&c.provider),
-            None,
-            Some(json!({ "email": "trainer@example.eu" })),
-        )
-        .await;
-    assert_eq!(status, 201);
-    let (status, _, _) = call
-        .send(
-            "POST",
-            &format!("/api/offers/{offer}/trainers/confirm"),
-            Some(&trainer),
-            None,
-            None,
-        )
-        .await;
-    assert_eq!(status, 200);
+    name_trainer(&call, &c, &offer, "trainer@example.eu", &trainer).await;
     chamilo
         .until(20, "the trainer teaching", |s| {
             let Some(t) = s.users.iter().find(|u| u.email == "trainer@example.eu") else {
@@ -1682,6 +1654,25 @@ async fn polled_progress_finds_learning_paths_by_title_or_any(backend: Backend) 
     chamilo.server.stop(true).await;
 }
 
+/// The provider names `email` as a trainer of `offer`, and the trainer (`token`) confirms.
+async fn name_trainer(
+    call: &Call<'_>,
+    c: &crate::offers::Cast,
+    offer: &str,
+    email: &str,
+    token: &str,
+) {
+    let named = format!("/api/offers/{offer}/trainers");
+    let body = Some(json!({ "email": email }));
+    let (status, _, _) = call
+        .send("POST", &named, Some(&c.provider), None, body)
+        .await;
+    assert_eq!(status, 201);
+    let confirm = format!("{named}/confirm");
+    let (status, _, _) = call.send("POST", &confirm, Some(token), None, None).await;
+    assert_eq!(status, 200);
+}
+
 /// `PUT /api/me` as `access`, at the account's current version.
 async fn change_profile(hub: &TestHub, access: &str, profile: Value) -> u16 {
     let me: Value = hub
@@ -1772,26 +1763,7 @@ async fn profile_changes_and_erasure_reach_chamilo(backend: Backend) {
     // The only teacher of a course: Chamilo keeps the account, the hub empties and closes it.
     let call = Call { hub: &hub };
     let offer = publish(&call, &c, draft(30)).await;
-    let (status, _, _) = call
-        .send(
-            "POST",
-            &format!("/api/offers/{offer}/trainers"),
-            Some(&c.provider),
-            None,
-            Some(json!({ "email": "teacher@example.eu" })),
-        )
-        .await;
-    assert_eq!(status, 201);
-    let (status, _, _) = call
-        .send(
-            "POST",
-            &format!("/api/offers/{offer}/trainers/confirm"),
-            Some(&teacher),
-            None,
-            None,
-        )
-        .await;
-    assert_eq!(status, 200);
+    name_trainer(&call, &c, &offer, "teacher@example.eu", &teacher).await;
     chamilo
         .until(20, "the trainer teaching", |s| {
             s.subscriptions.values().any(|st| st == "1")
