@@ -695,6 +695,17 @@ async fn the_verify_page_works_without_javascript(backend: Backend) {
         assert_eq!(res.status(), 200);
         let page = res.text().await.unwrap();
         assert!(page.contains(title), "{lang}");
+        let home = browser
+            .get(hub.url("/"))
+            .header("accept-language", lang)
+            .send()
+            .await
+            .unwrap();
+        let home = home.text().await.unwrap();
+        assert!(
+            home.contains(&format!("<a href=\"/verify\">{title}</a>")),
+            "in the navigation, {lang}"
+        );
         assert!(!page.contains("<script"), "no JavaScript needed");
     }
     let page = browser
