@@ -859,6 +859,20 @@ async fn results_earn_the_advanced_badge_and_erasure_takes_the_copies(backend: B
     let mut names: Vec<&str> = mine.iter().map(|b| b["name"].as_str().unwrap()).collect();
     names.sort();
     assert_eq!(names, ["Spreadsheets: advanced", "Spreadsheets: basics"]);
+    // Their places in the status list are drawn at random, not handed out in order.
+    let mut places: Vec<u64> = mine
+        .iter()
+        .map(|b| {
+            b["credential"]["credentialStatus"]["statusListIndex"]
+                .as_str()
+                .unwrap()
+                .parse()
+                .unwrap()
+        })
+        .collect();
+    places.sort();
+    assert!(places.iter().all(|p| *p < 131_072), "{places:?}");
+    assert_ne!(places, [0, 1], "not in order");
 
     // The evidence is the completion record: its participant and the provider read it.
     let evidence = mine[0]["credential"]["evidence"][0]["id"].as_str().unwrap();

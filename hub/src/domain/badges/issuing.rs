@@ -91,6 +91,29 @@ fn results(
     })
 }
 
+/// A free place in the organisation's status list, chosen at random (Bitstring Status List,
+/// "Privacy Considerations": in order, a badge's index would tell roughly when it was issued
+/// and which neighbours it has). The list is kept at least four times as large as the badges
+/// in it, so a free place is found in a few tries; a race for one ends at the unique
+/// constraint and the issuing delivery retries.
+fn free_index(conn: &mut DbConnection, organisation: &str) -> Result<i32, Error> {
+    use rand::Rng;
+    let taken: std::collections::HashSet<i32> = credentials::table
+        .filter(credentials::organisation_id.eq(organisation))
+        .select(credentials::status_index)
+        .load::<i32>(conn)?
+        .into_iter()
+        .collect();
+    let size = rdf::credentials::status_list::MIN_BITS.max(taken.len() * 4) as i32;
+    let mut rng = rand::thread_rng();
+    loop {
+        let i = rng.gen_range(0..size);
+        if !taken.contains(&i) {
+            return Ok(i);
+        }
+    }
+}
+
 /// Issues the badges application `id` earned by its completion; the new credentials' ids.
 pub fn issue_for(
     conn: &mut DbConnection,
@@ -151,11 +174,7 @@ pub fn issue_for(
             if already > 0 {
                 continue;
             }
-            let next: Option<i32> = credentials::table
-                .filter(credentials::organisation_id.eq(&provider))
-                .select(diesel::dsl::max(credentials::status_index))
-                .first(conn)?;
-            let index = next.map_or(0, |n| n + 1);
+            let index = free_index(conn, &provider)?;
             let credential_id = crate::crypto::random_token();
             let award = ob3::Award {
                 id: urls.credential(&credential_id),
