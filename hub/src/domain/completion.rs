@@ -75,7 +75,7 @@ impl CompletionRule {
 }
 
 /// Titles compared as people see them: surrounding spaces and case aside.
-fn same_name(a: &str, b: &str) -> bool {
+pub fn same_name(a: &str, b: &str) -> bool {
     a.trim().to_lowercase() == b.trim().to_lowercase()
 }
 

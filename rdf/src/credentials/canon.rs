@@ -20,28 +20,30 @@ pub fn canonical_nquads_with(
     doc: &serde_json::Value,
     load: fn(&str) -> Option<String>,
 ) -> Result<String, CredentialError> {
+    // The loader keeps the first URL it could not answer, so the error names it.
+    let unknown = std::sync::Arc::new(std::sync::Mutex::new(None::<String>));
+    let missed = unknown.clone();
     let options = JsonLdOptions::new().with_document_loader_closure(move || {
+        let missed = missed.clone();
         ClosureLoader::new(move |iri: sophia_iri::Iri<String>| {
             let url = iri.as_str().to_string();
-            async move { load(&url).ok_or_else(|| format!("unknown context <{url}>")) }.boxed()
+            let found = load(&url).ok_or_else(|| {
+                missed
+                    .lock()
+                    .expect("not poisoned")
+                    .get_or_insert(url.clone());
+                format!("unknown context <{url}>")
+            });
+            async move { found }.boxed()
         })
     });
     let parser = JsonLdParser::new_with_options(options);
     let dataset: LightDataset =
         futures_executor::block_on(parser.async_parse_str(&doc.to_string()))
             .collect_quads()
-            .map_err(|e| {
-                let text = e.to_string();
-                match text.find("unknown context <") {
-                    Some(at) => CredentialError::UnknownContext(
-                        text[at + 17..]
-                            .split('>')
-                            .next()
-                            .unwrap_or_default()
-                            .to_string(),
-                    ),
-                    None => CredentialError::JsonLd(text),
-                }
+            .map_err(|e| match unknown.lock().expect("not poisoned").take() {
+                Some(url) => CredentialError::UnknownContext(url),
+                None => CredentialError::JsonLd(e.to_string()),
             })?;
     let mut out = Vec::new();
     sophia_c14n::rdfc10::normalize(&dataset, &mut out)

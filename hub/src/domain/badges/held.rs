@@ -167,7 +167,7 @@ pub fn revoke(
 
 /// What an issuer publishes: its name and site, its keys, and the revoked entries of its list.
 #[derive(Debug, Clone)]
-pub struct StatusList {
+pub struct Publication {
     pub name: String,
     pub website: Option<String>,
     pub keys: Vec<keys::PublicKey>,
@@ -177,7 +177,7 @@ pub struct StatusList {
 }
 
 /// The issuer `organisation` as it publishes itself; 404 unless it has ever had a key.
-pub fn issuer(conn: &mut DbConnection, organisation: &str) -> Result<StatusList, Error> {
+pub fn issuer(conn: &mut DbConnection, organisation: &str) -> Result<Publication, Error> {
     let keys = keys::all(conn, organisation)?;
     if keys.is_empty() {
         return Err(Error::NotFound(format!("issuer {organisation}")));
@@ -195,7 +195,7 @@ pub fn issuer(conn: &mut DbConnection, organisation: &str) -> Result<StatusList,
         .filter(credentials::organisation_id.eq(organisation))
         .select(diesel::dsl::max(credentials::status_index))
         .first(conn)?;
-    Ok(StatusList {
+    Ok(Publication {
         name,
         website,
         keys,

@@ -3,6 +3,8 @@
 //! completion. The credential is written only once signed, in one transaction with its status
 //! index, so a failure leaves nothing behind and the issuing delivery tries again.
 
+use std::collections::HashSet;
+
 use chrono::{Duration, SecondsFormat, Utc};
 use diesel::prelude::*;
 use rdf::credentials::badge as ob3;
@@ -27,7 +29,7 @@ struct Results {
 
 impl Results {
     fn meet(&self, rule: &BadgeRule) -> bool {
-        let same = |a: &str, b: &str| a.trim().to_lowercase() == b.trim().to_lowercase();
+        use crate::domain::completion::same_name;
         rule.completion
             && rule
                 .min_score
@@ -35,7 +37,7 @@ impl Results {
             && rule
                 .learning_path
                 .as_ref()
-                .is_none_or(|p| self.completed_paths.iter().any(|c| same(c, p)))
+                .is_none_or(|p| self.completed_paths.iter().any(|c| same_name(c, p)))
             && rule.min_hours.is_none_or(|h| self.hours >= h)
     }
 }
@@ -91,25 +93,29 @@ fn results(
     })
 }
 
-/// A free place in the organisation's status list, chosen at random (Bitstring Status List,
-/// "Privacy Considerations": in order, a badge's index would tell roughly when it was issued
-/// and which neighbours it has). The list is kept at least four times as large as the badges
-/// in it, so a free place is found in a few tries; a race for one ends at the unique
-/// constraint and the issuing delivery retries.
-fn free_index(conn: &mut DbConnection, organisation: &str) -> Result<i32, Error> {
-    use rand::Rng;
-    let taken: std::collections::HashSet<i32> = credentials::table
+/// The places of the organisation's status list already taken.
+fn taken_places(conn: &mut DbConnection, organisation: &str) -> Result<HashSet<i32>, Error> {
+    Ok(credentials::table
         .filter(credentials::organisation_id.eq(organisation))
         .select(credentials::status_index)
         .load::<i32>(conn)?
         .into_iter()
-        .collect();
+        .collect())
+}
+
+/// A free place in the status list, chosen at random and marked taken (Bitstring Status List,
+/// "Privacy Considerations": in order, a badge's index would tell roughly when it was issued
+/// and which neighbours it has). The list is kept at least four times as large as the badges
+/// in it, so a free place is found in a few tries; a race for one ends at the unique
+/// constraint and the issuing delivery retries.
+fn free_place(taken: &mut HashSet<i32>) -> i32 {
+    use rand::Rng;
     let size = rdf::credentials::status_list::MIN_BITS.max(taken.len() * 4) as i32;
     let mut rng = rand::thread_rng();
     loop {
         let i = rng.gen_range(0..size);
-        if !taken.contains(&i) {
-            return Ok(i);
+        if taken.insert(i) {
+            return i;
         }
     }
 }
@@ -162,6 +168,9 @@ pub fn issue_for(
             .is_some_and(|e| e.get("by_hand").is_some());
         let now = Utc::now();
         let mut issued = Vec::new();
+        let mut taken: Option<HashSet<i32>> = None;
+        // The issuer's key and its verification method, opened once for all the badges.
+        let mut signer: Option<(ed25519_dalek::SigningKey, String)> = None;
         for badge in defined {
             if !earned.meet(&badge.rule) {
                 continue;
@@ -174,7 +183,11 @@ pub fn issue_for(
             if already > 0 {
                 continue;
             }
-            let index = free_index(conn, &provider)?;
+            let places = match &mut taken {
+                Some(places) => places,
+                None => taken.insert(taken_places(conn, &provider)?),
+            };
+            let index = free_place(places);
             let credential_id = crate::crypto::random_token();
             let award = ob3::Award {
                 id: urls.credential(&credential_id),
@@ -218,15 +231,21 @@ pub fn issue_for(
                     }
                 ),
             };
-            let key = keys::current(conn, sealer, &provider)?;
-            let method = urls.key(
-                &provider,
-                &rdf::credentials::proof::public_multikey(&key.verifying_key()),
-            );
+            let (key, method) = match &signer {
+                Some(s) => s,
+                None => {
+                    let key = keys::current(conn, sealer, &provider)?;
+                    let method = urls.key(
+                        &provider,
+                        &rdf::credentials::proof::public_multikey(&key.verifying_key()),
+                    );
+                    signer.insert((key, method))
+                }
+            };
             let signed = ob3::signed(
                 &award,
-                &key,
-                &method,
+                key,
+                method,
                 &now.to_rfc3339_opts(SecondsFormat::Secs, true),
             )
             .map_err(|e| Error::Internal(format!("signing a badge: {e}")))?;

@@ -9,7 +9,7 @@ pub mod issuing;
 pub mod keys;
 
 pub use definitions::{BadgeInput, BadgeRule, BadgeView, SkillRef};
-pub use held::{CredentialView, StatusList};
+pub use held::{CredentialView, Publication};
 
 /// Where a credential's parts live on the hub: every URL inside a credential is one of these, so
 /// that anyone holding it can follow them.
